@@ -1,0 +1,25 @@
+# Local stack settings, sourced by every stack script. Override any of them from the
+# environment (e.g. STACK_DB_PORT=55432) to run a second stack beside the default one.
+STACK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STACK_DIR="${STACK_DIR:-$STACK_ROOT/.stack}"
+STACK_DB_PORT="${STACK_DB_PORT:-54322}"
+STACK_FUNCTIONS_PORT="${STACK_FUNCTIONS_PORT:-54321}"
+PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
+PGDATA="$STACK_DIR/pgdata"
+STACK_LOG_DIR="$STACK_DIR/logs"
+STACK_RUN_DIR="$STACK_DIR/run"
+DB_URL="postgresql://postgres:postgres@127.0.0.1:${STACK_DB_PORT}/postgres"
+export PGPASSWORD=postgres
+export PGOPTIONS="${PGOPTIONS:--c client_min_messages=warning}"
+export SUPABASE_DB_URL="${SUPABASE_DB_URL:-$DB_URL}"
+
+# initdb refuses to run as root: the cluster then belongs to the postgres OS user.
+if [ "$(id -u)" = 0 ]; then PG_OWNER=postgres; else PG_OWNER="$(id -un)"; fi
+
+as_owner() {
+  if [ "$(id -un)" = "$PG_OWNER" ]; then "$@"; else runuser -u "$PG_OWNER" -- "$@"; fi
+}
+
+psql_db() { psql "$DB_URL" -v ON_ERROR_STOP=1 -q "$@"; }
+
+log() { printf '[stack] %s\n' "$*"; }

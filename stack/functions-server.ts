@@ -1,0 +1,30 @@
+// Local stand-in for `supabase functions serve`: one Deno server on :54321 that routes
+// /functions/v1/<name>/... to supabase/functions/<name>/handler.ts. Each function's index.ts
+// (Deno.serve(handler)) stays what `supabase functions deploy` ships; the handler sees the same
+// path it sees on hosted Supabase: /<name>/...
+const functionsDir = new URL("../supabase/functions/", import.meta.url);
+const port = Number(Deno.env.get("STACK_FUNCTIONS_PORT") ?? 54321);
+
+type Handler = (req: Request) => Promise<Response>;
+const handlers = new Map<string, Handler>();
+
+for await (const entry of Deno.readDir(functionsDir)) {
+  if (!entry.isDirectory || entry.name.startsWith("_") || entry.name.startsWith(".")) continue;
+  const mod = await import(new URL(`${entry.name}/handler.ts`, functionsDir).href);
+  handlers.set(entry.name, mod.handler as Handler);
+}
+
+function notFound(message: string): Response {
+  return Response.json({ error: { code: "not_found", message } }, { status: 404 });
+}
+
+Deno.serve({ hostname: "127.0.0.1", port, onListen: () => console.log(`functions: ${[...handlers.keys()].join(", ")} on :${port}`) }, (req) => {
+  const url = new URL(req.url);
+  if (url.pathname === "/_health") return Response.json({ ok: true, functions: [...handlers.keys()] });
+  const match = /^\/functions\/v1\/([^/]+)(\/.*)?$/.exec(url.pathname);
+  if (!match) return notFound("no such route");
+  const handler = handlers.get(match[1]);
+  if (!handler) return notFound(`no function named '${match[1]}'`);
+  url.pathname = `/${match[1]}${match[2] ?? ""}`;
+  return handler(new Request(url, req));
+});

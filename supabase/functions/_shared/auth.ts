@@ -1,0 +1,129 @@
+// The one auth module: verifies the caller's credential in the function itself (whatever the
+// platform gate did) and says who the caller is. User tokens: HS256 with the project's JWT
+// secret, or ES256/RS256 from the project's JWKS. Backends: the service_role JWT or an
+// `sb_secret_...` key. The application role comes from app_metadata.role only.
+import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify } from "jose";
+import type { JWTPayload, JWTVerifyGetKey } from "jose";
+import { env, LOCAL_JWT_SECRET } from "./env.ts";
+import { unauthorized } from "./errors.ts";
+
+export const APP_ROLES = ["superadmin", "admin", "monitor", "reader", "client"] as const;
+export type AppRole = (typeof APP_ROLES)[number];
+
+export type Claims = JWTPayload & Record<string, unknown>;
+
+export type Caller =
+  | { kind: "service"; dbRole: "service_role"; claims: Claims }
+  | { kind: "user"; dbRole: "authenticated"; sub: string; appRole: AppRole | null; claims: Claims };
+
+const CLOCK_TOLERANCE_S = 30;
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const textEncoder = new TextEncoder();
+
+let jwks: JWTVerifyGetKey | null | undefined;
+
+function projectJwks(): JWTVerifyGetKey | null {
+  if (jwks !== undefined) return jwks;
+  const inline = env("SUPABASE_JWKS");
+  const url = env("SUPABASE_URL");
+  if (inline) jwks = createLocalJWKSet(JSON.parse(inline));
+  else if (url) jwks = createRemoteJWKSet(new URL("/auth/v1/.well-known/jwks.json", url), { cacheMaxAge: 10 * 60_000 });
+  else jwks = null;
+  return jwks;
+}
+
+/** Secret keys (`sb_secret_...`): SUPABASE_SECRET_KEYS is a JSON object of name → key, or a comma list. */
+function secretKeys(): string[] {
+  const keys: string[] = [];
+  const raw = env("SUPABASE_SECRET_KEYS");
+  if (raw) {
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      if (parsed && typeof parsed === "object") keys.push(...Object.values(parsed).filter((v): v is string => typeof v === "string"));
+    } catch {
+      keys.push(...raw.split(",").map((k) => k.trim()).filter(Boolean));
+    }
+  }
+  const serviceKey = env("SUPABASE_SERVICE_ROLE_KEY");
+  if (serviceKey?.startsWith("sb_secret_")) keys.push(serviceKey);
+  return keys;
+}
+
+/** Constant-time comparison (length leaks only, which a key's fixed format reveals anyway). */
+export function timingSafeEqual(a: string, b: string): boolean {
+  const x = textEncoder.encode(a);
+  const y = textEncoder.encode(b);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  return diff === 0;
+}
+
+function credentialOf(req: Request): string | null {
+  const header = req.headers.get("authorization");
+  if (header) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match) throw unauthorized("Authorization header must be 'Bearer <token>'");
+    return match[1];
+  }
+  // Backends may send a secret key in the apikey header alone.
+  const apikey = req.headers.get("apikey");
+  return apikey?.startsWith("sb_secret_") ? apikey : null;
+}
+
+async function verifyJwt(token: string): Promise<Claims> {
+  let alg: string | undefined;
+  try {
+    alg = decodeProtectedHeader(token).alg;
+  } catch {
+    throw unauthorized("malformed token");
+  }
+  try {
+    if (alg === "HS256") {
+      const secret = textEncoder.encode(env("SUPABASE_JWT_SECRET") ?? LOCAL_JWT_SECRET);
+      return (await jwtVerify(token, secret, { algorithms: ["HS256"], clockTolerance: CLOCK_TOLERANCE_S })).payload as Claims;
+    }
+    if (alg === "ES256" || alg === "RS256") {
+      const keys = projectJwks();
+      if (!keys) throw unauthorized("no JWKS configured for asymmetric tokens");
+      return (await jwtVerify(token, keys, { algorithms: ["ES256", "RS256"], clockTolerance: CLOCK_TOLERANCE_S })).payload as Claims;
+    }
+  } catch (err) {
+    if (err instanceof joseErrors.JWTExpired) throw unauthorized("token expired");
+    if (err instanceof joseErrors.JWTClaimValidationFailed) throw unauthorized(`token claim '${err.claim}' is not valid`);
+    if (err instanceof joseErrors.JOSEError) throw unauthorized("invalid token signature or format");
+    throw err;
+  }
+  throw unauthorized(`token algorithm '${alg ?? "none"}' is not accepted`);
+}
+
+function appRoleOf(claims: Claims): AppRole | null {
+  const meta = claims.app_metadata;
+  const role = meta && typeof meta === "object" ? (meta as Record<string, unknown>).role : undefined;
+  return typeof role === "string" && (APP_ROLES as readonly string[]).includes(role) ? (role as AppRole) : null;
+}
+
+/** Authenticates a request; throws a 401 ApiError for anything that is not a valid caller. */
+export async function authenticate(req: Request): Promise<Caller> {
+  const credential = credentialOf(req);
+  if (!credential) throw unauthorized("missing bearer token");
+
+  if (credential.startsWith("sb_secret_")) {
+    const ok = secretKeys().reduce((hit, key) => timingSafeEqual(credential, key) || hit, false);
+    if (!ok) throw unauthorized("unknown secret key");
+    return { kind: "service", dbRole: "service_role", claims: { role: "service_role" } };
+  }
+  if (credential.startsWith("sb_publishable_")) throw unauthorized("a publishable key is not a user token");
+
+  const claims = await verifyJwt(credential);
+  if (claims.role === "service_role") return { kind: "service", dbRole: "service_role", claims };
+  if (claims.role === "anon") throw unauthorized("the anon key is not a user token");
+
+  const aud = claims.aud;
+  const audOk = aud === "authenticated" || (Array.isArray(aud) && aud.includes("authenticated"));
+  if (claims.role !== "authenticated" || !audOk) throw unauthorized("token is not an authenticated user token");
+  if (typeof claims.sub !== "string" || !UUID_RE.test(claims.sub)) throw unauthorized("token subject is not a user id");
+  return { kind: "user", dbRole: "authenticated", sub: claims.sub.toLowerCase(), appRole: appRoleOf(claims), claims };
+}
+
+export const isAdmin = (caller: Caller) =>
+  caller.kind === "service" || caller.appRole === "admin" || caller.appRole === "superadmin";

@@ -1,0 +1,35 @@
+// Database access for edge functions. Each request runs in one transaction that does what
+// PostgREST does (role + request.jwt.claims), so RLS decides what the caller sees.
+import postgres from "postgres";
+import { env, LOCAL_DB_URL } from "./env.ts";
+import type { Caller } from "./auth.ts";
+
+export type Sql = postgres.Sql<Record<string, never>>;
+export type Tx = postgres.TransactionSql<Record<string, never>>;
+
+let client: Sql | undefined;
+
+/** One pool per isolate. prepare:false keeps it safe behind Supabase's transaction pooler. */
+export function db(): Sql {
+  client ??= postgres(env("SUPABASE_DB_URL") ?? LOCAL_DB_URL, {
+    max: Number(env("DB_POOL_SIZE") ?? 10),
+    prepare: false,
+    idle_timeout: 30,
+    connect_timeout: 10,
+    onnotice: () => {},
+    // Counts and money are JSON numbers, never strings (bigint/numeric default to strings).
+    types: {
+      bigint: { to: 20, from: [20], serialize: (x: number) => String(x), parse: (x: string) => Number(x) },
+      numeric: { to: 1700, from: [1700], serialize: (x: number) => String(x), parse: (x: string) => Number(x) },
+    },
+  }) as unknown as Sql;
+  return client;
+}
+
+/** Runs `fn` in a transaction as the caller's database role with the caller's claims. */
+export function asCaller<T>(caller: Caller, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return db().begin(async (tx) => {
+    await tx`select set_config('role', ${caller.dbRole}, true), set_config('request.jwt.claims', ${JSON.stringify(caller.claims)}, true)`;
+    return fn(tx as unknown as Tx);
+  }) as Promise<T>;
+}

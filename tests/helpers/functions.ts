@@ -1,0 +1,16 @@
+// supabase-js clients against the local functions server, signed as a given user or key.
+import { createClient } from "@supabase/supabase-js";
+import { LOCAL_ANON_KEY, LOCAL_FUNCTIONS_URL, LOCAL_SUPABASE_URL } from "../../stack/keys.ts";
+
+/** A supabase-js client whose requests carry `token` as the bearer (user JWT or service key). */
+export function clientWithToken(token: string) {
+  return createClient(LOCAL_SUPABASE_URL, LOCAL_ANON_KEY, {
+    global: { headers: { Authorization: `Bearer ${token}` } },
+    auth: { persistSession: false, autoRefreshToken: false },
+  });
+}
+
+/** Plain fetch to a function path, for status codes and headers supabase-js hides. */
+export function callFunction(path: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(`${LOCAL_FUNCTIONS_URL}/${path.replace(/^\//, "")}`, init);
+}
