@@ -1,9 +1,12 @@
 # Local stack settings, sourced by every stack script. Override any of them from the
 # environment (e.g. STACK_DB_PORT=55432) to run a second stack beside the default one.
 STACK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Optional, git-ignored per-checkout overrides (e.g. other ports for a second worktree).
+[ -f "$STACK_ROOT/.stack.env" ] && source "$STACK_ROOT/.stack.env"
 STACK_DIR="${STACK_DIR:-$STACK_ROOT/.stack}"
 STACK_DB_PORT="${STACK_DB_PORT:-54322}"
 STACK_FUNCTIONS_PORT="${STACK_FUNCTIONS_PORT:-54321}"
+export STACK_DB_PORT STACK_FUNCTIONS_PORT
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 PGDATA="$STACK_DIR/pgdata"
 STACK_LOG_DIR="$STACK_DIR/logs"
