@@ -1,0 +1,46 @@
+// `ops status`: what the engineer on call looks at first.
+import type { OpsSql } from "./db.ts";
+import { printRows } from "./table.ts";
+
+const METRICS_TABLES = [
+  "metrics_daily_fulfillment", "metrics_daily_payments", "metrics_daily_calls",
+  "metrics_daily_engagement", "metrics_daily_content",
+] as const;
+
+export async function printStatus(sql: OpsSql): Promise<number> {
+  printRows("Last run per ETL job", await sql`
+    select distinct on (job_name) job_name, target_date::text, status, rows_written, started_at, finished_at, error
+    from public.etl_job_runs order by job_name, started_at desc`);
+
+  const failures = await sql`
+    select distinct on (job_name, target_date) job_name, target_date::text, status, finished_at, error
+    from public.etl_job_runs where target_date >= (now() at time zone 'utc')::date - 7
+    order by job_name, target_date, started_at desc`;
+  printRows("Failed jobs, last 7 days (latest run per job and day)", failures.filter((r) => r.status === "failed"));
+
+  printRows("Late days waiting for the next nightly run", await sql`
+    select day::text, first_seen_at from analytics.etl_pending_days order by day`);
+
+  const freshness = [];
+  for (const t of METRICS_TABLES) {
+    const [row] = await sql`select max(metric_date)::text as latest_day, max(computed_at) as computed_at, count(*)::int as rows from public.${sql(t)}`;
+    freshness.push({ table: t, ...row });
+  }
+  const [cohort] = await sql`select max(cohort_date)::text as latest_day, max(computed_at) as computed_at, count(*)::int as rows from public.metrics_cohort_retention`;
+  freshness.push({ table: "metrics_cohort_retention", ...cohort });
+  printRows("Freshness of metrics tables", freshness);
+
+  printRows("events_raw partitions", await sql`
+    select c.relname as partition, pg_get_expr(c.relpartbound, c.oid) as bounds,
+           pg_size_pretty(pg_total_relation_size(c.oid)) as size, coalesce(s.n_live_tup, 0) as rows_estimate
+    from pg_inherits i join pg_class c on c.oid = i.inhrelid
+    left join pg_stat_user_tables s on s.relid = c.oid
+    where i.inhparent = 'public.events_raw'::regclass order by c.relname`);
+
+  printRows("pg_cron jobs and their last result", await sql`
+    select j.jobname, j.schedule, j.active, d.status as last_status, d.start_time as last_start, left(d.return_message, 80) as message
+    from cron.job j
+    left join lateral (select * from cron.job_run_details r where r.jobid = j.jobid order by r.start_time desc limit 1) d on true
+    order by j.jobname`);
+  return 0;
+}
