@@ -1,12 +1,9 @@
 // GET /health: is the analytics pipeline healthy? 200 when it is, 503 with the reasons when not,
 // so an uptime monitor can poll it (with the service key or an admin token).
-import { authenticate, isAdmin } from "../_shared/auth.ts";
-import type { Caller } from "../_shared/auth.ts";
+import { authenticate, isAdmin, SERVICE_CALLER } from "../_shared/auth.ts";
 import { asCaller } from "../_shared/db.ts";
 import { ApiError, forbidden, notFound } from "../_shared/errors.ts";
 import { json, serveHandler } from "../_shared/http.ts";
-
-const SERVICE: Caller = { kind: "service", dbRole: "service_role", claims: { role: "service_role" } };
 
 type HealthReport = { healthy: boolean; reasons: string[]; checks: Record<string, unknown> };
 
@@ -17,7 +14,7 @@ export const handler = serveHandler(async (req) => {
   const caller = await authenticate(req);
   if (!isAdmin(caller)) throw forbidden("health is for admins, superadmins and the service role");
 
-  const report = await asCaller(SERVICE, async (tx) => {
+  const report = await asCaller(SERVICE_CALLER, async (tx) => {
     const [row] = await tx<{ report: HealthReport }[]>`select analytics.health_report() as report`;
     return row.report;
   });

@@ -3,7 +3,7 @@
 //   GET  /privacy/export?user_id=<uuid>      → everything stored about the user (analytics.export_user)
 // The caller is authorised here (admin, superadmin or service role); the work runs as service_role.
 import { z } from "zod";
-import { authenticate, isAdmin } from "../_shared/auth.ts";
+import { authenticate, isAdmin, SERVICE_CALLER } from "../_shared/auth.ts";
 import type { Caller } from "../_shared/auth.ts";
 import { asCaller } from "../_shared/db.ts";
 import { ApiError, badRequest, forbidden, notFound } from "../_shared/errors.ts";
@@ -13,8 +13,6 @@ import { readJsonBody } from "../_shared/request.ts";
 const MAX_BODY_BYTES = 4 * 1024;
 const userIdSchema = z.string().uuid({ message: "must be a uuid" }).transform((s) => s.toLowerCase());
 const eraseBody = z.strictObject({ user_id: userIdSchema });
-
-const SERVICE: Caller = { kind: "service", dbRole: "service_role", claims: { role: "service_role" } };
 
 function requesterOf(caller: Caller): string {
   return caller.kind === "service" ? "service_role" : `${caller.appRole}:${caller.sub}`;
@@ -31,7 +29,7 @@ function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown, where: string): T
 
 async function erase(req: Request, caller: Caller): Promise<Response> {
   const body = parseOrThrow(eraseBody, await readJsonBody(req, MAX_BODY_BYTES), "body");
-  const receipt = await asCaller(SERVICE, async (tx) => {
+  const receipt = await asCaller(SERVICE_CALLER, async (tx) => {
     const [row] = await tx<{ receipt: unknown }[]>`
       select analytics.erase_user(${body.user_id}::uuid, ${requesterOf(caller)}) as receipt`;
     return row.receipt;
@@ -45,7 +43,7 @@ async function exportUser(url: URL): Promise<Response> {
     throw badRequest("invalid_parameter", "unknown query parameter", unknown.map((k) => ({ path: k, message: "unknown parameter" })));
   }
   const userId = parseOrThrow(userIdSchema, url.searchParams.get("user_id") ?? undefined, "user_id");
-  const data = await asCaller(SERVICE, async (tx) => {
+  const data = await asCaller(SERVICE_CALLER, async (tx) => {
     const [row] = await tx<{ data: unknown }[]>`select analytics.export_user(${userId}::uuid) as data`;
     return row.data;
   });
