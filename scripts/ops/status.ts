@@ -19,7 +19,7 @@ export async function printStatus(sql: OpsSql): Promise<number> {
   printRows("Failed jobs, last 7 days (latest run per job and day)", failures.filter((r) => r.status === "failed"));
 
   printRows("Late days waiting for the next nightly run", await sql`
-    select day::text, first_seen_at from analytics.etl_pending_days order by day`);
+    select metric_date::text as day, marked_at from analytics.etl_pending_days order by metric_date`);
 
   const freshness = [];
   for (const t of METRICS_TABLES) {
