@@ -10,8 +10,8 @@ declare
   v_today date := (now() at time zone 'utc')::date;
   v_since_midnight interval := now() - (v_today::timestamp at time zone 'utc');
   v_jobs text[] := array['fulfillment', 'payments', 'calls', 'engagement', 'content', 'cohort_retention'];
-  v_reasons text[] := '{}';
-  v_not_ok text[];
+  v_reasons text[] := '{}'::text[];
+  v_not_ok text[] := '{}'::text[];
   v_failed jsonb;
   v_pending jsonb;
   v_stale_pending int;
