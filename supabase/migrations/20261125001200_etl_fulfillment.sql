@@ -43,7 +43,7 @@ begin
     from history h
   ),
   attributed as (
-    select o.entity_id, o.event_type, o.service_code, o.rejections_to_date,
+    select o.on_day, o.entity_id, o.event_type, o.service_code, o.rejections_to_date,
       case when o.entity_id is not null and o.assignment_no > 0 then
         (max(o.assigned_reader) filter (where o.event_type = 'order_assigned')
           over (partition by o.entity_id, o.assignment_no))::uuid
@@ -56,7 +56,6 @@ begin
       case when o.entity_id is not null and o.event_type in ('order_approved', 'order_rejected') then
         (extract(epoch from o.event_timestamp) - extract(epoch from o.submitted_at))::double precision end as ttf_approval
     from ordered o
-    where o.on_day
   ),
   counted as (
     select a.service_code, a.reader_id,
@@ -75,6 +74,7 @@ begin
       avg(a.ttf_approval) as ttf_approval_avg_s,
       percentile_cont(0.95) within group (order by a.ttf_approval) as ttf_approval_p95_s
     from attributed a
+    where a.on_day -- after the windows: earlier events still carry their assignment forward
     group by grouping sets ((a.service_code, a.reader_id), (a.service_code), (a.reader_id), ())
     -- count(*) > 0: the grand-total grouping set yields a row even for an empty day.
     having count(*) > 0 and not ((grouping(a.service_code) = 0 and a.service_code is null)
