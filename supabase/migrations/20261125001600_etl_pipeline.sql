@@ -95,36 +95,37 @@ create trigger events_raw_mark_late_days
 comment on trigger events_raw_mark_late_days on public.events_raw is
   'Marks already computed days that receive late events, for the next nightly ETL run.';
 
--- The nightly entry point (pg_cron, 02:00 UTC): yesterday plus pending days, oldest first, one
--- transaction per day (a procedure, so each day commits on its own). A day whose pipeline failed
--- stays pending. Cohort rows of earlier cohorts observed on a recomputed day are rewritten by its
--- cohort_retention job.
-create or replace procedure analytics.run_nightly_etl(p_today date default null)
+-- The nightly entry point (pg_cron, 02:00 UTC): yesterday plus pending days, oldest first. A function
+-- (one transaction): a procedure could commit per day, but procedures with `set search_path` may
+-- not. A day whose pipeline failed stays pending. Cohort rows of earlier cohorts observed on a
+-- recomputed day are rewritten by its cohort_retention job.
+create or replace function analytics.run_nightly_etl(p_today date default null)
+returns table (metric_date date, status text)
 language plpgsql
 set search_path = ''
 as $$
 declare
   v_today date := coalesce(p_today, (now() at time zone 'UTC')::date);
   v_day date;
-  v_status text;
 begin
   for v_day in
-    select d from (
-      select v_today - 1 as d
+    select d.day from (
+      select v_today - 1 as day
       union
       select p.metric_date from analytics.etl_pending_days p where p.metric_date < v_today
-    ) days order by d
+    ) d order by d.day
   loop
-    delete from analytics.etl_pending_days where metric_date = v_day;
-    v_status := analytics.run_daily_etl_pipeline(v_day);
-    if v_status <> 'succeeded' then
-      insert into analytics.etl_pending_days (metric_date) values (v_day) on conflict (metric_date) do nothing;
+    delete from analytics.etl_pending_days p where p.metric_date = v_day;
+    metric_date := v_day;
+    status := analytics.run_daily_etl_pipeline(v_day);
+    if status <> 'succeeded' then
+      insert into analytics.etl_pending_days as p (metric_date) values (v_day) on conflict on constraint etl_pending_days_pkey do nothing;
     end if;
-    commit;
+    return next;
   end loop;
 end;
 $$;
-comment on procedure analytics.run_nightly_etl(date) is
-  'Nightly ETL: runs run_daily_etl_pipeline for yesterday (UTC) and every pending late-event day, committing per day. p_today overrides today for tests/backfills.';
-revoke all on procedure analytics.run_nightly_etl(date) from public, anon, authenticated;
-grant execute on procedure analytics.run_nightly_etl(date) to service_role;
+comment on function analytics.run_nightly_etl(date) is
+  'Nightly ETL: runs run_daily_etl_pipeline for yesterday (UTC) and every pending late-event day; returns each day''s status. p_today overrides today for tests and catch-up runs.';
+revoke all on function analytics.run_nightly_etl(date) from public, anon, authenticated;
+grant execute on function analytics.run_nightly_etl(date) to service_role;
