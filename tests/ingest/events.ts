@@ -63,7 +63,7 @@ export async function postIngest(body: unknown, headers: Record<string, string> 
   const res = await callFunction("ingest", {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
-    body: typeof body === "string" ? body : JSON.stringify(body),
+    body: typeof body === "string" || body instanceof Uint8Array ? (body as unknown as BodyInit) : JSON.stringify(body),
   });
   const text = await res.text();
   let json: any = null;

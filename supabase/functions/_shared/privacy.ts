@@ -67,7 +67,7 @@ export function isPiiKey(key: string): boolean {
 const EMAIL_RE = /[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/i;
 const IPV4_RE = /(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\d.])/;
 // +966 50 123 4567, +1 (555) 123-4567, 0044 20 7946 0958: a + or 00 prefix, then 8..15 digits.
-const INTL_PHONE_RE = /(?<![\w+])(?:\+|00)\d[\d\s().\-/]{6,20}\d(?!\w)/;
+const INTL_PHONE_RE = /(?<![\w+-])(?:\+|00)[1-9][\d\s().\-/]{6,20}\d(?!\w)/;
 // (555) 123-4567, 555-123-4567, 555.123.4567, 555 123 4567
 const NANP_PHONE_RE = /(?<!\w)(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?!\w)/;
 // National numbers with a trunk 0: 050 123 4567, 0501234567, 020 7946 0958
@@ -128,7 +128,7 @@ export function piiKindOfValue(value: unknown): PiiKind | null {
   if (typeof value === "number") {
     return Number.isInteger(value) && looksLikeCard(String(value)) ? "card number" : null;
   }
-  if (typeof value !== "string" || value.length < 7) return null;
+  if (typeof value !== "string" || value.length < 3) return null;
   // Cheap exit for the common case: identifiers, codes and words without digits or '@'.
   if (!/[\d@]/.test(value)) return null;
   const s = value.replace(UUID_GLOBAL_RE, " ");

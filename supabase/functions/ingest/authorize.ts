@@ -1,5 +1,5 @@
 // Who may send what: the service role any catalog event for any user; a user token only
-// client-emittable types, and only for its own user id (filled in when the event has none).
+// client-emittable types, and only for its own user id.
 import { ApiError } from "../_shared/errors.ts";
 import type { ErrorDetail } from "../_shared/errors.ts";
 import type { Caller } from "../_shared/auth.ts";
@@ -13,8 +13,7 @@ export function authorizeEvents(caller: Caller, events: ParsedEvent[], catalog: 
     if (!catalog.byType.get(e.event_type)?.clientEmittable) {
       details.push({ index, path: "event_type", message: `'${e.event_type}' can only be sent by a backend with the service key` });
     }
-    if (e.user_id == null) e.user_id = caller.sub;
-    else if (e.user_id !== caller.sub) {
+    if (e.user_id !== caller.sub) {
       details.push({ index, path: "user_id", message: "a user token may only send events for its own user id" });
     }
   });

@@ -28,7 +28,7 @@ export const handler = serveHandler(async (req) => {
 
   const body = await readJsonBody(req);
   const catalog = await getCatalog();
-  const events = validateBatch(body, catalog);
+  const events = validateBatch(body, catalog, caller.kind === "user" ? caller.sub : undefined);
   authorizeEvents(caller, events, catalog);
 
   const unique = withUniqueIds(events);

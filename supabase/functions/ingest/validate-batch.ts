@@ -8,7 +8,10 @@ import type { ParsedEvent } from "../_shared/event-schema.ts";
 
 export const MAX_EVENTS = 1000;
 
-export function validateBatch(body: unknown, catalog: Catalog): ParsedEvent[] {
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
+
+/** `ownUserId`: a user token's sub, filled in where an event has no user_id (a client only knows its token). */
+export function validateBatch(body: unknown, catalog: Catalog, ownUserId?: string): ParsedEvent[] {
   if (!body || typeof body !== "object" || Array.isArray(body)) {
     throw badRequest("invalid_body", 'body must be a JSON object {"events": [...]}');
   }
@@ -23,7 +26,8 @@ export function validateBatch(body: unknown, catalog: Catalog): ParsedEvent[] {
   const valid: ParsedEvent[] = [];
   const details: ErrorDetail[] = [];
   events.forEach((raw, index) => {
-    const result = checkEvent(raw, catalog);
+    const withUser = ownUserId && isObject(raw) && raw.user_id == null ? { ...raw, user_id: ownUserId } : raw;
+    const result = checkEvent(withUser, catalog);
     if ("event" in result) valid.push(result.event);
     else for (const issue of result.issues) details.push({ index, ...issue });
   });
