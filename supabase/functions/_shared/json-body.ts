@@ -14,11 +14,27 @@ export async function readJsonBody(req: Request, limit = MAX_BODY_BYTES): Promis
   const declared = req.headers.get("content-length");
   if (declared !== null && Number(declared) > limit) throw tooLarge(limit);
   if (!req.body) throw badRequest("invalid_json", "request body is empty");
+  const bytes = declared !== null ? new Uint8Array(await req.arrayBuffer()) : await readCapped(req.body, limit);
+  // HTTP framing bounds a body with a declared length; check the bytes actually read all the same.
+  if (bytes.byteLength > limit) throw tooLarge(limit);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw badRequest("invalid_json", "request body is not valid UTF-8");
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw badRequest("invalid_json", "request body is not valid JSON");
+  }
+}
 
-  // Stream with a cap: a missing or false Content-Length cannot make us buffer more than the limit.
+/** Reads a body of unknown length, refusing it as soon as it passes the limit. */
+async function readCapped(body: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let size = 0;
-  const reader = req.body.getReader();
+  const reader = body.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
@@ -35,15 +51,5 @@ export async function readJsonBody(req: Request, limit = MAX_BODY_BYTES): Promis
     bytes.set(c, offset);
     offset += c.byteLength;
   }
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw badRequest("invalid_json", "request body is not valid UTF-8");
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw badRequest("invalid_json", "request body is not valid JSON");
-  }
+  return bytes;
 }

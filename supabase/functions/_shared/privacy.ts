@@ -46,8 +46,23 @@ export function keyTokens(key: string): string[] {
     .filter(Boolean);
 }
 
+// Metadata keys repeat across events and batches: remember verdicts (bounded, so hostile
+// senders cannot grow it without limit).
+const keyVerdicts = new Map<string, boolean>();
+const MAX_REMEMBERED_KEYS = 4096;
+
 /** True when a metadata key names personal data. */
 export function isPiiKey(key: string): boolean {
+  let verdict = keyVerdicts.get(key);
+  if (verdict === undefined) {
+    verdict = keyNamesPii(key);
+    if (keyVerdicts.size >= MAX_REMEMBERED_KEYS) keyVerdicts.clear();
+    keyVerdicts.set(key, verdict);
+  }
+  return verdict;
+}
+
+function keyNamesPii(key: string): boolean {
   const tokens = keyTokens(key);
   const compact = tokens.join("");
   if (PII_KEYS_COMPACT.has(compact)) return true;
