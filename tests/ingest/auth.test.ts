@@ -4,24 +4,16 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { exportSPKI, importJWK, SignJWT, UnsecuredJWT, generateKeyPair } from "jose";
 import type { JWK } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { LOCAL_ANON_KEY, LOCAL_JWT_SECRET, LOCAL_PUBLISHABLE_KEY, mintUserToken } from "../../stack/keys.ts";
-import { connect } from "../helpers/db.ts";
-import { countRows, deleteRows, postIngest, sampleEvent } from "./events.ts";
+import { countRows, ingestTestContext, postIngest, sampleEvent } from "./events.ts";
 
-const sql = connect();
-const REQ = `test-ingest-auth-${randomUUID()}`;
-const USER = randomUUID();
+const { sql, REQ, USER } = ingestTestContext("auth");
 const OTHER = randomUUID();
 
 const privateJwk = JSON.parse(readFileSync(new URL("../../stack/local-es256-private-jwk.json", import.meta.url), "utf8")) as JWK;
 const publicJwk = (JSON.parse(readFileSync(new URL("../../stack/local-jwks.json", import.meta.url), "utf8")) as { keys: JWK[] }).keys[0];
 
-beforeAll(() => deleteRows(sql, REQ));
-afterAll(async () => {
-  await deleteRows(sql, REQ);
-  await sql.end();
-});
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const opened = (userId = USER) => sampleEvent("notification_opened", REQ, userId);

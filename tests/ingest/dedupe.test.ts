@@ -1,18 +1,9 @@
 // Idempotency: a re-sent batch stores nothing new, repeated ids within a batch count once.
-import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect } from "../helpers/db.ts";
-import { countRows, deleteRows, EVENT_TYPES, postIngest, sampleEvent } from "./events.ts";
+import { describe, expect, it } from "vitest";
+import { countRows, EVENT_TYPES, ingestTestContext, postIngest, sampleEvent } from "./events.ts";
 
-const sql = connect();
-const REQ = `test-ingest-dedupe-${randomUUID()}`;
-const USER = randomUUID();
+const { sql, REQ, USER } = ingestTestContext("dedupe");
 
-beforeAll(() => deleteRows(sql, REQ));
-afterAll(async () => {
-  await deleteRows(sql, REQ);
-  await sql.end();
-});
 
 describe("ingest dedupe", () => {
   it("stores nothing new when the same batch is sent twice", async () => {

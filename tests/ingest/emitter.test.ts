@@ -1,26 +1,17 @@
 // The typed emitter against the real function, plus its retry paths through a real local HTTP
 // server that answers 429/503 before forwarding to the function.
-import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AnalyticsEmitter, emitAnalyticsEvent } from "../../client/analytics-emitter.ts";
 import type { EmitterError } from "../../client/analytics-emitter.ts";
 import { buildEvent, EVENT_CATALOG } from "../../client/event-catalog.ts";
 import { LOCAL_FUNCTIONS_URL, LOCAL_SECRET_KEY, mintUserToken } from "../../stack/keys.ts";
-import { connect } from "../helpers/db.ts";
-import { countRows, deleteRows } from "./events.ts";
+import { countRows, ingestTestContext } from "./events.ts";
 
-const sql = connect();
-const REQ = `test-ingest-emitter-${randomUUID()}`;
-const USER = randomUUID();
+const { sql, REQ, USER } = ingestTestContext("emitter");
 const INGEST_URL = `${LOCAL_FUNCTIONS_URL}/ingest`;
 
-beforeAll(() => deleteRows(sql, REQ));
-afterAll(async () => {
-  await deleteRows(sql, REQ);
-  await sql.end();
-});
 
 const emitter = (opts: Partial<ConstructorParameters<typeof AnalyticsEmitter>[0]> = {}) => {
   const errors: EmitterError[] = [];

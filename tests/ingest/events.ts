@@ -1,8 +1,10 @@
 // Valid sample events for every catalog type, and small helpers to post them and count rows.
 import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll } from "vitest";
 import { LOCAL_SECRET_KEY } from "../../stack/keys.ts";
-import { callFunction } from "../helpers/functions.ts";
+import { connect } from "../helpers/db.ts";
 import type { Sql } from "../helpers/db.ts";
+import { callFunction } from "../helpers/functions.ts";
 
 export type TestEvent = Record<string, unknown>;
 
@@ -80,3 +82,18 @@ export const countRows = async (sql: Sql, requestId: string) =>
 
 export const deleteRows = (sql: Sql, requestId: string) =>
   sql`delete from public.events_raw where request_id = ${requestId}`;
+
+/**
+ * Per-file test data: a database connection, a request_id marking every row the file writes
+ * (deleted before and after), and a fresh user id, so files never see each other's data.
+ */
+export function ingestTestContext(name: string) {
+  const sql = connect();
+  const REQ = `test-ingest-${name}-${randomUUID()}`;
+  beforeAll(() => deleteRows(sql, REQ));
+  afterAll(async () => {
+    await deleteRows(sql, REQ);
+    await sql.end();
+  });
+  return { sql, REQ, USER: randomUUID() };
+}

@@ -1,20 +1,11 @@
 // Valid batches through supabase-js functions.invoke: every domain lands in events_raw as sent.
-import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { LOCAL_SECRET_KEY, LOCAL_SERVICE_ROLE_KEY } from "../../stack/keys.ts";
-import { connect } from "../helpers/db.ts";
 import { clientWithToken } from "../helpers/functions.ts";
-import { countRows, deleteRows, EVENT_TYPES, sampleEvent } from "./events.ts";
+import { countRows, EVENT_TYPES, ingestTestContext, sampleEvent } from "./events.ts";
 
-const sql = connect();
-const REQ = `test-ingest-happy-${randomUUID()}`;
-const USER = randomUUID();
+const { sql, REQ, USER } = ingestTestContext("happy");
 
-beforeAll(() => deleteRows(sql, REQ));
-afterAll(async () => {
-  await deleteRows(sql, REQ);
-  await sql.end();
-});
 
 const DOMAINS = ["orders", "payments", "calls", "notifications", "moderation", "content"];
 

@@ -1,23 +1,17 @@
 // Transport-level limits: 413 (declared and streamed size), 415, 429 with Retry-After from the
 // Postgres-backed quota, 405, and the CORS preflight.
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { mintUserToken } from "../../stack/keys.ts";
-import { connect } from "../helpers/db.ts";
 import { callFunction } from "../helpers/functions.ts";
-import { countRows, deleteRows, postIngest, sampleEvent, SERVICE_AUTH } from "./events.ts";
+import { countRows, ingestTestContext, postIngest, sampleEvent, SERVICE_AUTH } from "./events.ts";
 
-const sql = connect();
-const REQ = `test-ingest-limits-${randomUUID()}`;
-const USER = randomUUID();
+const { sql, REQ, USER } = ingestTestContext("limits");
 const THROTTLED_USER = randomUUID();
 const ONE_MB = 1024 * 1024;
 
-beforeAll(() => deleteRows(sql, REQ));
 afterAll(async () => {
-  await deleteRows(sql, REQ);
   await sql`delete from analytics.ingest_rate_limits where bucket = ${`user:${THROTTLED_USER}`}`;
-  await sql.end();
 });
 
 /** A syntactically valid body of at least `bytes` bytes (one event, padded with whitespace). */

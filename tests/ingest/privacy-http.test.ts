@@ -1,20 +1,11 @@
 // The privacy fixture set through the real function: every planted PII value or key is rejected
 // (reported by index and path, value not echoed, nothing written); every clean payload is stored.
-import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect } from "../helpers/db.ts";
-import { countRows, deleteRows, postIngest, sampleEvent } from "./events.ts";
+import { describe, expect, it } from "vitest";
+import { countRows, ingestTestContext, postIngest, sampleEvent } from "./events.ts";
 import { CLEAN_KEYS, CLEAN_VALUES, PII_KEYS, PII_VALUES } from "./privacy-fixtures.ts";
 
-const sql = connect();
-const REQ = `test-ingest-privacy-${randomUUID()}`;
-const USER = randomUUID();
+const { sql, REQ, USER } = ingestTestContext("privacy");
 
-beforeAll(() => deleteRows(sql, REQ));
-afterAll(async () => {
-  await deleteRows(sql, REQ);
-  await sql.end();
-});
 
 const withMetadata = (metadata: Record<string, unknown>) =>
   sampleEvent("order_created", REQ, USER, { metadata });

@@ -1,20 +1,11 @@
 // Every validation rejection, table-driven: status, error code, details (index and path), and
 // that nothing at all was written, not even the valid events of the same batch.
-import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect } from "../helpers/db.ts";
-import { ago, countRows, deleteRows, postIngest, sampleEvent } from "./events.ts";
+import { describe, expect, it } from "vitest";
+import { ago, countRows, ingestTestContext, postIngest, sampleEvent } from "./events.ts";
 import type { TestEvent } from "./events.ts";
 
-const sql = connect();
-const REQ = `test-ingest-reject-${randomUUID()}`;
-const USER = randomUUID();
+const { sql, REQ, USER } = ingestTestContext("reject");
 
-beforeAll(() => deleteRows(sql, REQ));
-afterAll(async () => {
-  await deleteRows(sql, REQ);
-  await sql.end();
-});
 
 const ev = (type: string, overrides: TestEvent = {}) => sampleEvent(type, REQ, USER, overrides);
 const without = (e: TestEvent, field: string) => {
