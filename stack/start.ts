@@ -7,6 +7,7 @@ console.log(`
 SAMIA-TAROT analytics — local stack
   Postgres        ${LOCAL_DB_URL}
   Functions       ${LOCAL_FUNCTIONS_URL}/<name>
+  Dashboard       http://127.0.0.1:${process.env.STACK_DASHBOARD_PORT ?? 54323}/  (demo sign-in: pick a role)
   anon key        ${LOCAL_ANON_KEY}
   service_role    ${LOCAL_SERVICE_ROLE_KEY}
   secret key      ${LOCAL_SECRET_KEY}
