@@ -12,6 +12,11 @@ log "starting functions on 127.0.0.1:$STACK_FUNCTIONS_PORT"
 deno="$STACK_ROOT/node_modules/.bin/deno"
 export STACK_FUNCTIONS_PORT SUPABASE_DB_URL
 export SUPABASE_URL="${SUPABASE_URL:-http://127.0.0.1:$STACK_FUNCTIONS_PORT}"
+# Supabase's local development credentials, as `supabase functions serve` provides them.
+export SUPABASE_JWT_SECRET="${SUPABASE_JWT_SECRET:-super-secret-jwt-token-with-at-least-32-characters-long}"
+export SUPABASE_ANON_KEY="${SUPABASE_ANON_KEY:-eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6ImFub24iLCJleHAiOjE5ODM4MTI5OTZ9.CRXP1A7WOeoJeXxjNni43kdQwgnWNReilDMblYTn_I0}"
+export SUPABASE_SERVICE_ROLE_KEY="${SUPABASE_SERVICE_ROLE_KEY:-eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU}"
+export SUPABASE_SECRET_KEYS="${SUPABASE_SECRET_KEYS:-{\"default\":\"sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz\"}}"
 cd "$STACK_ROOT/supabase/functions"
 nohup "$deno" run --allow-net --allow-env --allow-read --config deno.json \
   "$STACK_ROOT/stack/functions-server.ts" >"$STACK_LOG_DIR/functions.log" 2>&1 &

@@ -1,5 +1,6 @@
 // supabase-js clients against the local functions server, signed as a given user or key.
 import { createClient } from "@supabase/supabase-js";
+import WebSocket from "ws";
 import { LOCAL_ANON_KEY, LOCAL_FUNCTIONS_URL, LOCAL_SUPABASE_URL } from "../../stack/keys.ts";
 
 /** A supabase-js client whose requests carry `token` as the bearer (user JWT or service key). */
@@ -7,6 +8,8 @@ export function clientWithToken(token: string) {
   return createClient(LOCAL_SUPABASE_URL, LOCAL_ANON_KEY, {
     global: { headers: { Authorization: `Bearer ${token}` } },
     auth: { persistSession: false, autoRefreshToken: false },
+    // Node 20 has no global WebSocket; supabase-js' realtime client insists on one.
+    realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket },
   });
 }
 

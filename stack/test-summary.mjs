@@ -1,0 +1,25 @@
+// Adds up vitest's JSON report and pg_prove's log into the closing line "N passed, N failed".
+import { existsSync, readFileSync } from "node:fs";
+
+const [vitestJson, proveLog, status] = process.argv.slice(2);
+let passed = 0;
+let failed = 0;
+
+if (existsSync(vitestJson)) {
+  const report = JSON.parse(readFileSync(vitestJson, "utf8"));
+  passed += report.numPassedTests;
+  failed += report.numFailedTests + (report.numFailedTestSuites ?? 0);
+} else failed += 1;
+
+if (existsSync(proveLog)) {
+  const log = readFileSync(proveLog, "utf8");
+  const total = Number(/Files=\d+, Tests=(\d+)/.exec(log)?.[1] ?? 0);
+  const bad = [...log.matchAll(/Failed:\s+(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+  const parseErrors = /Result: FAIL/.test(log) && bad === 0 ? 1 : 0;
+  passed += total - bad;
+  failed += bad + parseErrors;
+} else failed += 1;
+
+// A failure outside the counted tests (typecheck, lint) still fails the run.
+if (status !== "0" && failed === 0) failed = 1;
+console.log(`${passed} passed, ${failed} failed`);

@@ -1,0 +1,37 @@
+-- Table grants in public: anon nothing; authenticated SELECT on exactly the tables the access
+-- matrix opens, and no write privilege anywhere; every policy is a SELECT policy to authenticated.
+begin;
+\ir helpers/personas.psql
+select plan(5);
+
+create function tests.public_relations() returns setof regclass language sql stable as $$
+  select c.oid::regclass from pg_class c
+  where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p', 'v', 'm', 'f')
+$$;
+
+select is(
+  array(select t::text from tests.public_relations() as t
+        where has_table_privilege('anon', t, 'select,insert,update,delete,truncate,references,trigger')
+           or has_any_column_privilege('anon', t, 'select,insert,update,references')),
+  '{}'::text[], 'anon has no privilege on any table or view in public');
+select is(
+  array(select t::text from tests.public_relations() as t
+        where has_table_privilege('authenticated', t, 'insert,update,delete,truncate,references,trigger')
+           or has_any_column_privilege('authenticated', t, 'insert,update,references')),
+  '{}'::text[], 'authenticated has no write privilege on any table in public');
+select set_eq(
+  $$ select t::text from tests.public_relations() as t where has_any_column_privilege('authenticated', t, 'select') $$,
+  $$ select t::text from tests.matrix_tables() as t $$,
+  'authenticated may select exactly the tables of the access matrix');
+select is(
+  array(select c.oid::regclass::text from pg_class c, unnest(array['anon', 'authenticated']) as r
+        where c.relnamespace = 'public'::regnamespace and c.relkind = 'S'
+          and has_sequence_privilege(r, c.oid, 'usage,select,update')),
+  '{}'::text[], 'no sequence in public is usable by anon or authenticated');
+select is(
+  array(select format('%s: %s', tablename, policyname) from pg_policies
+        where schemaname = 'public' and (roles <> '{authenticated}' or cmd <> 'SELECT')),
+  '{}'::text[], 'every policy in public is a SELECT policy to authenticated');
+
+select * from finish();
+rollback;
