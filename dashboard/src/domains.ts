@@ -28,6 +28,8 @@ export type Domain = {
   filters: Filter[];
   columns: Column[];
   tiles: string[];
+  /** KPIs where a fall is good news (drop rate, refunds, durations): colours the tile's change. */
+  lowerIsBetter?: string[];
   charts: Chart[];
 };
 
@@ -64,6 +66,7 @@ export const DOMAINS: Record<DomainKey, Domain> = {
       duration("ttf_approval_p95_s", "Approval p95"),
     ],
     tiles: ["orders_created", "orders_completed", "approval_rate", "rejection_loop_rate", "ttf_response_p95_s", "ttf_delivery_p95_s"],
+    lowerIsBetter: ["orders_cancelled", "rejections", "rejection_loop_rate", "ttf_response_p95_s", "ttf_delivery_p95_s", "ttf_approval_p95_s"],
     charts: [
       { title: "Approval and rejection-loop rates", kind: "rate", series: [{ field: "approval_rate", label: "Approval rate" }, { field: "rejection_loop_rate", label: "Rejection loops" }] },
       {
@@ -106,6 +109,7 @@ export const DOMAINS: Record<DomainKey, Domain> = {
       { field: "avg_transaction_cents", label: "Avg transaction", kind: "money", ratio: { num: "gross_cents", den: ["successes"] } },
     ],
     tiles: ["revenue_cents", "attempts", "success_rate", "fallback_rate", "refund_rate", "avg_transaction_cents"],
+    lowerIsBetter: ["failures", "fallback_rate", "refund_rate", "refunds"],
     charts: [
       {
         title: "Success, fallback and refund rates",
@@ -143,6 +147,7 @@ export const DOMAINS: Record<DomainKey, Domain> = {
       duration("duration_p95_s", "Duration p95"),
     ],
     tiles: ["started", "answer_rate", "completion_rate", "drop_rate", "recording_rate", "duration_p95_s"],
+    lowerIsBetter: ["dropped", "drop_rate"],
     charts: [
       {
         title: "Answer, completion, drop and recording rates",
@@ -177,6 +182,7 @@ export const DOMAINS: Record<DomainKey, Domain> = {
       { field: "listen_through_avg_pct", label: "Listen-through", kind: "percent" },
     ],
     tiles: ["dau", "wau", "mau", "notification_ctr", "opt_out_rate", "listen_through_avg_pct"],
+    lowerIsBetter: ["opt_out_rate", "notifications_opted_out"],
     charts: [
       { title: "Active users", kind: "count", series: [{ field: "dau", label: "DAU" }, { field: "wau", label: "WAU" }, { field: "mau", label: "MAU" }] },
       {
@@ -208,6 +214,7 @@ export const DOMAINS: Record<DomainKey, Domain> = {
       duration("approval_latency_p95_s", "Approval latency p95"),
     ],
     tiles: ["published", "coverage_rate", "approval_rate", "approval_latency_p95_s"],
+    lowerIsBetter: ["rejected", "approval_latency_avg_s", "approval_latency_p95_s"],
     charts: [
       { title: "Coverage and approval rates", kind: "rate", series: [{ field: "coverage_rate", label: "Zodiac coverage" }, { field: "approval_rate", label: "Approval rate" }] },
       { title: "Approval latency", kind: "duration", series: [{ field: "approval_latency_p95_s", label: "p95" }, { field: "approval_latency_avg_s", label: "Average" }] },

@@ -52,7 +52,12 @@ export function formatDay(day: string): string {
     .format(new Date(`${day}T00:00:00Z`));
 }
 
-/** "1 Nov – 30 Nov 2026". */
+/** "1 Nov" — chart ticks and tile comparisons. */
+export function formatShortDay(day: string): string {
+  return new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" }).format(new Date(`${day}T00:00:00Z`));
+}
+
+/** "1 Nov 2026 – 30 Nov 2026". */
 export function formatRange(r: DateRange): string {
   return r.start === r.end ? formatDay(r.start) : `${formatDay(r.start)} – ${formatDay(r.end)}`;
 }

@@ -4,6 +4,7 @@ import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { formatCount, formatRate } from "../format/numbers.ts";
 import { formatDuration } from "../format/durations.ts";
+import { formatShortDay } from "../format/dates.ts";
 import { h } from "./dom.ts";
 
 // Okabe–Ito: distinguishable with common colour-vision deficiencies.
@@ -15,6 +16,9 @@ export type ChartSpec = {
   days: string[];
   series: { label: string; values: (number | null)[] }[];
 };
+
+// Tick steps that read well: whole minutes and hours for durations, 10 % steps for rates.
+const DURATION_INCRS = [1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800];
 
 const formatter = (kind: ChartSpec["kind"]) => (v: number | null | undefined) =>
   kind === "rate" ? formatRate(v, 0) : kind === "duration" ? formatDuration(v) : formatCount(v);
@@ -29,11 +33,18 @@ export function timeSeriesChart(spec: ChartSpec): HTMLElement {
     height: 240,
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"),
     cursor: { drag: { x: false, y: false } },
-    legend: { live: true },
+    legend: { live: false },
     scales: { x: { time: true }, y: { range: spec.kind === "rate" ? [0, 1] : (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
     axes: [
-      { stroke: "#3b4252", grid: { stroke: "#e5e7eb" }, ticks: { stroke: "#d1d5db" } },
-      { stroke: "#3b4252", grid: { stroke: "#e5e7eb" }, ticks: { stroke: "#d1d5db" }, size: 70, values: (_u, vals) => vals.map((v) => fmt(v)) },
+      { stroke: "#3b4252", grid: { stroke: "#e5e7eb" }, ticks: { stroke: "#d1d5db" }, space: 60, values: (_u, splits) => splits.map((ts) => formatShortDay(new Date(ts * 1000).toISOString().slice(0, 10))) },
+      {
+        stroke: "#3b4252",
+        grid: { stroke: "#e5e7eb" },
+        ticks: { stroke: "#d1d5db" },
+        size: spec.kind === "duration" ? 78 : 56,
+        incrs: spec.kind === "duration" ? DURATION_INCRS : undefined,
+        values: (_u, vals) => vals.map((v) => fmt(v)),
+      },
     ],
     series: [
       { label: "Day", value: (_u, v) => (v === null ? "—" : new Date(v * 1000).toISOString().slice(0, 10)) },

@@ -13,6 +13,8 @@ export type TableSpec = {
   caption: string;
   columns: TableColumn[];
   rows: Row[];
+  /** Bold the total rows (those with an "all values" dimension) among detail rows. */
+  highlightTotals?: boolean;
   /** Footer rows: a label and values by field. */
   totals?: { label: string; values: Record<string, unknown>; currency?: string | null }[];
   csv?: { filename: string; fetch: () => Promise<string> };
@@ -32,7 +34,7 @@ export function dataTable(spec: TableSpec): HTMLElement {
     "tbody",
     {},
     ...spec.rows.map((row) => {
-      const isTotal = spec.columns.some((c) => c.allLabel !== undefined && c.allLabel !== "" && (row[c.field] === null || row[c.field] === undefined));
+      const isTotal = !!spec.highlightTotals && spec.columns.some((c) => c.allLabel !== undefined && c.allLabel !== "" && (row[c.field] === null || row[c.field] === undefined));
       return h(
         "tr",
         { class: isTotal ? "total-row" : undefined },

@@ -123,6 +123,7 @@ function renderData(ctx: ViewContext, domain: Domain, rows: Row[], range: DateRa
     caption: `${domain.title} by day${showAll ? ", every breakdown" : ", totals"} · ${formatRange(range)}`,
     columns,
     rows: tableRows,
+    highlightTotals: showAll,
     totals,
     csv: { filename: `${domain.key}_${range.start}_${range.end}.csv`, fetch: () => ctx.api.csv(domain.key, apiParams) },
   });

@@ -3,7 +3,7 @@
 import type { Row } from "../api.ts";
 import type { ViewContext } from "../context.ts";
 import { columnOf, DOMAINS } from "../domains.ts";
-import { addDays, formatDay, isIsoDay, yesterdayUtc } from "../format/dates.ts";
+import { addDays, formatDay, formatShortDay, isIsoDay, yesterdayUtc } from "../format/dates.ts";
 import { formatChange } from "../format/numbers.ts";
 import { formatValue } from "../format/value.ts";
 import { etlStatus, overviewSections, type OverviewSection } from "../overview-model.ts";
@@ -94,13 +94,17 @@ function tile(domainKey: keyof typeof DOMAINS, field: string, row: Row, before: 
   const prev = before?.[field];
   const change = formatChange(typeof value === "number" ? value : null, typeof prev === "number" ? prev : null, col.kind === "rate" || col.kind === "percent" ? (col.kind === "percent" ? "relative" : "rate") : "relative");
   const arrow = change.direction === "up" ? "▲" : change.direction === "down" ? "▼" : change.direction === "flat" ? "■" : "";
-  const changeText = change.direction === "none" ? `No figure for ${formatDay(previous)}` : `${change.text} vs ${formatDay(previous)}`;
+  const prevLabel = formatShortDay(previous);
+  const changeText = change.direction === "none" ? `No figure for ${prevLabel}` : `${change.text} vs ${prevLabel}`;
+  // Green when the change is good news for this KPI, red when bad; the arrow gives the direction.
+  const lowerBetter = DOMAINS[domainKey].lowerIsBetter?.includes(field) ?? false;
+  const tone = change.direction === "up" || change.direction === "down" ? ((change.direction === "down") === lowerBetter ? "good" : "bad") : "neutral";
   return h(
     "li",
     { class: "tile", "data-domain": domainKey, "data-field": field, "data-currency": currency ?? undefined },
     h("span", { class: "tile-label" }, col.label),
     h("span", { class: "tile-value", "data-value": value === null || value === undefined ? "null" : String(value) }, formatValue(col.kind, value, currency)),
-    h("span", { class: `tile-change change-${change.direction}` }, arrow ? h("span", { "aria-hidden": "true" }, `${arrow} `) : null, changeText),
+    h("span", { class: `tile-change tone-${tone}`, "data-direction": change.direction }, arrow ? h("span", { "aria-hidden": "true" }, `${arrow} `) : null, changeText),
   );
 }
 
