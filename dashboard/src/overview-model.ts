@@ -36,7 +36,7 @@ export function overviewSections(data: unknown): OverviewSection[] {
     if (!(key in obj)) continue;
     const rows = sectionRows(obj[key]) ?? [];
     const domain = DOMAINS[key];
-    out.push({ domain: key, rows: domain.dims.length ? headlineRows(rows, domain.dims, domain.groupBy) : rows.slice(0, 1) });
+    out.push({ domain: key, rows: domain.dims.length ? headlineRows(rows, domain) : rows.slice(0, 1) });
   }
   return out;
 }

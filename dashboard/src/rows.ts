@@ -6,18 +6,47 @@ import type { Row } from "./api.ts";
 const nonNullDims = (row: Row, dims: string[]) => dims.filter((d) => row[d] !== null && row[d] !== undefined).length;
 
 /**
- * For each (day, group) the row with the fewest set dimensions: the grand total when the caller
- * may see it, else the most aggregated row it has (a reader's own per-reader total).
+ * For each (day, group) the rows with the fewest set dimensions: the grand total when the caller
+ * may see it, else the most aggregated rows it has (a reader's own total, or — under a filter with
+ * no total row, such as calls by provider — one row per remaining combination).
  */
-export function headlineRows(rows: Row[], dims: string[], groupBy?: string, dateField = "metric_date"): Row[] {
+export function headlineSets(rows: Row[], dims: string[], groupBy?: string, dateField = "metric_date"): Row[][] {
   const splitDims = dims.filter((d) => d !== groupBy);
-  const best = new Map<string, Row>();
+  const best = new Map<string, Row[]>();
   for (const row of rows) {
     const key = `${String(row[dateField])}|${groupBy ? String(row[groupBy]) : ""}`;
     const current = best.get(key);
-    if (!current || nonNullDims(row, splitDims) < nonNullDims(current, splitDims)) best.set(key, row);
+    const level = nonNullDims(row, splitDims);
+    if (!current || level < nonNullDims(current[0]!, splitDims)) best.set(key, [row]);
+    else if (level === nonNullDims(current[0]!, splitDims)) current.push(row);
   }
   return [...best.values()];
+}
+
+/**
+ * One row standing for several rows of the same day: counts and money added up, rates recomputed
+ * from the sums where the domain defines them, dimensions kept where all rows agree (else null =
+ * "all"), and anything not additive (averages, p95) null.
+ */
+export function combineRows(domain: Domain, rows: Row[], dateField = "metric_date"): Row {
+  if (rows.length === 1) return rows[0]!;
+  const out: Row = { [dateField]: rows[0]![dateField] };
+  for (const d of domain.dims) out[d] = rows.every((r) => r[d] === rows[0]![d]) ? rows[0]![d] : null;
+  const sum = (field: string) => rows.reduce((acc, r) => acc + (typeof r[field] === "number" ? (r[field] as number) : 0), 0);
+  for (const col of domain.columns) {
+    if (domain.dims.includes(col.field)) continue;
+    if (col.sum) out[col.field] = sum(col.field);
+    else if (col.ratio) {
+      const den = col.ratio.den.reduce((acc, f) => acc + sum(f), 0);
+      out[col.field] = den === 0 ? null : sum(col.ratio.num) / den;
+    } else out[col.field] = null;
+  }
+  return out;
+}
+
+/** The headline row per (day, group): see headlineSets and combineRows. */
+export function headlineRows(rows: Row[], domain: Domain): Row[] {
+  return headlineSets(rows, domain.dims, domain.groupBy).map((set) => combineRows(domain, set));
 }
 
 export type TotalsRow = { group: string | null; values: Record<string, number | null> };

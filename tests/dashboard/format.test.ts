@@ -10,6 +10,8 @@ import { busiestGroup, headlineRows, rangeTotals, seriesByDay } from "../../dash
 import { overviewSections } from "../../dashboard/src/overview-model.ts";
 import { queryString } from "../../dashboard/src/api.ts";
 import { pagesFor } from "../../dashboard/src/roles.ts";
+import { ApiFailure } from "../../dashboard/src/api.ts";
+import { describeError } from "../../dashboard/src/ui/status.ts";
 
 describe("numbers", () => {
   it("shows missing values as a dash, never 0", () => {
@@ -93,13 +95,13 @@ describe("rows", () => {
     { metric_date: "2026-11-02", provider: null, country_code: null, currency: "EUR", attempts: 0, successes: 0, fallback_attempts: 0, refunds: 0, gross_cents: 0, success_rate: null },
   ];
   it("picks the total row per day and currency", () => {
-    const h = headlineRows(payments, DOMAINS.payments.dims, "currency");
+    const h = headlineRows(payments, DOMAINS.payments);
     expect(h).toHaveLength(3);
     expect(h.every((r) => r.provider === null)).toBe(true);
     expect(busiestGroup(h, "currency", "attempts")).toBe("EUR");
   });
   it("totals a range per currency with rates recomputed from counts", () => {
-    const t = rangeTotals(DOMAINS.payments, headlineRows(payments, DOMAINS.payments.dims, "currency"));
+    const t = rangeTotals(DOMAINS.payments, headlineRows(payments, DOMAINS.payments));
     expect(t.map((x) => x.group)).toEqual(["EUR", "USD"]);
     expect(t[0]!.values.attempts).toBe(10);
     expect(t[0]!.values.success_rate).toBe(0.8);
@@ -116,7 +118,15 @@ describe("rows", () => {
       { metric_date: "2026-11-01", service_code: "tarot", reader_id: "r1" },
       { metric_date: "2026-11-01", service_code: null, reader_id: "r1" },
     ];
-    expect(headlineRows(rows, DOMAINS.fulfillment.dims)).toEqual([rows[1]]);
+    expect(headlineRows(rows, DOMAINS.fulfillment)).toEqual([rows[1]]);
+  });
+  it("adds up a day's rows when a filter leaves no total row", () => {
+    const rows = [
+      { metric_date: "2026-11-01", service_code: "tarot", provider: "twilio", started: 10, answered: 8, dropped: 2, duration_p95_s: 100 },
+      { metric_date: "2026-11-01", service_code: "astro", provider: "twilio", started: 10, answered: 2, dropped: 0, duration_p95_s: 300 },
+    ];
+    const [row] = headlineRows(rows, DOMAINS.calls);
+    expect(row).toMatchObject({ service_code: null, provider: "twilio", started: 20, answered: 10, answer_rate: 0.5, drop_rate: 0.2, duration_p95_s: null });
   });
   it("lines values up by day with gaps as null", () => {
     expect(seriesByDay([{ metric_date: "2026-11-02", x: 0.5 }], ["2026-11-01", "2026-11-02"], "x", 100)).toEqual([null, 50]);
@@ -147,5 +157,18 @@ describe("api and roles", () => {
     expect(pagesFor("reader")).toEqual(["overview", "fulfillment"]);
     expect(pagesFor("admin")).toContain("payments");
     expect(pagesFor("client")).toEqual([]);
+  });
+});
+
+describe("error messages", () => {
+  it("tells the user what happened for 401, 403, 400, 5xx and network failures", () => {
+    const v401 = describeError(new ApiFailure(401, "unauthorized", "token expired"), "the overview");
+    expect(v401).toMatchObject({ title: "Please sign in again", signIn: true });
+    expect(describeError(new ApiFailure(403, "forbidden", "monitors cannot read payments"), "payments").detail).toContain("monitors cannot read payments");
+    expect(describeError(new ApiFailure(400, "invalid_params", "end_date: too far"), "x")).toMatchObject({ detail: "end_date: too far", retry: false });
+    const v503 = describeError(new ApiFailure(503, "unavailable", "db down"), "calls");
+    expect(v503).toMatchObject({ title: "The metrics service had a problem", retry: true });
+    expect(v503.detail).toContain("HTTP 503");
+    expect(describeError(new ApiFailure(0, "network_error", "unreachable."), "x").title).toBe("Cannot reach the metrics service");
   });
 });

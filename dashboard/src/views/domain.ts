@@ -6,7 +6,7 @@ import { DOMAINS, type Domain, type DomainKey } from "../domains.ts";
 import { addDays, eachDay, formatRange, yesterdayUtc, type DateRange } from "../format/dates.ts";
 import { historyLimitDays } from "../roles.ts";
 import { navigate } from "../router.ts";
-import { busiestGroup, distinctValues, headlineRows, rangeTotals, seriesByDay } from "../rows.ts";
+import { busiestGroup, combineRows, distinctValues, headlineSets, rangeTotals, seriesByDay } from "../rows.ts";
 import { timeSeriesChart } from "../ui/chart.ts";
 import { clear, h } from "../ui/dom.ts";
 import { filterForm } from "../ui/filters.ts";
@@ -81,11 +81,17 @@ export function domainView(ctx: ViewContext, key: DomainKey, params: URLSearchPa
   return page;
 }
 
-function renderData(ctx: ViewContext, domain: Domain, rows: Row[], range: DateRange, apiParams: Record<string, string>, showAll: boolean, setShowAll: (all: boolean) => void): HTMLElement[] {
+function renderData(ctx: ViewContext, domain: Domain, rows: Row[], range: DateRange, apiParams: Record<string, string>, showAllRequested: boolean, setShowAll: (all: boolean) => void): HTMLElement[] {
+  let showAll = showAllRequested;
   const days = eachDay(range);
-  const headline = domain.dims.length ? headlineRows(rows, domain.dims, domain.groupBy) : rows;
+  const sets = domain.dims.length ? headlineSets(rows, domain.dims, domain.groupBy) : rows.map((r) => [r]);
+  const headline = sets.map((set) => combineRows(domain, set));
+  // Under a filter with no total row (calls by provider), the API's rows are the breakdown.
+  const noTotalRow = sets.some((set) => set.length > 1);
+  if (noTotalRow) showAll = true;
   const chartGroup = domain.groupBy ? (apiParams[domain.groupBy] ?? busiestGroup(headline, domain.groupBy, "attempts")) : null;
   const chartRows = domain.groupBy ? headline.filter((r) => r[domain.groupBy!] === chartGroup) : headline;
+  const chartSets = domain.groupBy ? sets.filter((set) => set[0]![domain.groupBy!] === chartGroup) : sets;
   const charts = h(
     "div",
     { class: "charts" },
@@ -94,7 +100,8 @@ function renderData(ctx: ViewContext, domain: Domain, rows: Row[], range: DateRa
         title: chartGroup ? `${c.title} (${chartGroup})` : c.title,
         kind: c.kind,
         days,
-        series: c.series.map((s) => ({ label: s.label, values: seriesByDay(chartRows, days, s.field, s.scale ?? 1) })),
+        // Durations do not add up: without a total row, draw one line per combination instead.
+        series: noTotalRow && c.kind === "duration" ? comboSeries(domain, chartSets.flat(), days, c.series[0]!) : c.series.map((s) => ({ label: s.label, values: seriesByDay(chartRows, days, s.field, s.scale ?? 1) })),
       }),
     ),
   );
@@ -110,7 +117,9 @@ function renderData(ctx: ViewContext, domain: Domain, rows: Row[], range: DateRa
     currency: t.group,
   }));
   const toggleId = `${domain.key}-show-all`;
-  const toggle = domain.dims.length
+  const toggle = noTotalRow
+    ? h("p", { class: "note" }, "There is no total row for this filter, so every breakdown row is shown; the totals line adds them up.")
+    : domain.dims.length
     ? h(
         "div",
         { class: "toggle" },
@@ -128,4 +137,14 @@ function renderData(ctx: ViewContext, domain: Domain, rows: Row[], range: DateRa
     csv: { filename: `${domain.key}_${range.start}_${range.end}.csv`, fetch: () => ctx.api.csv(domain.key, apiParams) },
   });
   return [charts, h("section", { class: "card", "aria-label": `${domain.title} table` }, h("h2", {}, "Daily figures"), toggle, table)];
+}
+
+/** One series per dimension combination (e.g. each service under a provider filter). */
+function comboSeries(domain: Domain, rows: Row[], days: string[], series: { field: string; label: string }): { label: string; values: (number | null)[] }[] {
+  const combos = new Map<string, Row[]>();
+  for (const r of rows) {
+    const key = domain.dims.filter((d) => d !== domain.groupBy && r[d] !== null).map((d) => String(r[d])).join(" / ");
+    combos.set(key, [...(combos.get(key) ?? []), r]);
+  }
+  return [...combos.entries()].slice(0, 6).map(([key, rs]) => ({ label: `${series.label} · ${key}`, values: seriesByDay(rs, days, series.field) }));
 }
