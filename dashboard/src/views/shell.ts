@@ -31,5 +31,7 @@ export function shell(session: Session | null, pages: PageKey[], current: string
     main,
     h("div", { id: "live-status", class: "visually-hidden", role: "status", "aria-live": "polite" }),
   );
+  // On narrow screens the navigation scrolls sideways: keep the current page's tab in view.
+  requestAnimationFrame(() => root.querySelector('nav a[aria-current="page"]')?.scrollIntoView({ block: "nearest", inline: "center" }));
   return { root, main };
 }
