@@ -9,7 +9,7 @@ import { DEMO_USERS, LOCAL_FUNCTIONS_URL, mintRoleToken, mintUserToken, type Dem
 import { connect, type Sql } from "../helpers/db.ts";
 import { clientWithToken } from "../helpers/functions.ts";
 import { DASHBOARD_URL, launch, screenshot, settled, signInAs, type Browser } from "./browser.ts";
-import { seedDashboardMetrics } from "./seed-metrics.ts";
+import { clearDashboardMetrics, seedDashboardMetrics } from "./seed-metrics.ts";
 
 const latest = yesterdayUtc();
 const ALL_PAGES = ["overview", "fulfillment", "payments", "calls", "engagement", "content", "retention"];
@@ -34,6 +34,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
+  if (sql) await clearDashboardMetrics(sql, latest, 90);
   await sql?.end();
 });
 

@@ -160,13 +160,7 @@ export async function seedDashboardMetrics(sql: Sql, end: string, days: number, 
   }
 
   await sql.begin(async (tx) => {
-    await tx`delete from public.metrics_daily_fulfillment where metric_date between ${start} and ${end}`;
-    await tx`delete from public.metrics_daily_payments where metric_date between ${start} and ${end}`;
-    await tx`delete from public.metrics_daily_calls where metric_date between ${start} and ${end}`;
-    await tx`delete from public.metrics_daily_engagement where metric_date between ${start} and ${end}`;
-    await tx`delete from public.metrics_daily_content where metric_date between ${start} and ${end}`;
-    await tx`delete from public.metrics_cohort_retention where cohort_date between ${start} and ${end}`;
-    await tx`delete from public.etl_job_runs where target_date between ${addDays(end, -2)} and ${end}`;
+    await deleteRange(tx, start, end);
     await tx`insert into public.metrics_daily_fulfillment ${tx(fulfillment)}`;
     await tx`insert into public.metrics_daily_payments ${tx(payments)}`;
     await tx`insert into public.metrics_daily_calls ${tx(calls)}`;
@@ -175,4 +169,24 @@ export async function seedDashboardMetrics(sql: Sql, end: string, days: number, 
     for (let i = 0; i < cohorts.length; i += 1000) await tx`insert into public.metrics_cohort_retention ${tx(cohorts.slice(i, i + 1000))}`;
     await tx`insert into public.etl_job_runs ${tx(etl)}`;
   });
+}
+
+type Tx = Pick<Sql, "unsafe">;
+
+async function deleteRange(tx: Tx, start: string, end: string): Promise<void> {
+  for (const [table, column] of [
+    ["metrics_daily_fulfillment", "metric_date"],
+    ["metrics_daily_payments", "metric_date"],
+    ["metrics_daily_calls", "metric_date"],
+    ["metrics_daily_engagement", "metric_date"],
+    ["metrics_daily_content", "metric_date"],
+    ["metrics_cohort_retention", "cohort_date"],
+    ["etl_job_runs", "target_date"],
+  ])
+    await tx.unsafe(`delete from public.${table} where ${column} between $1 and $2`, [start, end]);
+}
+
+/** Removes what seedDashboardMetrics wrote, so other test files start from their own data. */
+export async function clearDashboardMetrics(sql: Sql, end: string, days: number): Promise<void> {
+  await sql.begin((tx) => deleteRange(tx as unknown as Tx, addDays(end, -(days - 1)), end));
 }

@@ -53,7 +53,8 @@ export function rangePicker(opts: RangePickerOptions): HTMLElement {
   return h(
     "fieldset",
     { class: "range-picker" },
-    h("legend", {}, opts.legend ?? "Date range", h("span", { class: "range-current" }, ` · ${formatRange(opts.range)}`)),
+    h("legend", {}, opts.legend ?? "Date range"),
+    h("p", { class: "range-current" }, formatRange(opts.range)),
     h("div", { class: "chips", role: "group", "aria-label": "Preset ranges" }, ...presetButtons),
     form,
     error,
