@@ -20,11 +20,4 @@ log "starting dashboard on http://127.0.0.1:$STACK_DASHBOARD_PORT/"
 cd "$STACK_ROOT"
 nohup node --import tsx stack/dashboard-server.ts >"$STACK_LOG_DIR/dashboard.log" 2>&1 &
 echo $! >"$pidfile"
-for _ in $(seq 1 60); do
-  curl -fsS "$health" >/dev/null 2>&1 && exit 0
-  kill -0 "$(cat "$pidfile")" 2>/dev/null || break
-  sleep 0.25
-done
-echo "[stack] dashboard did not start; log:" >&2
-tail -30 "$STACK_LOG_DIR/dashboard.log" >&2
-exit 1
+wait_healthy dashboard "$health" "$pidfile" "$STACK_LOG_DIR/dashboard.log"

@@ -27,3 +27,17 @@ as_owner() {
 psql_db() { psql "$DB_URL" -v ON_ERROR_STOP=1 -q "$@"; }
 
 log() { printf '[stack] %s\n' "$*"; }
+
+# wait_healthy NAME URL PIDFILE LOGFILE: waits up to ~60 s for URL to answer while the process
+# lives; on failure prints the log's tail and returns 1.
+wait_healthy() {
+  local name="$1" url="$2" pidfile="$3" logfile="$4"
+  for _ in $(seq 1 240); do
+    curl -fsS "$url" >/dev/null 2>&1 && return 0
+    kill -0 "$(cat "$pidfile")" 2>/dev/null || break
+    sleep 0.25
+  done
+  echo "[stack] $name did not become healthy; log:" >&2
+  tail -30 "$logfile" >&2
+  return 1
+}
