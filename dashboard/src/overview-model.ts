@@ -48,3 +48,10 @@ export function etlStatus(data: unknown): unknown {
   if (!key) return undefined;
   return key in obj ? obj[key] : sectionsObject(data)[key];
 }
+
+/** The overview's retention rows (admins): day-N retention measured on the day, by retention_day. */
+export function retentionRows(data: unknown): Row[] | undefined {
+  const obj = sectionsObject(data);
+  const value = obj.cohort_retention ?? obj["cohort-retention"];
+  return value === undefined ? undefined : (sectionRows(value) ?? []).sort((a, b) => Number(a.retention_day) - Number(b.retention_day));
+}

@@ -14,8 +14,8 @@ import { clearDashboardMetrics, seedDashboardMetrics } from "./seed-metrics.ts";
 const latest = yesterdayUtc();
 const ALL_PAGES = ["overview", "fulfillment", "payments", "calls", "engagement", "content", "retention"];
 const EXPECTED: Record<DemoRole, { pages: string[]; sections: string[] }> = {
-  superadmin: { pages: ALL_PAGES, sections: ["fulfillment", "payments", "calls", "engagement", "content", "etl"] },
-  admin: { pages: ALL_PAGES, sections: ["fulfillment", "payments", "calls", "engagement", "content", "etl"] },
+  superadmin: { pages: ALL_PAGES, sections: ["fulfillment", "payments", "calls", "engagement", "content", "cohort_retention", "etl"] },
+  admin: { pages: ALL_PAGES, sections: ["fulfillment", "payments", "calls", "engagement", "content", "cohort_retention", "etl"] },
   monitor: { pages: ["overview", "calls", "content"], sections: ["calls", "content"] },
   reader: { pages: ["overview", "fulfillment"], sections: ["fulfillment"] },
   client: { pages: [], sections: [] },
@@ -129,6 +129,12 @@ describe("numbers on screen are the API's", () => {
     const revenue = page.locator('.tile[data-domain="payments"][data-field="revenue_cents"][data-currency="EUR"] .tile-value');
     expect(await revenue.getAttribute("data-value")).toBe(String(eur.revenue_cents));
     expect(await revenue.textContent()).toBe(formatMoney(eur.revenue_cents as number, "EUR"));
+
+    // Day-7 retention measured on the day: the cohort of 7 days before, from the API.
+    const cohort = await api("admin", `cohort-retention?cohort_start=${addDays(latest, -7)}&cohort_end=${addDays(latest, -7)}&retention_days=7`);
+    const day7 = page.locator('.tile[data-domain="cohort_retention"][data-field="day_7"] .tile-value');
+    expect(await day7.getAttribute("data-value")).toBe(String(cohort[0]!.retention_rate));
+    expect(await day7.textContent()).toBe(formatRate(cohort[0]!.retention_rate as number));
     await page.close();
   });
 });

@@ -6,7 +6,7 @@ import { columnOf, DOMAINS } from "../domains.ts";
 import { addDays, formatDay, formatShortDay, isIsoDay, yesterdayUtc } from "../format/dates.ts";
 import { formatChange } from "../format/numbers.ts";
 import { formatValue } from "../format/value.ts";
-import { etlStatus, overviewSections, type OverviewSection } from "../overview-model.ts";
+import { etlStatus, overviewSections, retentionRows, type OverviewSection } from "../overview-model.ts";
 import { historyLimitDays, PAGE_TITLES, seesEtlStatus } from "../roles.ts";
 import { navigate, routeHref } from "../router.ts";
 import { clear, h, uid } from "../ui/dom.ts";
@@ -56,6 +56,8 @@ export function overviewView(ctx: ViewContext, params: URLSearchParams): HTMLEle
       const priorSections = prior ? overviewSections(prior.data) : [];
       if (!sections.length) body.appendChild(empty("There are no KPI sections for your role."));
       for (const s of sections) body.appendChild(sectionBlock(s, priorSections.find((p) => p.domain === s.domain), date, previous));
+      const retention = retentionRows(current.data);
+      if (retention) body.appendChild(retentionBlock(retention, prior ? retentionRows(prior.data) ?? [] : [], date, previous));
       if (seesEtlStatus(ctx.session.role)) body.appendChild(etlBlock(etlStatus(current.data), date));
       announce(`Overview for ${formatDay(date)} loaded.`);
     } catch (err) {
@@ -106,6 +108,42 @@ function tile(domainKey: keyof typeof DOMAINS, field: string, row: Row, before: 
     h("span", { class: "tile-value", "data-value": value === null || value === undefined ? "null" : String(value) }, formatValue(col.kind, value, currency)),
     h("span", { class: `tile-change tone-${tone}`, "data-direction": change.direction }, arrow ? h("span", { "aria-hidden": "true" }, `${arrow} `) : null, changeText),
   );
+}
+
+/** Day-N retention measured on the day: the cohort of D − N, one tile per N. */
+function retentionBlock(rows: Row[], prior: Row[], date: string, previous: string): HTMLElement {
+  const block = h(
+    "section",
+    { class: "card overview-section", "aria-labelledby": "overview-retention", "data-section": "cohort_retention" },
+    h("div", { class: "section-head" }, h("h2", { id: "overview-retention" }, "Retention"), h("a", { class: "section-link", href: routeHref("retention") }, "Open Retention →")),
+  );
+  if (!rows.length) {
+    block.appendChild(empty(`No cohort retention measured on ${formatDay(date)}.`));
+    return block;
+  }
+  block.appendChild(
+    h(
+      "ul",
+      { class: "tiles", role: "list" },
+      ...rows.map((row) => {
+        const n = Number(row.retention_day);
+        const before = prior.find((p) => Number(p.retention_day) === n);
+        const rate = typeof row.retention_rate === "number" ? row.retention_rate : null;
+        const change = formatChange(rate, typeof before?.retention_rate === "number" ? before.retention_rate : null, "rate");
+        const tone = change.direction === "up" ? "good" : change.direction === "down" ? "bad" : "neutral";
+        const arrow = change.direction === "up" ? "▲ " : change.direction === "down" ? "▼ " : change.direction === "flat" ? "■ " : "";
+        return h(
+          "li",
+          { class: "tile", "data-domain": "cohort_retention", "data-field": `day_${n}` },
+          h("span", { class: "tile-label" }, `Day-${n} retention`),
+          h("span", { class: "tile-value", "data-value": rate === null ? "null" : String(rate) }, formatValue("rate", rate)),
+          h("span", { class: "tile-note" }, `${formatShortDay(String(row.cohort_date))} cohort: ${formatValue("count", row.retained_users)} of ${formatValue("count", row.cohort_size)}`),
+          h("span", { class: `tile-change tone-${tone}`, "data-direction": change.direction }, arrow ? h("span", { "aria-hidden": "true" }, arrow) : null, change.direction === "none" ? `No figure for ${formatShortDay(previous)}` : `${change.text} vs ${formatShortDay(previous)}`),
+        );
+      }),
+    ),
+  );
+  return block;
 }
 
 function etlBlock(status: unknown, date: string): HTMLElement {
