@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import type { Page, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addDays, yesterdayUtc } from "../../dashboard/src/format/dates.ts";
+import { addDays, formatDay, yesterdayUtc } from "../../dashboard/src/format/dates.ts";
 import { formatMoney, formatRate } from "../../dashboard/src/format/numbers.ts";
 import { DEMO_USERS, LOCAL_FUNCTIONS_URL, mintRoleToken, mintUserToken, type DemoRole } from "../../stack/keys.ts";
 import { connect, type Sql } from "../helpers/db.ts";
@@ -103,12 +103,15 @@ describe("each role sees its sections and no others", () => {
     await signInAs(page, "reader");
     await page.goto(`${DASHBOARD_URL}#/fulfillment?rows=all`);
     await settled(page);
-    const readers = await page.locator('#fulfillment-table tbody td[data-field="reader_id"]').allTextContents();
-    expect(readers.length).toBeGreaterThan(0);
-    expect(new Set(readers)).toEqual(new Set([DEMO_USERS.reader]));
+    const readers = page.locator('#fulfillment-table tbody td[data-field="reader_id"]');
+    expect(await readers.count()).toBeGreaterThan(0);
+    expect(new Set(await readers.allTextContents())).toEqual(new Set(["You"]));
+    expect(new Set(await readers.evaluateAll((els) => els.map((e) => e.getAttribute("title"))))).toEqual(new Set([DEMO_USERS.reader]));
     expect(await page.locator('[data-preset="90"]').count()).toBe(0);
+    // The seed covers 90 days; the reader's window starts 29 days before yesterday.
     const dates = await page.locator("#fulfillment-table tbody tr th").allTextContents();
-    expect(dates.length).toBeGreaterThan(0);
+    expect(dates[0]).toBe(formatDay(addDays(latest, -29)));
+    expect(dates.at(-1)).toBe(formatDay(latest));
     await page.close();
   });
 });

@@ -6,7 +6,11 @@ import { formatDimension, formatValue } from "../format/value.ts";
 import { h } from "./dom.ts";
 import { announce } from "./status.ts";
 
-export type TableColumn = Column & { allLabel?: string };
+export type TableColumn = Column & {
+  allLabel?: string;
+  /** Shorter text for long values (ids); the full value stays in the cell's title. */
+  display?: (value: string) => string;
+};
 
 export type TableSpec = {
   id: string;
@@ -22,6 +26,7 @@ export type TableSpec = {
 
 function cell(col: TableColumn, row: Row | Record<string, unknown>, currency?: string | null): string {
   const v = row[col.field];
+  if (col.display && typeof v === "string") return col.display(v);
   if (col.allLabel !== undefined) return formatDimension(v, col.allLabel);
   return formatValue(col.kind, v, currency ?? (row.currency as string | null | undefined));
 }
@@ -39,7 +44,9 @@ export function dataTable(spec: TableSpec): HTMLElement {
         "tr",
         { class: isTotal ? "total-row" : undefined },
         ...spec.columns.map((c, i) =>
-          i === 0 ? h("th", { scope: "row" }, cell(c, row)) : h("td", { class: numeric(c) ? "num" : undefined, "data-field": c.field }, cell(c, row)),
+          i === 0
+            ? h("th", { scope: "row" }, cell(c, row))
+            : h("td", { class: numeric(c) ? "num" : undefined, "data-field": c.field, title: c.display && typeof row[c.field] === "string" ? String(row[c.field]) : undefined }, cell(c, row)),
         ),
       );
     }),

@@ -110,6 +110,8 @@ function renderData(ctx: ViewContext, domain: Domain, rows: Row[], range: DateRa
     { field: "metric_date", label: "Date", kind: "date" },
     ...domain.columns.map((c) => (domain.dims.includes(c.field) ? { ...c, allLabel: c.field === domain.groupBy ? "" : ALL_LABELS[c.field] ?? "All" } : c)),
   ];
+  const reader = columns.find((c) => c.field === "reader_id");
+  if (reader) reader.display = (id) => (id === ctx.session.sub ? "You" : `${id.slice(0, 8)}…${id.slice(-4)}`);
   const tableRows = showAll ? rows : headline;
   const totals = rangeTotals(domain, headline).map((t) => ({
     label: t.group ? `Total ${t.group}, ${formatRange(range)}` : `Total, ${formatRange(range)}`,
