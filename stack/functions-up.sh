@@ -23,11 +23,4 @@ cd "$STACK_ROOT/supabase/functions"
 nohup "$deno" run --allow-net --allow-env --allow-read --config deno.json \
   "$STACK_ROOT/stack/functions-server.ts" >"$STACK_LOG_DIR/functions.log" 2>&1 &
 echo $! >"$pidfile"
-for _ in $(seq 1 240); do
-  curl -fsS "$health" >/dev/null 2>&1 && exit 0
-  kill -0 "$(cat "$pidfile")" 2>/dev/null || break
-  sleep 0.5
-done
-echo "[stack] functions did not become healthy; log:" >&2
-tail -50 "$STACK_LOG_DIR/functions.log" >&2
-exit 1
+wait_healthy functions "$health" "$pidfile" "$STACK_LOG_DIR/functions.log"
