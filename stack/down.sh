@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Stops what stack/up.sh started: the functions server (by its pid) and the project's cluster.
+# Stops what stack/up.sh started: the dashboard and functions servers (by their pids) and the project's cluster.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
-pidfile="$STACK_RUN_DIR/functions.pid"
-if [ -f "$pidfile" ]; then
-  pid="$(cat "$pidfile")"
-  if kill -0 "$pid" 2>/dev/null; then log "stopping functions (pid $pid)"; kill "$pid"; fi
-  rm -f "$pidfile"
-fi
+for service in dashboard functions; do
+  pidfile="$STACK_RUN_DIR/$service.pid"
+  if [ -f "$pidfile" ]; then
+    pid="$(cat "$pidfile")"
+    if kill -0 "$pid" 2>/dev/null; then log "stopping $service (pid $pid)"; kill "$pid"; fi
+    rm -f "$pidfile"
+  fi
+done
 if [ -f "$PGDATA/PG_VERSION" ] && as_owner "$PG_BIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
   log "stopping Postgres"
   as_owner "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null

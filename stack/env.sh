@@ -6,7 +6,8 @@ STACK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STACK_DIR="${STACK_DIR:-$STACK_ROOT/.stack}"
 STACK_DB_PORT="${STACK_DB_PORT:-54322}"
 STACK_FUNCTIONS_PORT="${STACK_FUNCTIONS_PORT:-54321}"
-export STACK_DB_PORT STACK_FUNCTIONS_PORT
+STACK_DASHBOARD_PORT="${STACK_DASHBOARD_PORT:-54323}"
+export STACK_DB_PORT STACK_FUNCTIONS_PORT STACK_DASHBOARD_PORT
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 PGDATA="$STACK_DIR/pgdata"
 STACK_LOG_DIR="$STACK_DIR/logs"
@@ -26,3 +27,17 @@ as_owner() {
 psql_db() { psql "$DB_URL" -v ON_ERROR_STOP=1 -q "$@"; }
 
 log() { printf '[stack] %s\n' "$*"; }
+
+# wait_healthy NAME URL PIDFILE LOGFILE: waits up to ~60 s for URL to answer while the process
+# lives; on failure prints the log's tail and returns 1.
+wait_healthy() {
+  local name="$1" url="$2" pidfile="$3" logfile="$4"
+  for _ in $(seq 1 240); do
+    curl -fsS "$url" >/dev/null 2>&1 && return 0
+    kill -0 "$(cat "$pidfile")" 2>/dev/null || break
+    sleep 0.25
+  done
+  echo "[stack] $name did not become healthy; log:" >&2
+  tail -30 "$logfile" >&2
+  return 1
+}

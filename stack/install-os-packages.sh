@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the OS packages the local stack needs, or says exactly what to install.
+# With arguments, installs those packages instead (e.g. `chromium` for the dashboard's browser tests).
 set -euo pipefail
 packages=(postgresql-15 postgresql-15-cron postgresql-15-pgtap postgresql-15-plpgsql-check libtap-parser-sourcehandler-pgtap-perl)
+[ $# -gt 0 ] && packages=("$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -8,7 +8,7 @@ import type { Caller } from "../_shared/auth.ts";
 import { asCaller } from "../_shared/db.ts";
 import { ApiError, badRequest, forbidden, notFound } from "../_shared/errors.ts";
 import { json, serveHandler } from "../_shared/http.ts";
-import { readJsonBody } from "../_shared/request.ts";
+import { readJsonBody } from "../_shared/json-body.ts";
 
 const MAX_BODY_BYTES = 4 * 1024;
 const userIdSchema = z.string().uuid({ message: "must be a uuid" }).transform((s) => s.toLowerCase());

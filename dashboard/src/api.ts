@@ -1,0 +1,65 @@
+// The metrics API through supabase-js `functions.invoke`, signed with the user's JWT. Failures
+// become an ApiFailure with the HTTP status and the API's error message, never a silent blank.
+import { createClient, FunctionsFetchError, FunctionsHttpError } from "@supabase/supabase-js";
+import type { DashboardConfig } from "./config.ts";
+
+export type Params = Record<string, string | undefined | null>;
+export type Row = Record<string, unknown>;
+export type MetricsResponse = { data: unknown; meta?: Record<string, unknown> };
+
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ApiFailure";
+  }
+}
+
+export function queryString(params: Params): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== "") q.set(k, v);
+  const s = q.toString();
+  return s ? `?${s}` : "";
+}
+
+export type MetricsApi = {
+  get(endpoint: string, params: Params): Promise<MetricsResponse>;
+  csv(endpoint: string, params: Params): Promise<string>;
+};
+
+export function metricsApi(config: DashboardConfig, token: string): MetricsApi {
+  const client = createClient(config.supabaseUrl, config.anonKey, {
+    global: { headers: { Authorization: `Bearer ${token}` } },
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+  });
+  async function call<T>(endpoint: string, params: Params): Promise<T> {
+    const { data, error } = await client.functions.invoke<T>(`metrics/${endpoint}${queryString(params)}`, { method: "GET" });
+    if (error) throw await toFailure(error);
+    return data as T;
+  }
+  return {
+    get: (endpoint, params) => call<MetricsResponse>(endpoint, params),
+    csv: (endpoint, params) => call<string>(endpoint, { ...params, format: "csv" }),
+  };
+}
+
+async function toFailure(error: unknown): Promise<ApiFailure> {
+  if (error instanceof FunctionsHttpError) {
+    const res = error.context as Response;
+    let code = "http_error";
+    let message = res.statusText || `HTTP ${res.status}`;
+    try {
+      const body = (await res.json()) as { error?: { code?: string; message?: string } };
+      if (body.error?.code) code = body.error.code;
+      if (body.error?.message) message = body.error.message;
+    } catch {
+      // Not the project's error format (a proxy or gateway answered): keep the status text.
+    }
+    return new ApiFailure(res.status, code, message);
+  }
+  if (error instanceof FunctionsFetchError) return new ApiFailure(0, "network_error", "The metrics service could not be reached.");
+  return new ApiFailure(0, "unknown_error", error instanceof Error ? error.message : String(error));
+}

@@ -1,0 +1,75 @@
+// The metrics endpoints: who may use each, its parameters, and the query it runs as the caller.
+import type { z } from "zod";
+import type { AppRole, Caller } from "../_shared/auth.ts";
+import type { Tx } from "../_shared/db.ts";
+import { queryOverview } from "./overview.ts";
+import { cohortParams, noParams, overviewParams, rangeParams } from "./params.ts";
+import { queryRange } from "./table-query.ts";
+import { type TableName, TABLES } from "./tables.ts";
+
+/** What an endpoint produced: rows (JSON array text, CSV-able) or one object. */
+export type Output =
+  | { kind: "rows"; columns: readonly string[]; rowsJson: string; rowCount: number }
+  | { kind: "object"; dataJson: string; rowCount: number };
+
+export type Endpoint = {
+  roles: readonly AppRole[];
+  params: z.ZodType<Record<string, unknown>>;
+  run(tx: Tx, caller: Caller, params: Record<string, unknown>): Promise<Output>;
+};
+
+function rangeEndpoint(name: Exclude<TableName, "cohort-retention">): Endpoint {
+  const t = TABLES[name];
+  return {
+    roles: t.roles,
+    params: rangeParams(t.filters),
+    run: async (tx, _caller, p) => ({
+      kind: "rows",
+      columns: t.columns,
+      ...(await queryRange(tx, t, {
+        start: p.start_date as string,
+        end: p.end_date as string,
+        filters: Object.fromEntries(t.filters.map((f) => [f, p[f] as string | undefined])),
+      })),
+    }),
+  };
+}
+
+const ALL_SECTION_ROLES = [...new Set(Object.values(TABLES).flatMap((t) => t.roles))];
+
+export const ENDPOINTS = new Map<string, Endpoint>([
+  ["fulfillment", rangeEndpoint("fulfillment")],
+  ["payments", rangeEndpoint("payments")],
+  ["calls", rangeEndpoint("calls")],
+  ["engagement", rangeEndpoint("engagement")],
+  ["content", rangeEndpoint("content")],
+  ["cohort-retention", {
+    roles: TABLES["cohort-retention"].roles,
+    params: cohortParams,
+    run: async (tx, _caller, p) => ({
+      kind: "rows",
+      columns: TABLES["cohort-retention"].columns,
+      ...(await queryRange(tx, TABLES["cohort-retention"], {
+        start: p.cohort_start as string,
+        end: p.cohort_end as string,
+        filters: {},
+        retentionDays: p.retention_days as number[] | undefined,
+      })),
+    }),
+  }],
+  ["overview", {
+    roles: ALL_SECTION_ROLES,
+    params: overviewParams,
+    run: async (tx, caller, p) => ({ kind: "object", ...(await queryOverview(tx, caller, p.date as string)) }),
+  }],
+  // Internal: the request path without any metrics query (`select 1` as the caller); the
+  // benchmark's baseline. Admins and backends only.
+  ["_ping", {
+    roles: ["admin", "superadmin"],
+    params: noParams,
+    run: async (tx) => {
+      const [row] = await tx.unsafe("select 1 as ok");
+      return { kind: "rows", columns: ["ok"], rowsJson: JSON.stringify([row]), rowCount: 1 };
+    },
+  }],
+]);

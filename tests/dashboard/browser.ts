@@ -1,0 +1,61 @@
+// Headless Chromium (Debian's package) driven by playwright-core, for the dashboard's browser
+// tests, plus helpers to sign in and to keep screenshots under .stack/screenshots/.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+
+export const CHROMIUM = "/usr/bin/chromium";
+export const DASHBOARD_URL = `http://127.0.0.1:${process.env.STACK_DASHBOARD_PORT ?? 54323}/`;
+export const SCREENSHOT_DIR = join(import.meta.dirname, "../../.stack/screenshots");
+
+/** Installs chromium as root, or fails with the exact command to run. */
+export function ensureChromium(): void {
+  if (existsSync(CHROMIUM)) return;
+  execFileSync("bash", [join(import.meta.dirname, "../../stack/install-os-packages.sh"), "chromium"], { stdio: "inherit" });
+}
+
+export type Browser = { context: BrowserContext; close: () => Promise<void> };
+
+/** A fresh profile each time: no cache, cookies or storage carried between runs. */
+export async function launch(viewport = { width: 1366, height: 900 }): Promise<Browser> {
+  ensureChromium();
+  const profile = mkdtempSync(join(tmpdir(), "dashboard-chromium-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    viewport,
+    acceptDownloads: true,
+    locale: "en-GB",
+    timezoneId: "UTC",
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Signs in through the demo role picker, as a person would. */
+export async function signInAs(page: Page, role: string): Promise<void> {
+  await page.goto(`${DASHBOARD_URL}#/signin`);
+  await page.getByLabel(new RegExp(`^${role} —`)).check();
+  await page.getByRole("button", { name: "Sign in with demo role" }).click();
+  await page.waitForSelector('[data-page="overview"], [data-page="no-access"]');
+}
+
+/** Waits until no loading indicator is left on the page. */
+export async function settled(page: Page): Promise<void> {
+  await page.waitForFunction(() => !document.querySelector(".state-loading"), undefined, { timeout: 20_000 });
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const path = join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
