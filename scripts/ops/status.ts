@@ -31,11 +31,7 @@ export async function printStatus(sql: OpsSql): Promise<number> {
   printRows("Freshness of metrics tables", freshness);
 
   printRows("events_raw partitions", await sql`
-    select c.relname as partition, pg_get_expr(c.relpartbound, c.oid) as bounds,
-           pg_size_pretty(pg_total_relation_size(c.oid)) as size, coalesce(s.n_live_tup, 0) as rows_estimate
-    from pg_inherits i join pg_class c on c.oid = i.inhrelid
-    left join pg_stat_user_tables s on s.relid = c.oid
-    where i.inhparent = 'public.events_raw'::regclass order by c.relname`);
+    select partition_name, bounds, total_size, estimated_rows from public.events_partition_sizes order by partition_name`);
 
   printRows("pg_cron jobs and their last result", await sql`
     select j.jobname, j.schedule, j.active, d.status as last_status, d.start_time as last_start, left(d.return_message, 80) as message

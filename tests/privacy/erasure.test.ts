@@ -22,6 +22,8 @@ async function seed() {
     ('orders', 'order_created', ${OLD}, ${erased}, 'order', 'o-erase-2', 'tarot', '{}'),
     ('orders', 'order_created', ${now}, ${bystander}, 'order', 'o-keep-1', 'tarot', '{}'),
     ('orders', 'order_assigned', ${now}, ${bystander}, 'order', 'o-keep-1', 'tarot', ${sql.json({ reader_id: erased, channel: "app" })})`;
+  await sql`select analytics.consume_ingest_quota(${`user:${erased}`}, 100)`;
+  await sql`select analytics.consume_ingest_quota(${`user:${bystander}`}, 100)`;
   await sql`insert into public.metrics_daily_fulfillment (metric_date, service_code, reader_id, orders_assigned) values
     ('2030-01-15', 'tarot', ${erased}, 1), ('2030-01-15', 'tarot', ${bystander}, 2), ('2030-01-15', 'tarot', null, 3)`;
 }
@@ -43,6 +45,7 @@ beforeAll(seed);
 afterAll(async () => {
   await sql`delete from public.events_raw where entity_id like 'o-erase-%' or entity_id like 'o-keep-%'`;
   await sql`delete from public.metrics_daily_fulfillment where metric_date = '2030-01-15'`;
+  await sql`delete from analytics.ingest_rate_limits where user_id in (${erased}, ${bystander})`;
   await sql.end();
 });
 
@@ -58,7 +61,7 @@ describe("user-id columns", () => {
         and a.attnum > 0 and not a.attisdropped and a.atttypid = 'uuid'::regtype`;
     const unclassified = rows.filter((r) => !r.erasable && !NOT_USER_IDS.has(r.col.split(".")[2]));
     expect(unclassified.map((r) => r.col)).toEqual([]);
-    expect(rows.filter((r) => r.erasable).length).toBeGreaterThanOrEqual(2);
+    expect(rows.filter((r) => r.erasable).length).toBeGreaterThanOrEqual(5);
   });
 });
 
@@ -112,6 +115,7 @@ describe("privacy/erase", () => {
     expect(receipt.rows_affected["public.events_raw_default.user_id"]).toBe(1);
     expect(receipt.rows_affected["public.events_raw.metadata.reader_id"]).toBe(1);
     expect(receipt.rows_affected["public.metrics_daily_fulfillment.reader_id"]).toBe(1);
+    expect(receipt.rows_affected["analytics.ingest_rate_limits.user_id"]).toBe(1);
     expect(receipt.requested_by).toMatch(/^superadmin:/);
 
     expect(Object.values(await countsFor(erased)).every((n) => n === 0)).toBe(true);
@@ -138,5 +142,21 @@ describe("privacy/erase", () => {
     expect(res.status).toBe(200);
     const { data } = await res.json();
     expect(Object.values(data.rows_affected as Record<string, number>).every((n) => n === 0)).toBe(true);
+  });
+});
+
+describe("ingest after erasure", () => {
+  it("drops a replayed batch's events of the erased user and keeps the others", async () => {
+    const at = new Date(Date.now() - 60_000).toISOString();
+    const event = (userId: string, entity: string) => ({
+      event_id: randomUUID(), event_domain: "notifications", event_type: "notification_opened",
+      event_timestamp: at, user_id: userId, entity_type: "notification", entity_id: entity,
+    });
+    const batch = [event(erased, "o-erase-replay"), event(bystander, "o-keep-replay")];
+    const { data, error } = await clientWithToken(LOCAL_SECRET_KEY).functions.invoke("ingest", { body: { events: batch } });
+    expect(error).toBeNull();
+    expect(data).toEqual({ accepted: 1, duplicates: 1 });
+    const rows = await sql<{ user_id: string }[]>`select user_id from public.events_raw where entity_id in ('o-erase-replay', 'o-keep-replay')`;
+    expect(rows.map((r) => r.user_id)).toEqual([bystander]);
   });
 });
