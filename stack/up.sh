@@ -34,6 +34,15 @@ fsync = on
 CONF
 fi
 
+# pg_cron runs jobs in background workers: no libpq login (the cluster uses password auth).
+if ! grep -q '^cron.use_background_workers' "$PGDATA/postgresql.conf"; then
+  printf 'cron.use_background_workers = on\nmax_worker_processes = 16\n' >>"$PGDATA/postgresql.conf"
+  if as_owner "$PG_BIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
+    log "restarting Postgres for pg_cron background workers"
+    as_owner "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$STACK_LOG_DIR/postgres.log" -w -t 60 restart -m fast >/dev/null
+  fi
+fi
+
 if ! as_owner "$PG_BIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
   log "starting Postgres on 127.0.0.1:$STACK_DB_PORT"
   as_owner "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$STACK_LOG_DIR/postgres.log" -w -t 60 start >/dev/null

@@ -1,0 +1,23 @@
+// Notification funnel: sent → delivered → opened; a few users opt out.
+import { MINUTE } from "./context.ts";
+import type { DayContext } from "./context.ts";
+import { NOTIFICATION_PROVIDERS } from "./catalog.ts";
+
+export function notificationLifecycle(ctx: DayContext, t0: number): void {
+  const { rng } = ctx;
+  const user = ctx.user();
+  const base = {
+    event_domain: "notifications" as const, entity_type: "notification", entity_id: rng.uuid(), user_id: user,
+    provider: rng.pick(NOTIFICATION_PROVIDERS),
+  };
+  ctx.emit(t0, { ...base, event_type: "notification_sent" });
+  if (!rng.chance(0.92)) return;
+  const delivered = t0 + rng.int(200, 60_000);
+  ctx.emit(delivered, { ...base, event_type: "notification_delivered" });
+  if (rng.chance(0.27)) ctx.emit(delivered + rng.int(1, 600) * MINUTE, { ...base, event_type: "notification_opened" });
+  if (rng.chance(0.02)) {
+    ctx.emit(delivered + rng.int(1, 120) * MINUTE, {
+      event_domain: "notifications", event_type: "notification_opted_out", user_id: user, provider: base.provider,
+    });
+  }
+}

@@ -1,0 +1,67 @@
+// Hand-crafted events for the KPI edge cases (DESIGN.md §8), on the KPI test days. Dimension values
+// (service edge_service, provider edgepay/edgecall, JPY) are used by nothing else, so the tests can
+// also assert their rows by hand.
+import { randomUUID } from "node:crypto";
+import { makeEvent } from "../../scripts/generator/types.ts";
+import type { GeneratedEvent } from "../../scripts/generator/types.ts";
+
+export const EDGE = {
+  service: "edge_service",
+  readerA: randomUUID(),
+  readerB: randomUUID(),
+  payProvider: "edgepay",
+  callProvider: "edgecall",
+  /** Active on 2026-09-09 only: in MAU of 10-05..10-08, in no WAU. */
+  monthOnlyUser: randomUUID(),
+  /** First active 2026-10-01 and again 2026-10-08: cohort 10-01, day 7 retained. */
+  returningUser: randomUUID(),
+  /** First active 2026-10-01 only. */
+  oneDayUser: randomUUID(),
+};
+
+type Partial = Omit<Parameters<typeof makeEvent>[0], "event_id">;
+const ev = (p: Partial) => makeEvent({ event_id: randomUUID(), ...p });
+
+function order(id: string, type: string, at: string, extra: Record<string, unknown> = {}): GeneratedEvent {
+  return ev({ event_domain: "orders", event_type: type, event_timestamp: at, entity_type: "order", entity_id: id, service_code: EDGE.service, ...extra });
+}
+
+export function edgeCaseEvents(): GeneratedEvent[] {
+  const looped = randomUUID();
+  const unassigned = randomUUID();
+  const single = randomUUID();
+  const pay = { event_domain: "payments" as const, entity_type: "payment", provider: EDGE.payProvider, country_code: "JP", currency: "JPY", amount_cents: 5000 };
+  return [
+    // Created late on 10-06, reassigned A → B after midnight, rejected twice, then approved and completed on 10-07.
+    order(looped, "order_created", "2026-10-06T22:00:00.000Z", { user_id: EDGE.returningUser }),
+    order(looped, "order_assigned", "2026-10-06T23:30:00.000Z", { metadata: { reader_id: EDGE.readerA } }),
+    order(looped, "order_assigned", "2026-10-07T01:00:00.000Z", { metadata: { reader_id: EDGE.readerB } }),
+    order(looped, "order_submitted", "2026-10-07T02:00:00.000Z"),
+    order(looped, "order_rejected", "2026-10-07T03:00:00.000Z"),
+    order(looped, "order_submitted", "2026-10-07T04:00:00.000Z"),
+    order(looped, "order_rejected", "2026-10-07T05:00:00.500Z"),
+    order(looped, "order_submitted", "2026-10-07T06:00:00.000Z"),
+    order(looped, "order_approved", "2026-10-07T07:00:00.250Z"),
+    order(looped, "order_completed", "2026-10-07T08:00:00.000Z"),
+    // Never assigned: counts only in reader-null rows.
+    order(unassigned, "order_created", "2026-10-07T09:00:00.000Z"),
+    order(unassigned, "order_cancelled", "2026-10-07T10:00:00.000Z"),
+    // Reader A decides once with a single rejection (no loop).
+    order(single, "order_created", "2026-10-07T00:10:00.000Z"),
+    order(single, "order_assigned", "2026-10-07T00:20:00.000Z", { metadata: { reader_id: EDGE.readerA } }),
+    order(single, "order_submitted", "2026-10-07T01:20:00.000Z"),
+    order(single, "order_rejected", "2026-10-07T01:50:00.000Z"),
+    // Payments in JPY: a string "true" is not a fallback; 10-07 has only a refund (negative revenue, no success).
+    ev({ ...pay, event_type: "payment_attempted", event_timestamp: "2026-10-06T12:00:00.000Z", entity_id: "p-edge-1", metadata: { is_fallback: "true" } }),
+    ev({ ...pay, event_type: "payment_attempted", event_timestamp: "2026-10-06T12:01:00.000Z", entity_id: "p-edge-2", metadata: { is_fallback: true } }),
+    ev({ ...pay, event_type: "payment_succeeded", event_timestamp: "2026-10-06T12:01:05.000Z", entity_id: "p-edge-2" }),
+    ev({ ...pay, event_type: "refund_issued", event_timestamp: "2026-10-07T15:00:00.000Z", entity_id: "p-edge-2" }),
+    // Calls that are never answered: answer rate 0, the answered-based rates null.
+    ev({ event_domain: "calls", event_type: "call_started", event_timestamp: "2026-10-07T11:00:00.000Z", entity_type: "call", entity_id: "c-edge-1", service_code: EDGE.service, provider: EDGE.callProvider }),
+    // Activity windows and retention.
+    ev({ event_domain: "notifications", event_type: "notification_opted_out", event_timestamp: "2026-09-09T10:00:00.000Z", user_id: EDGE.monthOnlyUser }),
+    ev({ event_domain: "content", event_type: "horoscope_listened", event_timestamp: "2026-10-01T08:00:00.000Z", entity_type: "horoscope", entity_id: "leo-daily", user_id: EDGE.returningUser, metadata: { zodiac_sign: "leo", listen_percent: 40 } }),
+    ev({ event_domain: "content", event_type: "horoscope_listened", event_timestamp: "2026-10-01T09:00:00.000Z", entity_type: "horoscope", entity_id: "leo-daily", user_id: EDGE.oneDayUser, metadata: { zodiac_sign: "leo", listen_percent: 100 } }),
+    ev({ event_domain: "content", event_type: "horoscope_listened", event_timestamp: "2026-10-08T08:00:00.000Z", entity_type: "horoscope", entity_id: "leo-daily", user_id: EDGE.returningUser, metadata: { zodiac_sign: "leo", listen_percent: 55 } }),
+  ];
+}

@@ -1,0 +1,37 @@
+// Shared test plumbing for the ETL suites: loading events, running the pipeline, reading metric rows.
+import type { GeneratedEvent } from "../../scripts/generator/index.ts";
+import { copyEvents } from "../../scripts/generator/index.ts";
+import type { Sql } from "../helpers/db.ts";
+
+export const METRIC_TABLES = [
+  "metrics_daily_fulfillment", "metrics_daily_payments", "metrics_daily_calls",
+  "metrics_daily_engagement", "metrics_daily_content",
+] as const;
+
+export async function loadEvents(sql: Sql, events: GeneratedEvent[]): Promise<void> {
+  await copyEvents(sql, events);
+}
+
+export async function runPipeline(sql: Sql, day: string): Promise<string> {
+  const [{ status }] = await sql<{ status: string }[]>`select analytics.run_daily_etl_pipeline(${day}::date) as status`;
+  return status;
+}
+
+/** Metric rows of one table and day as plain JSON (dates as YYYY-MM-DD), without computed_at. */
+export async function metricRows(sql: Sql, table: string, day: string): Promise<Record<string, unknown>[]> {
+  const dateColumn = table === "metrics_cohort_retention" ? "cohort_date + retention_day" : "metric_date";
+  const rows = await sql.unsafe<{ r: Record<string, unknown> }[]>(
+    `select to_jsonb(m) - 'computed_at' as r from public.${table} m where ${dateColumn} = $1::date`, [day]);
+  return rows.map((x) => x.r);
+}
+
+/** Removes everything a suite wrote for its days and events. */
+export async function cleanupDays(sql: Sql, days: string[], eventIds: string[]): Promise<void> {
+  await sql`delete from public.events_raw where event_id = any(${eventIds}::uuid[])`;
+  for (const table of METRIC_TABLES) await sql.unsafe(`delete from public.${table} where metric_date = any($1::date[])`, [days]);
+  await sql`delete from public.metrics_cohort_retention where cohort_date = any(${days}::date[]) or cohort_date + retention_day = any(${days}::date[])`;
+  await sql`delete from public.etl_job_runs where target_date = any(${days}::date[])`;
+  await sql`delete from analytics.etl_pending_days where metric_date = any(${days}::date[])`;
+  await sql`delete from analytics.user_daily_activity where activity_date = any(${days}::date[])`;
+  await sql`delete from analytics.user_first_seen where first_seen_date = any(${days}::date[])`;
+}
