@@ -47,7 +47,7 @@ const ISO_DATETIME_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d
 function parseIsoDateTime(v: unknown): number {
   const m = typeof v === "string" ? ISO_DATETIME_RE.exec(v) : null;
   if (!m) return NaN;
-  const [y, mo, d, h, mi, s, oh = "0", om = "0"] = m.slice(1).map(Number) as number[];
+  const [y, mo, d, h, mi, s, oh, om] = m.slice(1).map((x) => Number(x ?? 0));
   const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate();
   if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth || h > 23 || mi > 59 || s > 59 || oh > 15 || om > 59) return NaN;
   return Date.parse(v as string);
