@@ -36,7 +36,7 @@ const text = z.custom<string>((v) => typeof v === "string" && v.length >= 1 && v
 const nonNegativeInt = z.custom<number>((v) => Number.isSafeInteger(v) && (v as number) >= 0, {
   error: "must be a non-negative JSON integer",
 });
-// Codes are compared upper-cased (DESIGN.md §9); the handler stores them upper-cased.
+// Codes are compared upper-cased (DESIGN.md §9); checkEvent stores them upper-cased.
 const codeIn = (codes: ReadonlySet<string>, what: string) =>
   z.custom<string>((v) => typeof v === "string" && codes.has(v.toUpperCase()), { error: `must be an ${what} code` });
 
