@@ -10,13 +10,37 @@ as $$
 declare
   v_from timestamptz := p_date::timestamp at time zone 'UTC';
   v_to timestamptz := (p_date + 1)::timestamp at time zone 'UTC';
+  v_sent bigint;
+  v_delivered bigint;
+  v_opened bigint;
+  v_opted_out bigint;
+  v_listens bigint;
+  v_listen_sum double precision;
   v_rows bigint;
 begin
-  insert into analytics.user_daily_activity (user_id, activity_date)
-  select distinct e.user_id, p_date
-  from public.events_raw e
-  where e.event_timestamp >= v_from and e.event_timestamp < v_to and e.user_id is not null
-  on conflict do nothing;
+  -- One scan of the day: per-user counts feed both the activity upsert and the funnel counts.
+  with per_user as (
+    select e.user_id,
+      count(*) filter (where e.event_type = 'notification_sent') as sent,
+      count(*) filter (where e.event_type = 'notification_delivered') as delivered,
+      count(*) filter (where e.event_type = 'notification_opened') as opened,
+      count(*) filter (where e.event_type = 'notification_opted_out') as opted_out,
+      count(*) filter (where e.event_type = 'horoscope_listened') as listens,
+      sum((e.metadata ->> 'listen_percent')::double precision) filter (where e.event_type = 'horoscope_listened') as listen_sum
+    from public.events_raw e
+    where e.event_timestamp >= v_from and e.event_timestamp < v_to
+      and (e.user_id is not null or e.event_domain in ('notifications', 'content'))
+    group by e.user_id
+  ),
+  activity as (
+    insert into analytics.user_daily_activity (user_id, activity_date)
+    select u.user_id, p_date from per_user u where u.user_id is not null
+    on conflict do nothing
+  )
+  select coalesce(sum(u.sent), 0), coalesce(sum(u.delivered), 0), coalesce(sum(u.opened), 0),
+    coalesce(sum(u.opted_out), 0), coalesce(sum(u.listens), 0), sum(u.listen_sum)
+  into v_sent, v_delivered, v_opened, v_opted_out, v_listens, v_listen_sum
+  from per_user u;
 
   insert into analytics.user_first_seen as f (user_id, first_seen_date)
   select a.user_id, p_date from analytics.user_daily_activity a where a.activity_date = p_date
@@ -28,27 +52,17 @@ begin
   insert into public.metrics_daily_engagement (
     metric_date, dau, wau, mau, notifications_sent, notifications_delivered, notifications_opened,
     notifications_opted_out, notification_ctr, opt_out_rate, listens, listen_through_avg_pct)
-  select p_date, u.dau, u.wau, u.mau, n.sent, n.delivered, n.opened, n.opted_out,
-    n.opened::double precision / nullif(n.delivered, 0),
-    n.opted_out::double precision / nullif(n.sent, 0),
-    n.listens, n.listen_avg
+  select p_date, u.dau, u.wau, u.mau, v_sent, v_delivered, v_opened, v_opted_out,
+    v_opened::double precision / nullif(v_delivered, 0),
+    v_opted_out::double precision / nullif(v_sent, 0),
+    v_listens, v_listen_sum / nullif(v_listens, 0)
   from (
     select count(distinct a.user_id) filter (where a.activity_date = p_date) as dau,
       count(distinct a.user_id) filter (where a.activity_date > p_date - 7) as wau,
       count(distinct a.user_id) as mau
     from analytics.user_daily_activity a
     where a.activity_date > p_date - 30 and a.activity_date <= p_date
-  ) u
-  cross join (
-    select count(*) filter (where e.event_type = 'notification_sent') as sent,
-      count(*) filter (where e.event_type = 'notification_delivered') as delivered,
-      count(*) filter (where e.event_type = 'notification_opened') as opened,
-      count(*) filter (where e.event_type = 'notification_opted_out') as opted_out,
-      count(*) filter (where e.event_type = 'horoscope_listened') as listens,
-      avg((e.metadata ->> 'listen_percent')::double precision) filter (where e.event_type = 'horoscope_listened') as listen_avg
-    from public.events_raw e
-    where e.event_timestamp >= v_from and e.event_timestamp < v_to and e.event_domain in ('notifications', 'content')
-  ) n;
+  ) u;
 
   get diagnostics v_rows = row_count;
   return v_rows;
