@@ -32,20 +32,31 @@ begin
       and (e.user_id is not null or e.event_domain in ('notifications', 'content'))
     group by e.user_id
   ),
-  activity as (
+  -- Only (user, day) pairs not recorded yet are inserted (an anti-join is far cheaper than ON
+  -- CONFLICT probes on a re-run; runs for one day are serialised by the job lock); only those pairs
+  -- can move a user's first day.
+  new_activity as (
     insert into analytics.user_daily_activity (user_id, activity_date)
-    select u.user_id, p_date from per_user u where u.user_id is not null
+    select u.user_id, p_date from per_user u
+    where u.user_id is not null
+      and not exists (select 1 from analytics.user_daily_activity a where a.user_id = u.user_id and a.activity_date = p_date)
+    returning user_id
+  ),
+  first_seen_new as (
+    insert into analytics.user_first_seen (user_id, first_seen_date)
+    select n.user_id, p_date from new_activity n
+    where not exists (select 1 from analytics.user_first_seen f where f.user_id = n.user_id)
     on conflict do nothing
+  ),
+  first_seen_earlier as (
+    update analytics.user_first_seen f set first_seen_date = p_date
+    from new_activity n
+    where f.user_id = n.user_id and f.first_seen_date > p_date
   )
   select coalesce(sum(u.sent), 0), coalesce(sum(u.delivered), 0), coalesce(sum(u.opened), 0),
     coalesce(sum(u.opted_out), 0), coalesce(sum(u.listens), 0), sum(u.listen_sum)
   into v_sent, v_delivered, v_opened, v_opted_out, v_listens, v_listen_sum
   from per_user u;
-
-  insert into analytics.user_first_seen as f (user_id, first_seen_date)
-  select a.user_id, p_date from analytics.user_daily_activity a where a.activity_date = p_date
-  on conflict (user_id) do update set first_seen_date = excluded.first_seen_date
-    where excluded.first_seen_date < f.first_seen_date;
 
   delete from public.metrics_daily_engagement where metric_date = p_date;
 
