@@ -82,6 +82,7 @@ $$;
 comment on function analytics.write_engagement_metrics(date) is
   'Upserts the day''s active users, then delete-then-insert of metrics_daily_engagement; call through compute_daily_engagement_metrics.';
 revoke all on function analytics.write_engagement_metrics(date) from public, anon, authenticated;
+grant execute on function analytics.write_engagement_metrics(date) to service_role;
 
 -- Rows are rewritten per observed day: every cohort C in [D-365, D] gets its day-(D-C) row.
 create index metrics_cohort_retention_observed_day_idx
@@ -114,3 +115,4 @@ $$;
 comment on function analytics.write_cohort_retention_metrics(date) is
   'Delete-then-insert of the cohort rows observed on one UTC day (day N = that day - cohort day, N in 0..365), from user_first_seen and user_daily_activity.';
 revoke all on function analytics.write_cohort_retention_metrics(date) from public, anon, authenticated;
+grant execute on function analytics.write_cohort_retention_metrics(date) to service_role;
