@@ -1,10 +1,7 @@
 // `npm start`: after stack:up, prints where everything is and a ready-to-use token per role.
-import { loadDemoData } from "./demo-data.ts";
 import { DEMO_ROLES, DEMO_USERS, LOCAL_ANON_KEY, LOCAL_DB_URL, LOCAL_FUNCTIONS_URL, LOCAL_SECRET_KEY, LOCAL_SERVICE_ROLE_KEY, mintRoleToken } from "./keys.ts";
 
 const TOKEN_TTL_S = 24 * 3600;
-
-await loadDemoData((message) => console.log(`[start] ${message}`));
 
 console.log(`
 SAMIA-TAROT analytics — local stack

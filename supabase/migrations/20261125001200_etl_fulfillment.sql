@@ -99,4 +99,3 @@ $$;
 comment on function analytics.write_fulfillment_metrics(date) is
   'Delete-then-insert of metrics_daily_fulfillment for one UTC day; call through compute_daily_fulfillment_metrics (locking, logging).';
 revoke all on function analytics.write_fulfillment_metrics(date) from public, anon, authenticated;
-grant execute on function analytics.write_fulfillment_metrics(date) to service_role;

@@ -48,7 +48,6 @@ $$;
 comment on function analytics.write_payments_metrics(date) is
   'Delete-then-insert of metrics_daily_payments for one UTC day; call through compute_daily_payments_metrics.';
 revoke all on function analytics.write_payments_metrics(date) from public, anon, authenticated;
-grant execute on function analytics.write_payments_metrics(date) to service_role;
 
 create or replace function analytics.write_calls_metrics(p_date date)
 returns bigint
@@ -95,4 +94,3 @@ $$;
 comment on function analytics.write_calls_metrics(date) is
   'Delete-then-insert of metrics_daily_calls for one UTC day; call through compute_daily_calls_metrics.';
 revoke all on function analytics.write_calls_metrics(date) from public, anon, authenticated;
-grant execute on function analytics.write_calls_metrics(date) to service_role;

@@ -58,4 +58,3 @@ $$;
 comment on function analytics.write_content_metrics(date) is
   'Delete-then-insert of metrics_daily_content for one UTC day; call through compute_daily_content_metrics.';
 revoke all on function analytics.write_content_metrics(date) from public, anon, authenticated;
-grant execute on function analytics.write_content_metrics(date) to service_role;
