@@ -5,7 +5,9 @@ import type { Caller } from "../../supabase/functions/_shared/auth.ts";
 import { cacheKey, canonicalParams } from "../../supabase/functions/metrics/cache-key.ts";
 import { type CacheLimits, ResponseCache } from "../../supabase/functions/metrics/response-cache.ts";
 
-const response = (body: string) => ({ body, contentType: "application/json", etag: `"${body.length}"` });
+const encoder = new TextEncoder();
+const response = (text: string) => ({ body: encoder.encode(text), contentType: "application/json", etag: `"${text.length}"` });
+const text = (body: Uint8Array | undefined) => (body === undefined ? undefined : new TextDecoder().decode(body));
 
 function cacheWith(limits: Partial<CacheLimits>, clock = { now: 0 }) {
   return new ResponseCache({ maxBytes: 1000, maxEntries: 10, ttlMs: 60_000, ...limits }, () => clock.now);
@@ -25,11 +27,11 @@ describe("ResponseCache", () => {
     cache.set("b", response("2"));
     cache.get("a"); // a is now more recent than b
     cache.set("c", response("3"));
-    expect([cache.get("a"), cache.get("b"), cache.get("c")].map((r) => r?.body)).toEqual(["1", undefined, "3"]);
+    expect([cache.get("a"), cache.get("b"), cache.get("c")].map((r) => text(r?.body))).toEqual(["1", undefined, "3"]);
     expect(cache.size).toBe(2);
   });
 
-  it("evicts by total size (key + body) and keeps the byte count exact", () => {
+  it("evicts by total size (key + body bytes) and keeps the byte count exact", () => {
     const cache = cacheWith({ maxBytes: 400 });
     cache.set("a", response("x".repeat(99))); // 100
     cache.set("b", response("x".repeat(99)));
@@ -39,7 +41,7 @@ describe("ResponseCache", () => {
     cache.set("e", response("x".repeat(99)));
     expect(cache.bytes).toBe(400);
     expect(cache.get("a")).toBeUndefined();
-    expect(cache.get("e")?.body).toHaveLength(99);
+    expect(cache.get("e")?.body.byteLength).toBe(99);
     cache.set("e", response("y")); // replacing an entry releases its old size
     expect(cache.bytes).toBe(302);
   });
@@ -56,7 +58,7 @@ describe("ResponseCache", () => {
     const cache = cacheWith({ ttlMs: 500 }, clock);
     cache.set("a", response("1"));
     clock.now = 1_499;
-    expect(cache.get("a")?.body).toBe("1");
+    expect(text(cache.get("a")?.body)).toBe("1");
     clock.now = 1_500;
     expect(cache.get("a")).toBeUndefined();
     expect(cache.size).toBe(0);

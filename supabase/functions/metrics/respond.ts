@@ -8,6 +8,7 @@ import type { Output } from "./endpoints.ts";
 import type { CachedResponse } from "./response-cache.ts";
 
 export const CSV_TYPE = "text/csv; charset=utf-8; header=present";
+const encoder = new TextEncoder();
 
 /** CSV asked for by `format=csv`, or by `Accept: text/csv` when no format is given (rows only). */
 export function csvRequested(req: Request, format: unknown): boolean {
@@ -18,14 +19,14 @@ export function csvRequested(req: Request, format: unknown): boolean {
 export async function render(endpoint: string, params: Record<string, unknown>, output: Output, csv: boolean): Promise<CachedResponse> {
   if (csv && output.kind === "rows") {
     const body = toCsv(output.columns, JSON.parse(output.rowsJson));
-    return { body, contentType: CSV_TYPE, etag: await strongEtag(body) };
+    return { body: encoder.encode(body), contentType: CSV_TYPE, etag: await strongEtag(body) };
   }
   const data = output.kind === "rows" ? output.rowsJson : output.dataJson;
   const meta = { endpoint, params, row_count: output.rowCount };
   // The tag covers everything but generated_at, so it changes exactly when the answer does.
   const etag = await strongEtag(`${data}\n${JSON.stringify(meta)}`);
   const body = `{"data":${data},"meta":${JSON.stringify({ ...meta, generated_at: new Date().toISOString() })}}`;
-  return { body, contentType: "application/json; charset=utf-8", etag };
+  return { body: encoder.encode(body), contentType: "application/json; charset=utf-8", etag };
 }
 
 export type CacheStatus = "hit" | "miss" | "bypass";

@@ -4,10 +4,11 @@
 // versions), so an entry is only ever reused for an identical question about identical data.
 import { env } from "../_shared/env.ts";
 
-export type CachedResponse = { body: string; contentType: string; etag: string };
+/** A finished response; the body is kept UTF-8 encoded so a hit does not re-encode megabytes. */
+export type CachedResponse = { body: Uint8Array<ArrayBuffer>; contentType: string; etag: string };
 
 export type CacheLimits = {
-  /** Sum of key and body lengths (UTF-16 code units; ~bytes for JSON and CSV) kept at most. */
+  /** Sum of body bytes and key lengths kept at most. */
   maxBytes: number;
   maxEntries: number;
   ttlMs: number;
@@ -61,7 +62,7 @@ export class ResponseCache {
   set(key: string, value: CachedResponse): void {
     const old = this.#entries.get(key);
     if (old) this.#delete(key, old);
-    const size = key.length + value.body.length;
+    const size = key.length + value.body.byteLength;
     if (!this.enabled || size > this.limits.maxBytes / 4) return;
     this.#entries.set(key, { value, size, expiresAt: this.now() + this.limits.ttlMs });
     this.#bytes += size;
