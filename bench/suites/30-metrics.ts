@@ -1,7 +1,10 @@
 // Metrics API latency: two years of daily metrics rows (realistic cardinalities), then p50/p95
 // over a few hundred sequential requests for 90- and 366-day ranges of fulfillment and payments,
 // next to the internal `_ping` route (same function path: auth, validation, transaction with the
-// caller's role and claims, ETag; `select 1` instead of a metrics query) as the baseline.
+// caller's role and claims, ETag; `select 1` instead of a metrics query; never cached) as the
+// baseline. Each range is measured cold (the table's data version is bumped before every request
+// by a no-op write statement, outside the timing, so every request is a response-cache miss) and
+// warm (repeated identical requests: cache hits); the `x-cache` header is checked on every request.
 // `--requests N` (default 300) per case. The loaded rows are removed afterwards.
 import { mintRoleToken } from "../../stack/keys.ts";
 import { LOCAL_FUNCTIONS_URL } from "../../stack/keys.ts";
@@ -52,22 +55,32 @@ async function unload(sql: ReturnType<typeof connect>) {
   await sql`delete from public.metrics_daily_payments where metric_date between ${FIRST_DAY} and ${LAST_DAY}`;
 }
 
-async function measure(caseName: string, path: string, token: string, requests: number): Promise<BenchRow> {
+type Cache = "cold" | "warm" | "bypass";
+const EXPECTED_X_CACHE: Record<Cache, string> = { cold: "miss", warm: "hit", bypass: "bypass" };
+
+async function measure(
+  sql: ReturnType<typeof connect>, caseName: string, path: string, token: string, requests: number, cache: Cache,
+): Promise<BenchRow> {
   const url = `${LOCAL_FUNCTIONS_URL}/metrics/${path}`;
   const headers = { Authorization: `Bearer ${token}` };
+  const table = `metrics_daily_${path.split("?")[0]}`;
   let rows = 0;
   let bytes = 0;
   const once = async () => {
+    // A statement-level trigger counts every write statement, even one that changes no row.
+    if (cache === "cold") await sql`delete from public.${sql(table)} where false`;
     const t0 = performance.now();
     const res = await fetch(url, { headers });
     const body = await res.text();
     const ms = performance.now() - t0;
     if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status} ${body.slice(0, 200)}`);
+    const xCache = res.headers.get("x-cache");
+    if (xCache !== EXPECTED_X_CACHE[cache]) throw new Error(`${caseName}: x-cache ${xCache}, expected ${EXPECTED_X_CACHE[cache]}`);
     rows = JSON.parse(body).meta.row_count;
     bytes = body.length;
     return ms;
   };
-  for (let i = 0; i < 10; i++) await once(); // warm-up: pool, JIT, caches
+  for (let i = 0; i < 10; i++) await once(); // warm-up: pool, JIT, Postgres buffers (and the response cache when warm)
   const times: number[] = [];
   for (let i = 0; i < requests; i++) times.push(await once());
   const sorted = [...times].sort((a, b) => a - b);
@@ -97,20 +110,24 @@ const suite: BenchSuite = {
         const start = new Date(end.getTime() - (days - 1) * 86_400_000);
         return `start_date=${start.toISOString().slice(0, 10)}&end_date=${LAST_DAY}`;
       };
-      const cases: [string, string][] = [
-        ["_ping (select 1)", "_ping"],
+      const cases: [string, string, Cache][] = [["_ping (select 1)", "_ping", "bypass"]];
+      for (const [name, path] of [
         ["fulfillment 90 days", `fulfillment?${range(90)}`],
         ["fulfillment 366 days", `fulfillment?${range(366)}`],
         ["payments 90 days", `payments?${range(90)}`],
         ["payments 366 days", `payments?${range(366)}`],
-        ["fulfillment 366 days, one service", `fulfillment?${range(366)}&service_code=tarot`],
-        ["payments 366 days, one currency", `payments?${range(366)}&currency=EUR`],
-        ["fulfillment 366 days, one reader", `fulfillment?${range(366)}&reader_id=b0000000-0000-4000-8000-000000000001`],
-      ];
+      ]) {
+        cases.push([`${name}, cold`, path, "cold"], [`${name}, warm`, path, "warm"]);
+      }
+      cases.push(
+        ["fulfillment 366 days, one service, cold", `fulfillment?${range(366)}&service_code=tarot`, "cold"],
+        ["payments 366 days, one currency, cold", `payments?${range(366)}&currency=EUR`, "cold"],
+        ["fulfillment 366 days, one reader, cold", `fulfillment?${range(366)}&reader_id=b0000000-0000-4000-8000-000000000001`, "cold"],
+      );
       const rows: BenchRow[] = [];
-      for (const [name, path] of cases) {
+      for (const [name, path, cache] of cases) {
         progress(`metrics: ${name}`);
-        rows.push(await measure(name, path, admin, requests));
+        rows.push(await measure(sql, name, path, admin, requests, cache));
       }
       return rows;
     } finally {

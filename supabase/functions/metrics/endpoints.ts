@@ -14,6 +14,8 @@ export type Output =
 
 export type Endpoint = {
   roles: readonly AppRole[];
+  /** Tables the answer is built from (their data versions key the response cache); none: never cached. */
+  tables: readonly string[];
   params: z.ZodType<Record<string, unknown>>;
   run(tx: Tx, caller: Caller, params: Record<string, unknown>): Promise<Output>;
 };
@@ -22,6 +24,7 @@ function rangeEndpoint(name: Exclude<TableName, "cohort-retention">): Endpoint {
   const t = TABLES[name];
   return {
     roles: t.roles,
+    tables: [t.table],
     params: rangeParams(t.filters),
     run: async (tx, _caller, p) => ({
       kind: "rows",
@@ -45,6 +48,7 @@ export const ENDPOINTS = new Map<string, Endpoint>([
   ["content", rangeEndpoint("content")],
   ["cohort-retention", {
     roles: TABLES["cohort-retention"].roles,
+    tables: [TABLES["cohort-retention"].table],
     params: cohortParams,
     run: async (tx, _caller, p) => ({
       kind: "rows",
@@ -59,13 +63,15 @@ export const ENDPOINTS = new Map<string, Endpoint>([
   }],
   ["overview", {
     roles: ALL_SECTION_ROLES,
+    tables: [...Object.values(TABLES).map((t) => t.table), "etl_job_runs"],
     params: overviewParams,
     run: async (tx, caller, p) => ({ kind: "object", ...(await queryOverview(tx, caller, p.date as string)) }),
   }],
   // Internal: the request path without any metrics query (`select 1` as the caller); the
-  // benchmark's baseline. Admins and backends only.
+  // benchmark's baseline, so never cached. Admins and backends only.
   ["_ping", {
     roles: ["admin", "superadmin"],
+    tables: [],
     params: noParams,
     run: async (tx) => {
       const [row] = await tx.unsafe("select 1 as ok");

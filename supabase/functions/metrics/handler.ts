@@ -1,13 +1,20 @@
 // GET /functions/v1/metrics/<endpoint>: routing, authentication (the one auth module), a clear
 // 403 per endpoint, zod-validated parameters, and the query run as the caller so RLS decides.
+// Finished answers are kept in an in-isolate cache keyed by caller, params and data versions
+// (cache-key.ts), so a repeated question about unchanged data skips the query and the JSON build.
 import { authenticate } from "../_shared/auth.ts";
 import { asCaller } from "../_shared/db.ts";
 import { ApiError, notFound } from "../_shared/errors.ts";
 import { serveHandler } from "../_shared/http.ts";
 import { parseQuery } from "../_shared/query-params.ts";
 import { authorize } from "./access.ts";
+import { cacheKey } from "./cache-key.ts";
+import { dataVersions } from "./data-versions.ts";
 import { ENDPOINTS } from "./endpoints.ts";
-import { represent } from "./respond.ts";
+import { cacheLimitsFromEnv, ResponseCache } from "./response-cache.ts";
+import { csvRequested, render, send } from "./respond.ts";
+
+const responseCache = new ResponseCache(cacheLimitsFromEnv());
 
 const PUBLIC_ENDPOINTS = [...ENDPOINTS.keys()].filter((n) => !n.startsWith("_"));
 
@@ -24,6 +31,14 @@ export const handler = serveHandler(async (req) => {
   const caller = await authenticate(req);
   authorize(caller, endpoint.roles, name);
   const params = parseQuery(url, endpoint.params);
+  const csv = csvRequested(req, params.format);
+  const cacheable = responseCache.enabled && endpoint.tables.length > 0;
+  // Versions are read before the data: see data-versions.ts for why that order is safe.
+  const key = cacheable ? cacheKey({ endpoint: name, params, csv, caller, versions: await dataVersions(endpoint.tables) }) : undefined;
+  const cached = key === undefined ? undefined : responseCache.get(key);
+  if (cached) return send(req, cached, "hit");
   const output = await asCaller(caller, (tx) => endpoint.run(tx, caller, params));
-  return represent(req, name, params, output);
+  const rendered = await render(name, params, output, csv);
+  if (key !== undefined) responseCache.set(key, rendered);
+  return send(req, rendered, key === undefined ? "bypass" : "miss");
 });
