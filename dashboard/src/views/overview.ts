@@ -29,8 +29,8 @@ export function overviewView(ctx: ViewContext, params: URLSearchParams): HTMLEle
     { class: "date-form", "aria-label": "Overview date" },
     h("div", { class: "field" }, h("label", { for: dateId }, "Day (UTC)"), input),
     h("button", { type: "submit", class: "button" }, "Show"),
-    h("a", { class: "button button-secondary", href: routeHref("overview", { date: addDays(date, -1) }), "aria-label": "Previous day" }, "‹ Previous day"),
-    date < latest ? h("a", { class: "button button-secondary", href: routeHref("overview", { date: addDays(date, 1) }), "aria-label": "Next day" }, "Next day ›") : null,
+    !min || previous >= min ? h("a", { class: "button button-secondary", href: routeHref("overview", { date: previous }) }, "‹ Previous day") : null,
+    date < latest ? h("a", { class: "button button-secondary", href: routeHref("overview", { date: addDays(date, 1) }) }, "Next day ›") : null,
   );
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
@@ -42,6 +42,7 @@ export function overviewView(ctx: ViewContext, params: URLSearchParams): HTMLEle
     "section",
     { class: "page", "aria-labelledby": "page-title", "data-page": "overview" },
     h("header", { class: "page-header" }, h("h1", { id: "page-title", tabindex: -1 }, `Overview · ${formatDay(date)}`), h("p", { class: "lede" }, `Key figures for ${formatDay(date)} (UTC), compared with ${formatDay(previous)}.`)),
+    limit ? h("p", { class: "note" }, `Your role sees your own fulfillment metrics for the last ${limit} days.`) : null,
     h("div", { class: "controls" }, form),
     body,
   );
