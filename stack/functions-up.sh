@@ -10,6 +10,8 @@ if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null && curl -fsS "$h
 fi
 log "starting functions on 127.0.0.1:$STACK_FUNCTIONS_PORT"
 deno="$STACK_ROOT/node_modules/.bin/deno"
+# A local asymmetric signing key set (public half) for ES256 user tokens; tests sign with the private half.
+export SUPABASE_JWKS="${SUPABASE_JWKS:-$(cat "$STACK_ROOT/stack/local-jwks.json")}"
 export STACK_FUNCTIONS_PORT SUPABASE_DB_URL
 export SUPABASE_URL="${SUPABASE_URL:-http://127.0.0.1:$STACK_FUNCTIONS_PORT}"
 # Supabase's local development credentials, as `supabase functions serve` provides them.

@@ -21,8 +21,9 @@ select is(
   '{}'::text[], 'authenticated has no write privilege on any table in public');
 select set_eq(
   $$ select t::text from tests.public_relations() as t where has_any_column_privilege('authenticated', t, 'select') $$,
-  $$ select t::text from tests.matrix_tables() as t $$,
-  'authenticated may select exactly the tables of the access matrix');
+  $$ select t::text from tests.matrix_tables() as t
+     union all select v from unnest(array['etl_status_by_date', 'etl_metrics_coverage', 'event_volume_today', 'events_partition_sizes']) as v $$,
+  'authenticated may select exactly the tables of the access matrix and the admin runbook views');
 select is(
   array(select c.oid::regclass::text from pg_class c, unnest(array['anon', 'authenticated']) as r
         where c.relnamespace = 'public'::regnamespace and c.relkind = 'S'

@@ -1,0 +1,125 @@
+// Ingestion throughput: (a) raw COPY into events_raw, the baseline; (b) the ingest function's
+// own set-based insert statement in batches of 500; (c) end-to-end HTTP through the ingest
+// function, batches of 500, 4 concurrent clients with the service key. Payloads are serialised
+// before the clock starts in every case, so each row measures the server side only.
+import postgres from "postgres";
+import { INSERT_EVENTS_SQL } from "../../supabase/functions/ingest/insert-events.ts";
+import { LOCAL_DB_URL, LOCAL_FUNCTIONS_URL, LOCAL_SECRET_KEY } from "../../stack/keys.ts";
+import { percentile, progress, timed } from "../lib.ts";
+import type { BenchOptions, BenchRow, BenchSuite } from "../lib.ts";
+import { generateEvents } from "../synthetic-events.ts";
+import type { SyntheticEvent } from "../synthetic-events.ts";
+
+const MARKER = "bench-ingest";
+const COLUMNS = [
+  "event_id", "event_domain", "event_type", "event_timestamp", "user_id", "entity_type", "entity_id", "status",
+  "provider", "service_code", "country_code", "amount_cents", "currency", "duration_seconds", "request_id", "metadata",
+] as const;
+
+/** COPY text format: tab-separated, \N for null, backslash escapes. */
+function copyLine(e: SyntheticEvent): string {
+  return COLUMNS.map((c) => {
+    const v = c === "metadata" ? JSON.stringify(e.metadata) : e[c];
+    if (v === null || v === undefined) return "\\N";
+    return String(v).replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r");
+  }).join("\t") + "\n";
+}
+
+function chunks<T>(xs: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
+  return out;
+}
+
+/** Runs `jobs` with `concurrency` workers; returns per-job latencies in ms. */
+async function pool<T>(jobs: T[], concurrency: number, run: (job: T) => Promise<void>): Promise<number[]> {
+  const latencies: number[] = [];
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < jobs.length) {
+      const job = jobs[next++];
+      const t0 = performance.now();
+      await run(job);
+      latencies.push(performance.now() - t0);
+    }
+  }));
+  return latencies.sort((a, b) => a - b);
+}
+
+const latencyNote = (ms: number[]) => `p50 ${percentile(ms, 0.5).toFixed(0)} ms, p95 ${percentile(ms, 0.95).toFixed(0)} ms per batch`;
+
+async function run(opts: BenchOptions): Promise<BenchRow[]> {
+  const n = opts.events;
+  const batchSize = Number(opts.args.get("batch") ?? 500);
+  const clients = Number(opts.args.get("clients") ?? 4);
+  const sql = postgres(LOCAL_DB_URL, { max: clients, prepare: false, onnotice: () => {} });
+  const clean = async () => {
+    await sql`delete from public.events_raw where request_id = ${MARKER}`;
+    await sql`vacuum (analyze) public.events_raw`;
+  };
+  const count = async () => (await sql<{ n: number }[]>`select count(*)::int as n from public.events_raw where request_id = ${MARKER}`)[0].n;
+  const rows: BenchRow[] = [];
+  const row = (c: string, seconds: number, extra?: string, baseline?: string) =>
+    rows.push({ suite: "ingest", case: c, n, unit: "events", seconds, extra, baseline });
+
+  try {
+    progress(`ingest: generating ${n.toLocaleString("en-US")} events`);
+    const events = generateEvents(n, { marker: MARKER, seed: 20261125 });
+    const copyText = events.map(copyLine);
+    const batches = chunks(events, batchSize).map((b) => JSON.stringify(b));
+    const bodies = chunks(events, batchSize).map((b) => JSON.stringify({ events: b }));
+    await clean();
+
+    // (a) COPY baseline
+    progress("ingest: (a) COPY");
+    const copy = await timed(async () => {
+      const stream = await sql`copy public.events_raw (${sql.unsafe(COLUMNS.join(", "))}) from stdin`.writable();
+      for (const line of copyText) if (!stream.write(line)) await new Promise((r) => stream.once("drain", r));
+      await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    });
+    if ((await count()) !== n) throw new Error("COPY stored an unexpected number of rows");
+    row("copy", copy.seconds, "1 connection, text format");
+    await clean();
+
+    // (b) the function's insert statement, as service_role, 1 and `clients` connections
+    for (const conc of [1, clients]) {
+      progress(`ingest: (b) set-based insert, ${conc} connection(s)`);
+      const res = await timed(() => pool(batches, conc, async (payload) => {
+        await sql.begin(async (tx) => {
+          await tx`select set_config('role', 'service_role', true), set_config('request.jwt.claims', '{"role":"service_role"}', true)`;
+          await tx.unsafe(INSERT_EVENTS_SQL, [payload]);
+        });
+      }));
+      if ((await count()) !== n) throw new Error("insert stored an unexpected number of rows");
+      row(`insert jsonb_to_recordset (${batchSize}/stmt, ${conc} conn)`, res.seconds, latencyNote(res.value), "copy");
+      await clean();
+    }
+
+    // (c) end-to-end HTTP through the function
+    progress(`ingest: (c) HTTP, ${clients} clients`);
+    await sql`delete from analytics.ingest_rate_limits where bucket = 'service'`;
+    let failures = 0;
+    const http = await timed(() => pool(bodies, clients, async (body) => {
+      const res = await fetch(`${LOCAL_FUNCTIONS_URL}/ingest`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${LOCAL_SECRET_KEY}` },
+        body,
+      });
+      const text = await res.text();
+      if (res.status !== 200) {
+        failures++;
+        if (failures === 1) progress(`ingest: HTTP ${res.status}: ${text.slice(0, 300)}`);
+      }
+    }));
+    const stored = await count();
+    if (stored !== n) throw new Error(`HTTP stored ${stored} of ${n} events (${failures} failed requests)`);
+    row(`HTTP ingest fn (${batchSize}/req, ${clients} clients)`, http.seconds, latencyNote(http.value), "copy");
+  } finally {
+    await clean().catch(() => {});
+    await sql.end();
+  }
+  return rows;
+}
+
+const suite: BenchSuite = { name: "ingest", run };
+export default suite;

@@ -1,0 +1,173 @@
+// The shape of one analytics event (DESIGN.md §4, §9) as a zod schema, plus the checks that need
+// the catalog: domain/type, required fields per type, entity type, status values, metadata field
+// types, and the privacy filter. Each problem is reported with its field path.
+import { z } from "zod";
+import type { Catalog, CatalogEntry, MetadataFieldType } from "./catalog.ts";
+import { ISO_3166_ALPHA2 } from "./iso3166.ts";
+import { ISO_4217_CURRENCIES } from "./iso4217.ts";
+import { checkMetadataPrivacy, checkValuePrivacy } from "./privacy.ts";
+
+export const MAX_STRING = 256;
+export const MAX_METADATA_KEYS = 32;
+export const MAX_METADATA_BYTES = 4096;
+export const MAX_PAST_MS = 90 * 24 * 3600 * 1000; // the raw retention
+export const MAX_FUTURE_MS = 5 * 60 * 1000;
+
+export const ZODIAC_SIGNS: ReadonlySet<string> = new Set([
+  "aries", "taurus", "gemini", "cancer", "leo", "virgo",
+  "libra", "scorpio", "sagittarius", "capricorn", "aquarius", "pisces",
+]);
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const FREE_TEXT_FIELDS = ["entity_id", "status", "request_id", "provider", "service_code"] as const;
+
+// Plain predicates (z.custom) rather than chains of zod checks: ingestion validates every event of
+// every batch, and each extra zod node costs about a microsecond per event (bench/suites/10-ingest.ts).
+const isUuid = (v: unknown): v is string => typeof v === "string" && UUID_RE.test(v);
+const uuid = z.custom<string>(isUuid, { error: "must be a uuid" });
+const text = z.custom<string>((v) => typeof v === "string" && v.length >= 1 && v.length <= MAX_STRING, {
+  error: `must be a non-empty string of at most ${MAX_STRING} characters`,
+});
+const nonNegativeInt = z.custom<number>((v) => Number.isSafeInteger(v) && (v as number) >= 0, {
+  error: "must be a non-negative JSON integer",
+});
+// Codes are compared upper-cased (DESIGN.md §9); the handler stores them upper-cased.
+const codeIn = (codes: ReadonlySet<string>, what: string) =>
+  z.custom<string>((v) => typeof v === "string" && codes.has(v.toUpperCase()), { error: `must be an ${what} code` });
+
+const ISO_DATETIME_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
+function timestampProblem(v: unknown): string | null {
+  const t = typeof v === "string" && ISO_DATETIME_RE.test(v) ? Date.parse(v) : NaN;
+  if (Number.isNaN(t)) return "must be an ISO 8601 date-time with a UTC offset (e.g. 2026-11-25T10:00:00Z)";
+  const now = Date.now();
+  if (t < now - MAX_PAST_MS || t > now + MAX_FUTURE_MS) return "must be within the last 90 days and at most 5 minutes in the future";
+  return null;
+}
+const timestamp = z.custom<string>((v) => timestampProblem(v) === null, { error: (iss) => timestampProblem(iss.input) ?? "invalid" });
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const metadata = z.custom<Record<string, unknown>>(isPlainObject, { error: "must be a flat JSON object" }).superRefine((m, ctx) => {
+  const keys = Object.keys(m);
+  if (keys.length > MAX_METADATA_KEYS) ctx.addIssue({ code: "custom", message: `must have at most ${MAX_METADATA_KEYS} keys` });
+  const json = JSON.stringify(m);
+  // UTF-8 needs at most 3 bytes per UTF-16 unit: encode only when the short form could be over.
+  if (json.length * 3 > MAX_METADATA_BYTES && new TextEncoder().encode(json).length > MAX_METADATA_BYTES) {
+    ctx.addIssue({ code: "custom", message: `must be at most ${MAX_METADATA_BYTES} bytes as JSON` });
+  }
+  for (const k of keys) {
+    if (k.length > 64) ctx.addIssue({ code: "custom", path: [k], message: "metadata keys must be at most 64 characters" });
+    const v = m[k];
+    if (v === null || typeof v === "boolean" || typeof v === "number") continue;
+    if (typeof v === "string") {
+      if (v.length > MAX_STRING) ctx.addIssue({ code: "custom", path: [k], message: `must be at most ${MAX_STRING} characters` });
+      continue;
+    }
+    ctx.addIssue({ code: "custom", path: [k], message: "must be a string, number, boolean or null (metadata is flat)" });
+  }
+});
+
+/** Common event fields; unknown top-level fields are rejected. */
+export const eventShape = z.strictObject({
+  event_id: uuid.optional(),
+  event_domain: text,
+  event_type: text,
+  event_timestamp: timestamp,
+  user_id: uuid.nullish(),
+  entity_type: text.nullish(),
+  entity_id: text.nullish(),
+  status: text.nullish(),
+  provider: text.nullish(),
+  service_code: text.nullish(),
+  country_code: codeIn(ISO_3166_ALPHA2, "ISO 3166-1 alpha-2 country").nullish(),
+  amount_cents: nonNegativeInt.nullish(),
+  currency: codeIn(ISO_4217_CURRENCIES, "ISO 4217 currency").nullish(),
+  duration_seconds: nonNegativeInt.nullish(),
+  request_id: text.nullish(),
+  metadata: metadata.nullish(),
+}, { error: "must be a JSON object" });
+
+export type ParsedEvent = z.output<typeof eventShape>;
+export type EventIssue = { path: string; message: string };
+
+function metadataTypeOk(type: MetadataFieldType, v: unknown): boolean {
+  switch (type) {
+    case "uuid": return typeof v === "string" && UUID_RE.test(v);
+    case "boolean": return typeof v === "boolean";
+    case "percent": return Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 100;
+    case "zodiac_sign": return typeof v === "string" && ZODIAC_SIGNS.has(v);
+    case "string": return typeof v === "string";
+  }
+}
+
+const METADATA_TYPE_MESSAGE: Record<MetadataFieldType, string> = {
+  uuid: "must be a uuid",
+  boolean: "must be a JSON boolean",
+  percent: "must be a JSON integer from 0 to 100",
+  zodiac_sign: "must be one of the 12 zodiac signs in lower case (aries ... pisces)",
+  string: "must be a string",
+};
+
+/** Checks against the catalog entry of the event's type. */
+function catalogIssues(e: ParsedEvent, entry: CatalogEntry): EventIssue[] {
+  const issues: EventIssue[] = [];
+  if (e.event_domain !== entry.eventDomain) {
+    issues.push({ path: "event_type", message: `'${entry.eventType}' belongs to domain '${entry.eventDomain}'` });
+  }
+  const fields = e as Record<string, unknown>;
+  for (const f of entry.requiredFields) {
+    if (fields[f] === undefined || fields[f] === null) issues.push({ path: f, message: `is required for ${entry.eventType}` });
+  }
+  if (entry.entityType && e.entity_type != null && e.entity_type !== entry.entityType) {
+    issues.push({ path: "entity_type", message: `must be '${entry.entityType}' for ${entry.eventType}` });
+  }
+  if (entry.statusValues && e.status != null && !entry.statusValues.includes(e.status)) {
+    issues.push({ path: "status", message: `must be one of ${entry.statusValues.join(", ")} for ${entry.eventType}` });
+  }
+  const meta = e.metadata ?? {};
+  for (const [key, spec] of Object.entries(entry.metadataFields)) {
+    const v = meta[key];
+    if (v === undefined || v === null) {
+      if (spec.required) issues.push({ path: `metadata.${key}`, message: `is required for ${entry.eventType}` });
+    } else if (!metadataTypeOk(spec.type, v)) {
+      issues.push({ path: `metadata.${key}`, message: METADATA_TYPE_MESSAGE[spec.type] });
+    }
+  }
+  return issues;
+}
+
+function privacyIssues(e: ParsedEvent): EventIssue[] {
+  const issues: EventIssue[] = e.metadata ? checkMetadataPrivacy(e.metadata) : [];
+  for (const f of FREE_TEXT_FIELDS) {
+    const finding = checkValuePrivacy(f, e[f]);
+    if (finding) issues.push(finding);
+  }
+  return issues;
+}
+
+function zodIssues(error: z.ZodError): EventIssue[] {
+  return error.issues.flatMap((i) => {
+    if (i.code === "unrecognized_keys") return i.keys.map((k) => ({ path: k, message: "is not a known event field" }));
+    return [{ path: i.path.length ? i.path.join(".") : "event", message: i.message }];
+  });
+}
+
+/** Validates one event; returns the normalised event or its issues. */
+export function checkEvent(raw: unknown, catalog: Catalog): { event: ParsedEvent } | { issues: EventIssue[] } {
+  const parsed = eventShape.safeParse(raw);
+  if (!parsed.success) return { issues: zodIssues(parsed.error) };
+  const e = parsed.data;
+  const entry = catalog.byType.get(e.event_type);
+  const issues: EventIssue[] = [];
+  if (!catalog.domains.has(e.event_domain)) issues.push({ path: "event_domain", message: "is not a known event domain" });
+  if (!entry) issues.push({ path: "event_type", message: "is not a known event type" });
+  else issues.push(...catalogIssues(e, entry));
+  issues.push(...privacyIssues(e));
+  if (issues.length) return { issues };
+  // The catalog fixes the entity type of most domains: store it even when the sender left it out.
+  if (entry?.entityType && e.entity_type == null) e.entity_type = entry.entityType;
+  if (e.event_id) e.event_id = e.event_id.toLowerCase();
+  if (e.user_id) e.user_id = e.user_id.toLowerCase();
+  if (e.country_code) e.country_code = e.country_code.toUpperCase();
+  if (e.currency) e.currency = e.currency.toUpperCase();
+  return { event: e };
+}

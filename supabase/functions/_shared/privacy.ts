@@ -1,0 +1,179 @@
+// The privacy filter: events must carry no personal data (DESIGN.md §6, §8). Flags metadata keys
+// that name personal data and values that look like it. Findings name the field and the kind of
+// data, never the value itself, so error responses and logs cannot leak what was caught.
+
+export type PiiKind = "email address" | "phone number" | "IP address" | "card number";
+
+const UUID_GLOBAL_RE = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+// --- keys -------------------------------------------------------------------------------------
+
+/** Whole-key matches after normalisation (separators removed): `first-Name` → `firstname`. */
+const PII_KEYS_COMPACT = new Set([
+  "name", "firstname", "lastname", "fullname", "middlename", "surname", "givenname", "familyname",
+  "maidenname", "username", "displayname", "nickname", "realname", "legalname", "contactname",
+  "customername", "clientname", "readername", "personname",
+  "email", "emailaddress", "mail", "phone", "phonenumber", "mobile", "mobilenumber", "tel",
+  "telephone", "msisdn", "fax", "whatsapp",
+  "address", "streetaddress", "homeaddress", "billingaddress", "shippingaddress", "street",
+  "postcode", "postalcode", "zip", "zipcode", "latitude", "longitude", "lat", "lng", "geolocation",
+  "ip", "ipaddress", "ipv4", "ipv6", "remoteaddr", "clientip", "useragent", "ua",
+  "ssn", "socialsecuritynumber", "nationalid", "passport", "passportnumber", "taxid", "driverslicense",
+  "card", "cardnumber", "creditcard", "debitcard", "pan", "cvv", "cvc", "iban", "accountnumber",
+  "dob", "dateofbirth", "birthdate", "birthday", "birthplace", "password",
+]);
+
+/** Key tokens that name personal data wherever they appear (`home_phone`, `email_hash`). */
+const PII_TOKENS = new Set([
+  "email", "emails", "phone", "phones", "mobile", "msisdn", "telephone", "ip", "ipv4", "ipv6",
+  "ssn", "iban", "dob", "address", "addr", "street", "postcode", "zipcode", "passport", "useragent",
+  "surname", "firstname", "lastname", "fullname", "username", "password", "cvv", "cvc",
+]);
+
+/** `name` and `card` alone are too common (tarot cards, plan names): flag them with a person or payment qualifier. */
+const NAME_QUALIFIERS = new Set([
+  "first", "last", "full", "middle", "given", "family", "maiden", "user", "display", "nick", "real",
+  "legal", "contact", "customer", "client", "reader", "person", "owner", "holder", "cardholder",
+]);
+const CARD_QUALIFIERS = new Set(["number", "no", "num", "pan", "holder", "cvv", "cvc", "expiry", "exp", "credit", "debit", "bank"]);
+
+/** Splits a key into lower-case tokens: camelCase, kebab-case, dots and spaces all separate. */
+export function keyTokens(key: string): string[] {
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+}
+
+// Metadata keys repeat across events and batches: remember verdicts (bounded, so hostile
+// senders cannot grow it without limit).
+const keyVerdicts = new Map<string, boolean>();
+const MAX_REMEMBERED_KEYS = 4096;
+
+/** True when a metadata key names personal data. */
+export function isPiiKey(key: string): boolean {
+  let verdict = keyVerdicts.get(key);
+  if (verdict === undefined) {
+    verdict = keyNamesPii(key);
+    if (keyVerdicts.size >= MAX_REMEMBERED_KEYS) keyVerdicts.clear();
+    keyVerdicts.set(key, verdict);
+  }
+  return verdict;
+}
+
+function keyNamesPii(key: string): boolean {
+  const tokens = keyTokens(key);
+  const compact = tokens.join("");
+  if (PII_KEYS_COMPACT.has(compact)) return true;
+  if (/^e_?mail/.test(tokens.join("_")) || compact.includes("email")) return true;
+  if (compact.includes("phonenumber") || compact.includes("ipaddress") || compact.includes("cardnumber")) return true;
+  return tokens.some((t, i) => {
+    if (PII_TOKENS.has(t) || t.startsWith("birth")) return true;
+    const neighbours = [tokens[i - 1], tokens[i + 1]];
+    if (t === "name") return neighbours.some((n) => n !== undefined && NAME_QUALIFIERS.has(n));
+    if (t === "card") return neighbours.some((n) => n !== undefined && CARD_QUALIFIERS.has(n));
+    return false;
+  });
+}
+
+// --- values -----------------------------------------------------------------------------------
+
+const EMAIL_RE = /[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/i;
+const IPV4_RE = /(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\d.])/;
+// +966 50 123 4567, +1 (555) 123-4567, 0044 20 7946 0958: a + or 00 prefix, then 8..15 digits.
+const INTL_PHONE_RE = /(?<![\w+-])(?:\+|00)[1-9][\d\s().\-/]{6,20}\d(?!\w)/;
+// (555) 123-4567, 555-123-4567, 555.123.4567, 555 123 4567
+const NANP_PHONE_RE = /(?<!\w)(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?!\w)/;
+// National numbers with a trunk 0: 050 123 4567, 0501234567, 020 7946 0958
+const TRUNK_PHONE_RE = /(?<![\w-])0[1-9]\d(?:[\s.-]?\d){7,8}(?![\w-])/;
+// 13..19 digits, optionally grouped by single spaces or dashes; the first digit is a network's (2..6).
+const CARD_CANDIDATE_RE = /(?<![\d-])[2-6](?:[ -]?\d){12,18}(?![\d-])/g;
+const IPV6_CANDIDATE_RE = /[0-9a-f]*:[0-9a-f:.]*:[0-9a-f:.%]*/gi;
+
+function digitCount(s: string): number {
+  let n = 0;
+  for (const c of s) if (c >= "0" && c <= "9") n++;
+  return n;
+}
+
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+function isIpv6(candidate: string): boolean {
+  const c = candidate.replace(/%.*$/, "");
+  if (c.split(":").length < 3) return false;
+  try {
+    new URL(`http://[${c}]/`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function looksLikePhone(s: string): boolean {
+  const intl = INTL_PHONE_RE.exec(s);
+  if (intl) {
+    const n = digitCount(intl[0]);
+    if (n >= 8 && n <= 15) return true;
+  }
+  return NANP_PHONE_RE.test(s) || TRUNK_PHONE_RE.test(s);
+}
+
+function looksLikeCard(s: string): boolean {
+  for (const m of s.matchAll(CARD_CANDIDATE_RE)) {
+    const digits = m[0].replace(/[ -]/g, "");
+    if (digits.length >= 13 && digits.length <= 19 && luhnValid(digits)) return true;
+  }
+  return false;
+}
+
+/** The kind of personal data a scalar value looks like, or null. uuid-shaped parts never count. */
+export function piiKindOfValue(value: unknown): PiiKind | null {
+  if (typeof value === "number") {
+    return Number.isInteger(value) && looksLikeCard(String(value)) ? "card number" : null;
+  }
+  if (typeof value !== "string" || value.length < 3) return null;
+  // Cheap exit for the common case: identifiers, codes and words without digits or '@'.
+  if (!/[\d@]/.test(value)) return null;
+  const s = value.replace(UUID_GLOBAL_RE, " ");
+  if (s.includes("@") && EMAIL_RE.test(s)) return "email address";
+  if (IPV4_RE.test(s)) return "IP address";
+  if (s.includes(":")) for (const m of s.matchAll(IPV6_CANDIDATE_RE)) if (isIpv6(m[0])) return "IP address";
+  if (looksLikeCard(s)) return "card number";
+  if (looksLikePhone(s)) return "phone number";
+  return null;
+}
+
+export type PrivacyFinding = { path: string; message: string };
+
+/** Checks metadata keys and values; returns one finding per offending key. */
+export function checkMetadataPrivacy(metadata: Record<string, unknown>, prefix = "metadata"): PrivacyFinding[] {
+  const findings: PrivacyFinding[] = [];
+  for (const [key, value] of Object.entries(metadata)) {
+    const path = `${prefix}.${key}`;
+    if (isPiiKey(key)) {
+      findings.push({ path, message: "key names personal data, which must not be sent to analytics" });
+      continue;
+    }
+    const kind = piiKindOfValue(value);
+    if (kind) findings.push({ path, message: `value looks like a ${kind}, which must not be sent to analytics` });
+  }
+  return findings;
+}
+
+/** Checks a free-text top-level field's value. */
+export function checkValuePrivacy(path: string, value: unknown): PrivacyFinding | null {
+  const kind = piiKindOfValue(value);
+  return kind ? { path, message: `value looks like a ${kind}, which must not be sent to analytics` } : null;
+}
