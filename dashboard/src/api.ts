@@ -12,6 +12,8 @@ export class ApiFailure extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The response's JSON body, when it had one (a health check's 503 explains itself). */
+    readonly body: unknown = null,
   ) {
     super(message);
     this.name = "ApiFailure";
@@ -51,14 +53,16 @@ async function toFailure(error: unknown): Promise<ApiFailure> {
     const res = error.context as Response;
     let code = "http_error";
     let message = res.statusText || `HTTP ${res.status}`;
+    let body: unknown = null;
     try {
-      const body = (await res.json()) as { error?: { code?: string; message?: string } };
-      if (body.error?.code) code = body.error.code;
-      if (body.error?.message) message = body.error.message;
+      body = await res.json();
+      const err = (body as { error?: { code?: string; message?: string } }).error;
+      if (err?.code) code = err.code;
+      if (err?.message) message = err.message;
     } catch {
-      // Not the project's error format (a proxy or gateway answered): keep the status text.
+      // Not JSON (a proxy or gateway answered): keep the status text.
     }
-    return new ApiFailure(res.status, code, message);
+    return new ApiFailure(res.status, code, message, body);
   }
   if (error instanceof FunctionsFetchError) return new ApiFailure(0, "network_error", "The metrics service could not be reached.");
   return new ApiFailure(0, "unknown_error", error instanceof Error ? error.message : String(error));

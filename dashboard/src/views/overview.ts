@@ -1,6 +1,6 @@
 // The overview for one day: a tile per KPI with the change against the previous day, one group
 // per domain the role may see, and (admins) the ETL status of that day.
-import type { Row } from "../api.ts";
+import { ApiFailure, type Row } from "../api.ts";
 import type { ViewContext } from "../context.ts";
 import { columnOf, DOMAINS } from "../domains.ts";
 import { addDays, formatDay, formatShortDay, isIsoDay, yesterdayUtc } from "../format/dates.ts";
@@ -59,7 +59,10 @@ export function overviewView(ctx: ViewContext, params: URLSearchParams): HTMLEle
       for (const s of sections) body.appendChild(sectionBlock(s, priorSections.find((p) => p.domain === s.domain), date, previous));
       const retention = retentionRows(current.data);
       if (retention) body.appendChild(retentionBlock(retention, prior ? retentionRows(prior.data) ?? [] : [], date, previous));
-      if (seesEtlStatus(ctx.session.role)) body.appendChild(etlBlock(etlStatus(current.data), date));
+      if (seesEtlStatus(ctx.session.role)) {
+        body.appendChild(etlBlock(etlStatus(current.data), date));
+        void healthBlock(ctx).then((block) => block && body.appendChild(block));
+      }
       announce(`Overview for ${formatDay(date)} loaded.`);
     } catch (err) {
       clear(body);
@@ -145,6 +148,30 @@ function retentionBlock(rows: Row[], prior: Row[], date: string, previous: strin
     ),
   );
   return block;
+}
+
+/**
+ * The admin health check (`metrics/health`: 200 healthy, 503 with reasons), shown when the
+ * deployment has it; a 404 means it is not deployed and nothing is shown.
+ */
+async function healthBlock(ctx: ViewContext): Promise<HTMLElement | null> {
+  let healthy: boolean;
+  let detail: unknown;
+  try {
+    detail = (await ctx.api.get("health", {})).data ?? null;
+    healthy = true;
+  } catch (err) {
+    if (!(err instanceof ApiFailure) || err.status === 404) return null;
+    if (err.status !== 503) return h("section", { class: "card overview-section", "data-section": "health" }, h("h2", {}, "Health"), errorBox(err, "the health check"));
+    healthy = false;
+    detail = err.body;
+  }
+  return h(
+    "section",
+    { class: "card overview-section", "aria-labelledby": "overview-health", "data-section": "health" },
+    h("div", { class: "section-head" }, h("h2", { id: "overview-health" }, "Health"), h("span", { class: `health-badge ${healthy ? "health-ok" : "health-bad"}`, role: "status" }, healthy ? "Healthy" : "Needs attention")),
+    detail !== null && detail !== undefined ? genericValue(detail, "Health check") : null,
+  );
 }
 
 function etlBlock(status: unknown, date: string): HTMLElement {
