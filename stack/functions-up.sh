@@ -6,7 +6,12 @@ pidfile="$STACK_RUN_DIR/functions.pid"
 health="http://127.0.0.1:$STACK_FUNCTIONS_PORT/_health"
 
 if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null && curl -fsS "$health" >/dev/null 2>&1; then
-  exit 0
+  # Already serving: restart only when function code changed since it started (new or edited files).
+  changed="$(find "$STACK_ROOT/supabase/functions" "$STACK_ROOT/stack/functions-server.ts" -newer "$pidfile" -type f -print -quit)"
+  [ -z "$changed" ] && exit 0
+  log "function code changed ($changed): restarting functions"
+  kill "$(cat "$pidfile")"
+  for _ in $(seq 1 50); do kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 0.1; done
 fi
 log "starting functions on 127.0.0.1:$STACK_FUNCTIONS_PORT"
 deno="$STACK_ROOT/node_modules/.bin/deno"
@@ -18,7 +23,8 @@ export SUPABASE_URL="${SUPABASE_URL:-http://127.0.0.1:$STACK_FUNCTIONS_PORT}"
 export SUPABASE_JWT_SECRET="${SUPABASE_JWT_SECRET:-super-secret-jwt-token-with-at-least-32-characters-long}"
 export SUPABASE_ANON_KEY="${SUPABASE_ANON_KEY:-eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6ImFub24iLCJleHAiOjE5ODM4MTI5OTZ9.CRXP1A7WOeoJeXxjNni43kdQwgnWNReilDMblYTn_I0}"
 export SUPABASE_SERVICE_ROLE_KEY="${SUPABASE_SERVICE_ROLE_KEY:-eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU}"
-export SUPABASE_SECRET_KEYS="${SUPABASE_SECRET_KEYS:-{\"default\":\"sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz\"}}"
+local_secret_keys='{"default":"sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz"}'
+export SUPABASE_SECRET_KEYS="${SUPABASE_SECRET_KEYS:-$local_secret_keys}"
 cd "$STACK_ROOT/supabase/functions"
 nohup "$deno" run --allow-net --allow-env --allow-read --config deno.json \
   "$STACK_ROOT/stack/functions-server.ts" >"$STACK_LOG_DIR/functions.log" 2>&1 &

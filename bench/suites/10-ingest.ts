@@ -1,7 +1,9 @@
 // Ingestion throughput: (a) raw COPY into events_raw, the baseline; (b) the ingest function's
 // own set-based insert statement in batches of 500; (c) end-to-end HTTP through the ingest
 // function, batches of 500, 4 concurrent clients with the service key. Payloads are serialised
-// before the clock starts in every case, so each row measures the server side only.
+// before the clock starts in every case, so each row measures the server side only. With
+// `--repeat R` the cases run R times interleaved and each row keeps its best run, which keeps
+// the ratios meaningful on a machine shared with other work.
 import postgres from "postgres";
 import { INSERT_EVENTS_SQL } from "../../supabase/functions/ingest/insert-events.ts";
 import { LOCAL_DB_URL, LOCAL_FUNCTIONS_URL, LOCAL_SECRET_KEY } from "../../stack/keys.ts";
@@ -52,6 +54,7 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
   const n = opts.events;
   const batchSize = Number(opts.args.get("batch") ?? 500);
   const clients = Number(opts.args.get("clients") ?? 4);
+  const repeat = Number(opts.args.get("repeat") ?? 1);
   const sql = postgres(LOCAL_DB_URL, { max: clients, prepare: false, onnotice: () => {} });
   const clean = async () => {
     await sql`delete from public.events_raw where request_id = ${MARKER}`;
@@ -69,51 +72,61 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
     const batches = chunks(events, batchSize).map((b) => JSON.stringify(b));
     const bodies = chunks(events, batchSize).map((b) => JSON.stringify({ events: b }));
     await clean();
+    const best = new Map<string, { seconds: number; extra: string; baseline?: string }>();
+    const keep = (c: string, seconds: number, extra: string, baseline?: string) => {
+      const prev = best.get(c);
+      if (!prev || seconds < prev.seconds) best.set(c, { seconds, extra, baseline });
+    };
 
-    // (a) COPY baseline
-    progress("ingest: (a) COPY");
-    const copy = await timed(async () => {
-      const stream = await sql`copy public.events_raw (${sql.unsafe(COLUMNS.join(", "))}) from stdin`.writable();
-      for (const line of copyText) if (!stream.write(line)) await new Promise((r) => stream.once("drain", r));
-      await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
-    });
-    if ((await count()) !== n) throw new Error("COPY stored an unexpected number of rows");
-    row("copy", copy.seconds, "1 connection, text format");
-    await clean();
+    for (let round = 1; round <= repeat; round++) {
+      // (a) COPY baseline
+      progress(`ingest: round ${round}/${repeat} (a) COPY`);
+      const copy = await timed(async () => {
+        const stream = await sql`copy public.events_raw (${sql.unsafe(COLUMNS.join(", "))}) from stdin`.writable();
+        for (const line of copyText) if (!stream.write(line)) await new Promise((r) => stream.once("drain", r));
+        await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
+      });
+      if ((await count()) !== n) throw new Error("COPY stored an unexpected number of rows");
+      keep("copy", copy.seconds, "1 connection, text format");
+      await clean();
 
-    // (b) the function's insert statement, as service_role, 1 and `clients` connections
-    for (const conc of [1, clients]) {
-      progress(`ingest: (b) set-based insert, ${conc} connection(s)`);
-      const res = await timed(() => pool(batches, conc, async (payload) => {
-        await sql.begin(async (tx) => {
-          await tx`select set_config('role', 'service_role', true), set_config('request.jwt.claims', '{"role":"service_role"}', true)`;
-          await tx.unsafe(INSERT_EVENTS_SQL, [payload]);
+      // (b) the function's insert statement, as service_role, 1 and `clients` connections
+      for (const conc of [1, clients]) {
+        progress(`ingest: round ${round}/${repeat} (b) set-based insert, ${conc} connection(s)`);
+        const res = await timed(() => pool(batches, conc, async (payload) => {
+          await sql.begin(async (tx) => {
+            await tx`select set_config('role', 'service_role', true), set_config('request.jwt.claims', '{"role":"service_role"}', true)`;
+            await tx.unsafe(INSERT_EVENTS_SQL, [payload]);
+          });
+        }));
+        if ((await count()) !== n) throw new Error("insert stored an unexpected number of rows");
+        keep(`insert jsonb_to_recordset (${batchSize}/stmt, ${conc} conn)`, res.seconds, latencyNote(res.value), "copy");
+        await clean();
+      }
+
+      // (c) end-to-end HTTP through the function
+      progress(`ingest: round ${round}/${repeat} (c) HTTP, ${clients} clients`);
+      await sql`delete from analytics.ingest_rate_limits where bucket = 'service'`;
+      let failures = 0;
+      const http = await timed(() => pool(bodies, clients, async (body) => {
+        const res = await fetch(`${LOCAL_FUNCTIONS_URL}/ingest`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${LOCAL_SECRET_KEY}` },
+          body,
         });
+        const text = await res.text();
+        if (res.status !== 200) {
+          failures++;
+          if (failures === 1) progress(`ingest: HTTP ${res.status}: ${text.slice(0, 300)}`);
+        }
       }));
-      if ((await count()) !== n) throw new Error("insert stored an unexpected number of rows");
-      row(`insert jsonb_to_recordset (${batchSize}/stmt, ${conc} conn)`, res.seconds, latencyNote(res.value), "copy");
+      const stored = await count();
+      if (stored !== n) throw new Error(`HTTP stored ${stored} of ${n} events (${failures} failed requests)`);
+      keep(`HTTP ingest fn (${batchSize}/req, ${clients} clients)`, http.seconds, latencyNote(http.value), "copy");
       await clean();
     }
-
-    // (c) end-to-end HTTP through the function
-    progress(`ingest: (c) HTTP, ${clients} clients`);
-    await sql`delete from analytics.ingest_rate_limits where bucket = 'service'`;
-    let failures = 0;
-    const http = await timed(() => pool(bodies, clients, async (body) => {
-      const res = await fetch(`${LOCAL_FUNCTIONS_URL}/ingest`, {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${LOCAL_SECRET_KEY}` },
-        body,
-      });
-      const text = await res.text();
-      if (res.status !== 200) {
-        failures++;
-        if (failures === 1) progress(`ingest: HTTP ${res.status}: ${text.slice(0, 300)}`);
-      }
-    }));
-    const stored = await count();
-    if (stored !== n) throw new Error(`HTTP stored ${stored} of ${n} events (${failures} failed requests)`);
-    row(`HTTP ingest fn (${batchSize}/req, ${clients} clients)`, http.seconds, latencyNote(http.value), "copy");
+    const note = repeat > 1 ? `; best of ${repeat}` : "";
+    for (const [c, r] of best) row(c, r.seconds, r.extra + note, r.baseline);
   } finally {
     await clean().catch(() => {});
     await sql.end();

@@ -1,8 +1,9 @@
 -- Table grants in public: anon nothing; authenticated SELECT on exactly the tables the access
 -- matrix opens, and no write privilege anywhere; every policy is a SELECT policy to authenticated.
+-- Views in public run with the caller's rights (security_invoker), so RLS of their tables applies.
 begin;
 \ir helpers/personas.psql
-select plan(5);
+select plan(7);
 
 create function tests.public_relations() returns setof regclass language sql stable as $$
   select c.oid::regclass from pg_class c
@@ -24,6 +25,15 @@ select set_eq(
   $$ select t::text from tests.matrix_tables() as t
      union all select v from unnest(array['etl_status_by_date', 'etl_metrics_coverage', 'event_volume_today', 'events_partition_sizes']) as v $$,
   'authenticated may select exactly the tables of the access matrix and the admin runbook views');
+select is(
+  array(select c.oid::regclass::text from pg_class c
+        where c.relnamespace = 'public'::regnamespace and c.relkind = 'v'
+          and not coalesce('security_invoker=true' = any (c.reloptions), false)),
+  '{}'::text[], 'every view in public is security_invoker');
+select is(
+  array(select c.oid::regclass::text from pg_class c, unnest(array['anon', 'authenticated']) as r
+        where c.relnamespace = 'public'::regnamespace and c.relkind = 'm' and has_any_column_privilege(r, c.oid, 'select')),
+  '{}'::text[], 'no materialized view in public (no RLS possible) is readable by anon or authenticated');
 select is(
   array(select c.oid::regclass::text from pg_class c, unnest(array['anon', 'authenticated']) as r
         where c.relnamespace = 'public'::regnamespace and c.relkind = 'S'

@@ -14,6 +14,17 @@ const without = (e: TestEvent, field: string) => {
 };
 const longText = "x".repeat(257);
 
+/** `YYYY-MM-31T10:00:00Z` for a recent 30-day month: JavaScript would roll it over into the
+ * retention window; Postgres refuses it (this once surfaced as a 500). */
+function thirtyFirstOfShortMonth(): string {
+  for (let daysAgo = 10; daysAgo < 85; daysAgo++) {
+    const d = new Date(Date.now() - daysAgo * 86_400_000);
+    const monthLength = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
+    if (monthLength === 30 && d.getUTCDate() === 30) return `${d.toISOString().slice(0, 8)}31T10:00:00Z`;
+  }
+  throw new Error("no 30-day month in the window");
+}
+
 // [name, invalid event, path reported]
 const EVENT_CASES: [string, TestEvent | unknown, string][] = [
   ["unknown domain", ev("order_created", { event_domain: "astrology" }), "event_domain"],
@@ -36,11 +47,19 @@ const EVENT_CASES: [string, TestEvent | unknown, string][] = [
   ["negative duration_seconds", ev("call_ended", { duration_seconds: -5 }), "duration_seconds"],
   ["timestamp without offset", ev("order_created", { event_timestamp: "2026-11-25T10:00:00" }), "event_timestamp"],
   ["timestamp not a date", ev("order_created", { event_timestamp: "yesterday" }), "event_timestamp"],
+  ["timestamp on the 31st of a 30-day month (no roll-over)", ev("order_created", { event_timestamp: thirtyFirstOfShortMonth() }), "event_timestamp"],
+  ["timestamp on day 32", ev("order_created", { event_timestamp: `${ago(60 * 24 * 40).slice(0, 8)}32T10:00:00Z` }), "event_timestamp"],
+  ["timestamp with hour 24", ev("order_created", { event_timestamp: `${ago(60).slice(0, 10)}T24:00:00Z` }), "event_timestamp"],
+  ["timestamp with offset over 15 hours", ev("order_created", { event_timestamp: `${ago(60).slice(0, 19)}+16:00` }), "event_timestamp"],
   ["timestamp as epoch number", ev("order_created", { event_timestamp: Date.now() }), "event_timestamp"],
   ["timestamp older than 90 days", ev("order_created", { event_timestamp: ago(91 * 24 * 60) }), "event_timestamp"],
   ["timestamp 10 minutes ahead", ev("order_created", { event_timestamp: ago(-10) }), "event_timestamp"],
   ["string over 256 characters", ev("order_created", { entity_id: longText }), "entity_id"],
   ["empty string", ev("order_created", { service_code: "" }), "service_code"],
+  ["NUL character in a string", ev("order_created", { entity_id: "ord\u00001" }), "entity_id"],
+  ["unpaired surrogate in a string", ev("order_created", { service_code: "tarot\ud800" }), "service_code"],
+  ["NUL character in a metadata value", ev("order_created", { metadata: { plan: "gold\u0000" } }), "metadata.plan"],
+  ["unpaired surrogate in a metadata key", ev("order_created", { metadata: { ["k\udc00"]: 1 } }), "metadata.k\udc00"],
   ["string field as a number", ev("order_created", { provider: 7 }), "provider"],
   ["unknown top-level field", ev("order_created", { customer_tier: "gold" }), "customer_tier"],
   ["entity_type not the catalog's", ev("order_created", { entity_type: "payment" }), "entity_type"],
@@ -115,6 +134,7 @@ const BODY_CASES: [string, string, number, string][] = [
   ["unknown body field", '{"events": [], "dry_run": true}', 400, "invalid_body"],
   ["prototype pollution attempt", '{"events": [{"__proto__": {"admin": true}}]}', 400, "invalid_events"],
   ["huge number", '{"events": [{"amount_cents": 1e400}]}', 400, "invalid_events"],
+  ["infinite metadata number", `{"events": [${JSON.stringify(ev("order_created")).replace(/}$/, ', "metadata": {"ratio": 1e400}}')}]}`, 400, "invalid_events"],
   ["deeply nested metadata", `{"events": [{"metadata": ${"[".repeat(5000)}${"]".repeat(5000)}}]}`, 400, "invalid_events"],
 ];
 

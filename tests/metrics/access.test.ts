@@ -1,6 +1,7 @@
 // Which caller may use which metrics endpoint (DESIGN.md §3, §9): 401 for the anon key alone,
 // a clear 403 for roles that may not use an endpoint, 200 otherwise. Rows are checked elsewhere.
 import { beforeAll, describe, expect, it } from "vitest";
+import { LOCAL_SECRET_KEY } from "../../stack/keys.ts";
 import { getMetrics } from "./client.ts";
 import { D1, D2 } from "./fixtures.ts";
 import { useSeededMetrics, type Tokens } from "./suite.ts";
@@ -63,6 +64,13 @@ describe("endpoint access by caller", () => {
     expect((await getMetrics(t.service, "_ping")).status).toBe(200);
     expect((await getMetrics(t.monitor, "_ping")).status).toBe(403);
     expect((await getMetrics(t.anon, "_ping")).status).toBe(401);
+  });
+
+  it("a backend's sb_secret key reads everything, like the service_role JWT", async () => {
+    const res = await getMetrics(LOCAL_SECRET_KEY, PATHS.payments);
+    expect(res.status).toBe(200);
+    expect(res.body.data).toEqual((await getMetrics(t.service, PATHS.payments)).body.data);
+    expect(res.body.data.length).toBe(6);
   });
 
   it("authentication comes before parameter validation: bad params with the anon key are a 401", async () => {

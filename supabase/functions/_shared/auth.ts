@@ -127,3 +127,6 @@ export async function authenticate(req: Request): Promise<Caller> {
 
 export const isAdmin = (caller: Caller) =>
   caller.kind === "service" || caller.appRole === "admin" || caller.appRole === "superadmin";
+
+/** The service role as a caller: for work a function runs after authorising the real caller itself. */
+export const SERVICE_CALLER: Caller = { kind: "service", dbRole: "service_role", claims: { role: "service_role" } };

@@ -25,19 +25,36 @@ const FREE_TEXT_FIELDS = ["entity_id", "status", "request_id", "provider", "serv
 // every batch, and each extra zod node costs about a microsecond per event (bench/suites/10-ingest.ts).
 const isUuid = (v: unknown): v is string => typeof v === "string" && UUID_RE.test(v);
 const uuid = z.custom<string>(isUuid, { error: "must be a uuid" });
-const text = z.custom<string>((v) => typeof v === "string" && v.length >= 1 && v.length <= MAX_STRING, {
-  error: `must be a non-empty string of at most ${MAX_STRING} characters`,
+// Postgres text and jsonb refuse NUL characters and unpaired UTF-16 surrogates: reject them here
+// as bad input instead of letting the insert fail.
+const UNSTORABLE_RE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const storable = (s: string) => !UNSTORABLE_RE.test(s);
+
+const text = z.custom<string>((v) => typeof v === "string" && v.length >= 1 && v.length <= MAX_STRING && storable(v), {
+  error: `must be a non-empty string of at most ${MAX_STRING} characters (no NUL or unpaired surrogates)`,
 });
 const nonNegativeInt = z.custom<number>((v) => Number.isSafeInteger(v) && (v as number) >= 0, {
   error: "must be a non-negative JSON integer",
 });
-// Codes are compared upper-cased (DESIGN.md §9); the handler stores them upper-cased.
+// Codes are compared upper-cased (DESIGN.md §9); checkEvent stores them upper-cased.
 const codeIn = (codes: ReadonlySet<string>, what: string) =>
   z.custom<string>((v) => typeof v === "string" && codes.has(v.toUpperCase()), { error: `must be an ${what} code` });
 
-const ISO_DATETIME_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
+const ISO_DATETIME_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|[+-](\d{2}):(\d{2}))$/;
+
+/** Epoch ms of a strict ISO 8601 date-time with offset, or NaN. Checks the calendar itself:
+ * Date.parse rolls 2026-11-31 over to December, where Postgres would refuse it. */
+function parseIsoDateTime(v: unknown): number {
+  const m = typeof v === "string" ? ISO_DATETIME_RE.exec(v) : null;
+  if (!m) return NaN;
+  const [y, mo, d, h, mi, s, oh, om] = m.slice(1).map((x) => Number(x ?? 0));
+  const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth || h > 23 || mi > 59 || s > 59 || oh > 15 || om > 59) return NaN;
+  return Date.parse(v as string);
+}
+
 function timestampProblem(v: unknown): string | null {
-  const t = typeof v === "string" && ISO_DATETIME_RE.test(v) ? Date.parse(v) : NaN;
+  const t = parseIsoDateTime(v);
   if (Number.isNaN(t)) return "must be an ISO 8601 date-time with a UTC offset (e.g. 2026-11-25T10:00:00Z)";
   const now = Date.now();
   if (t < now - MAX_PAST_MS || t > now + MAX_FUTURE_MS) return "must be within the last 90 days and at most 5 minutes in the future";
@@ -55,11 +72,19 @@ const metadata = z.custom<Record<string, unknown>>(isPlainObject, { error: "must
     ctx.addIssue({ code: "custom", message: `must be at most ${MAX_METADATA_BYTES} bytes as JSON` });
   }
   for (const k of keys) {
-    if (k.length > 64) ctx.addIssue({ code: "custom", path: [k], message: "metadata keys must be at most 64 characters" });
+    if (k.length > 64 || !storable(k)) {
+      ctx.addIssue({ code: "custom", path: [k], message: "metadata keys must be at most 64 characters (no NUL or unpaired surrogates)" });
+    }
     const v = m[k];
-    if (v === null || typeof v === "boolean" || typeof v === "number") continue;
+    if (v === null || typeof v === "boolean") continue;
+    if (typeof v === "number") {
+      if (!Number.isFinite(v)) ctx.addIssue({ code: "custom", path: [k], message: "must be a finite number" });
+      continue;
+    }
     if (typeof v === "string") {
-      if (v.length > MAX_STRING) ctx.addIssue({ code: "custom", path: [k], message: `must be at most ${MAX_STRING} characters` });
+      if (v.length > MAX_STRING || !storable(v)) {
+        ctx.addIssue({ code: "custom", path: [k], message: `must be at most ${MAX_STRING} characters (no NUL or unpaired surrogates)` });
+      }
       continue;
     }
     ctx.addIssue({ code: "custom", path: [k], message: "must be a string, number, boolean or null (metadata is flat)" });

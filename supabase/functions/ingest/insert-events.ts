@@ -1,5 +1,6 @@
 // Writes a validated batch with ONE set-based statement; events already stored (same event_id
-// and event_timestamp) are skipped, so a retried batch stores nothing new.
+// and event_timestamp) are skipped, so a retried batch stores nothing new, and events of users
+// erased under GDPR (analytics.erased_subjects) are dropped, so a replay cannot bring them back.
 import type { Tx } from "../_shared/db.ts";
 import type { ParsedEvent } from "../_shared/event-schema.ts";
 
@@ -17,6 +18,11 @@ export const INSERT_EVENTS_SQL = `
       event_id uuid, event_domain text, event_type text, event_timestamp timestamptz, user_id uuid,
       entity_type text, entity_id text, status text, provider text, service_code text, country_code text,
       amount_cents bigint, currency text, duration_seconds bigint, request_id text, metadata jsonb)
+    -- Erased users stay erased: their events are dropped (the uncorrelated EXISTS runs once, so
+    -- the keyed hash is only computed while the suppression list is not empty).
+    where t.user_id is null
+       or not exists (select 1 from analytics.erased_subjects)
+       or not exists (select 1 from analytics.erased_subjects s where s.subject_hash = analytics.subject_hash(t.user_id))
     on conflict do nothing
     returning 1)
   select count(*)::integer as inserted from inserted`;

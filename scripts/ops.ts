@@ -1,0 +1,52 @@
+// Operator CLI: `npm run ops -- <command> [options]`. Talks to SUPABASE_DB_URL (or DATABASE_URL),
+// defaulting to the local stack; safe against a hosted project (it only calls analytics.* functions
+// and reads catalogs). Exit code 0 on success, 1 when work failed, 2 on bad usage.
+import { connectOps } from "./ops/db.ts";
+import { runEtl } from "./ops/etl.ts";
+import { printStatus } from "./ops/status.ts";
+import { ensurePartitions } from "./ops/partitions.ts";
+import { purge } from "./ops/purge.ts";
+import { erase } from "./ops/erase.ts";
+import { parseArgs, UsageError } from "./ops/args.ts";
+
+const USAGE = `usage: npm run ops -- <command>
+  etl --date YYYY-MM-DD            run the nightly pipeline for one day
+  etl --from YYYY-MM-DD --to YYYY-MM-DD
+                                   backfill: every day in the range, in date order
+  status                           last ETL runs, failures, late days, freshness, partitions, cron
+  partitions --ensure [--months N] create this month's and the next N (default 2) partitions
+  purge                            apply the retention policy now
+  erase <user uuid>                GDPR erasure of one user; prints the receipt`;
+
+async function main(argv: string[]): Promise<number> {
+  const { command, positional, flags } = parseArgs(argv);
+  if (!command || flags.has("help")) {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  const sql = connectOps();
+  try {
+    switch (command) {
+      case "etl": return await runEtl(sql, flags);
+      case "status": return await printStatus(sql);
+      case "partitions": return await ensurePartitions(sql, flags);
+      case "purge": return await purge(sql);
+      case "erase": return await erase(sql, positional);
+      default: throw new UsageError(`unknown command '${command}'`);
+    }
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    if (err instanceof UsageError) {
+      console.error(`ops: ${err.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    console.error(`ops: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,42 @@
+// `ops status`: what the engineer on call looks at first.
+import type { OpsSql } from "./db.ts";
+import { printRows } from "./table.ts";
+
+const METRICS_TABLES = [
+  "metrics_daily_fulfillment", "metrics_daily_payments", "metrics_daily_calls",
+  "metrics_daily_engagement", "metrics_daily_content",
+] as const;
+
+export async function printStatus(sql: OpsSql): Promise<number> {
+  printRows("Last run per ETL job", await sql`
+    select distinct on (job_name) job_name, target_date::text, status, rows_written, started_at, finished_at, error
+    from public.etl_job_runs order by job_name, started_at desc`);
+
+  const failures = await sql`
+    select distinct on (job_name, target_date) job_name, target_date::text, status, finished_at, error
+    from public.etl_job_runs where target_date >= (now() at time zone 'utc')::date - 7
+    order by job_name, target_date, started_at desc`;
+  printRows("Failed jobs, last 7 days (latest run per job and day)", failures.filter((r) => r.status === "failed"));
+
+  printRows("Late days waiting for the next nightly run", await sql`
+    select metric_date::text as day, marked_at from analytics.etl_pending_days order by metric_date`);
+
+  const freshness = [];
+  for (const t of METRICS_TABLES) {
+    const [row] = await sql`select max(metric_date)::text as latest_day, max(computed_at) as computed_at, count(*)::int as rows from public.${sql(t)}`;
+    freshness.push({ table: t, ...row });
+  }
+  const [cohort] = await sql`select max(cohort_date)::text as latest_day, max(computed_at) as computed_at, count(*)::int as rows from public.metrics_cohort_retention`;
+  freshness.push({ table: "metrics_cohort_retention", ...cohort });
+  printRows("Freshness of metrics tables", freshness);
+
+  printRows("events_raw partitions", await sql`
+    select partition_name, bounds, total_size, estimated_rows from public.events_partition_sizes order by partition_name`);
+
+  printRows("pg_cron jobs and their last result", await sql`
+    select j.jobname, j.schedule, j.active, d.status as last_status, d.start_time as last_start, left(d.return_message, 80) as message
+    from cron.job j
+    left join lateral (select * from cron.job_run_details r where r.jobid = j.jobid order by r.start_time desc limit 1) d on true
+    order by j.jobname`);
+  return 0;
+}

@@ -1,0 +1,51 @@
+// The operator CLI: usage errors, partitions, erasure.
+import { randomUUID } from "node:crypto";
+import { afterAll, describe, expect, it } from "vitest";
+import { connect } from "../helpers/db.ts";
+import { ops } from "../helpers/ops.ts";
+
+const sql = connect();
+afterAll(() => sql.end());
+
+describe("ops usage", () => {
+  it.each([
+    [["etl"], /--from must be a date/],
+    [["etl", "--date", "2026-02-30"], /not a real date/],
+    [["etl", "--from", "2026-03-02", "--to", "2026-03-01"], /is after --to/],
+    [["erase", "not-a-uuid"], /exactly one user uuid/],
+    [["partitions"], /needs --ensure/],
+    [["frobnicate"], /unknown command 'frobnicate'/],
+  ])("%j exits 2 with a clear message", (args, message) => {
+    const r = ops(...args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+});
+
+describe("ops partitions --ensure", () => {
+  it("creates this month and the next N, idempotently", async () => {
+    const r = ops("partitions", "--ensure", "--months", "3");
+    expect(r.code).toBe(0);
+    const names = [...r.stdout.matchAll(/partition (events_raw_\d{4}_\d{2}) ready/g)].map((m) => m[1]);
+    expect(names).toHaveLength(4);
+    const existing = await sql<{ relname: string }[]>`select relname from pg_class where relname = any(${names})`;
+    expect(existing).toHaveLength(4);
+    expect(ops("partitions", "--ensure", "--months", "3").code).toBe(0);
+  });
+});
+
+describe("ops erase", () => {
+  it("erases the user and prints a receipt without the user id", async () => {
+    const user = randomUUID();
+    await sql`insert into public.events_raw (event_domain, event_type, event_timestamp, user_id) values ('notifications', 'notification_opened', now(), ${user})`;
+    const r = ops("erase", user);
+    expect(r.code).toBe(0);
+    const receipt = JSON.parse(r.stdout);
+    expect(receipt.requested_by).toMatch(/^ops-cli:/);
+    expect(Object.values(receipt.rows_affected as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(1);
+    expect(r.stdout).not.toContain(user);
+    expect(r.stderr).toMatch(/erase_user: \d+ rows from public\.events_raw_/);
+    const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from public.events_raw where user_id = ${user}`;
+    expect(n).toBe(0);
+  });
+});
