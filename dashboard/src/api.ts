@@ -27,9 +27,13 @@ export function queryString(params: Params): string {
   return s ? `?${s}` : "";
 }
 
+export type HealthReport = { healthy: boolean; reasons?: string[]; checks?: unknown; checked_at?: string };
+
 export type MetricsApi = {
   get(endpoint: string, params: Params): Promise<MetricsResponse>;
   csv(endpoint: string, params: Params): Promise<string>;
+  /** The `health` function (admins): 200 healthy; a 503 ApiFailure carries the report as body. */
+  health(): Promise<HealthReport>;
 };
 
 export function metricsApi(config: DashboardConfig, token: string): MetricsApi {
@@ -37,14 +41,15 @@ export function metricsApi(config: DashboardConfig, token: string): MetricsApi {
     global: { headers: { Authorization: `Bearer ${token}` } },
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
   });
-  async function call<T>(endpoint: string, params: Params): Promise<T> {
-    const { data, error } = await client.functions.invoke<T>(`metrics/${endpoint}${queryString(params)}`, { method: "GET" });
+  async function call<T>(path: string, params: Params): Promise<T> {
+    const { data, error } = await client.functions.invoke<T>(`${path}${queryString(params)}`, { method: "GET" });
     if (error) throw await toFailure(error);
     return data as T;
   }
   return {
-    get: (endpoint, params) => call<MetricsResponse>(endpoint, params),
-    csv: (endpoint, params) => call<string>(endpoint, { ...params, format: "csv" }),
+    get: (endpoint, params) => call<MetricsResponse>(`metrics/${endpoint}`, params),
+    csv: (endpoint, params) => call<string>(`metrics/${endpoint}`, { ...params, format: "csv" }),
+    health: () => call<HealthReport>("health", {}),
   };
 }
 

@@ -14,8 +14,8 @@ import { clearDashboardMetrics, seedDashboardMetrics } from "./seed-metrics.ts";
 const latest = yesterdayUtc();
 const ALL_PAGES = ["overview", "fulfillment", "payments", "calls", "engagement", "content", "retention"];
 const EXPECTED: Record<DemoRole, { pages: string[]; sections: string[] }> = {
-  superadmin: { pages: ALL_PAGES, sections: ["fulfillment", "payments", "calls", "engagement", "content", "cohort_retention", "etl"] },
-  admin: { pages: ALL_PAGES, sections: ["fulfillment", "payments", "calls", "engagement", "content", "cohort_retention", "etl"] },
+  superadmin: { pages: ALL_PAGES, sections: ["fulfillment", "payments", "calls", "engagement", "content", "cohort_retention", "etl", "health"] },
+  admin: { pages: ALL_PAGES, sections: ["fulfillment", "payments", "calls", "engagement", "content", "cohort_retention", "etl", "health"] },
   monitor: { pages: ["overview", "calls", "content"], sections: ["calls", "content"] },
   reader: { pages: ["overview", "fulfillment"], sections: ["fulfillment"] },
   client: { pages: [], sections: [] },
@@ -75,6 +75,9 @@ describe("each role sees its sections and no others", () => {
         await page.close();
         return;
       }
+      // The health panel (admins) arrives after the overview's own sections.
+      if (expected.sections.includes("health")) await page.waitForSelector('[data-section="health"]');
+      else await page.waitForTimeout(300);
       expect(await page.locator(".state-error").count()).toBe(0);
       const sections = await page.locator("[data-section]").evaluateAll((els) => els.map((e) => e.getAttribute("data-section")));
       expect(sections).toEqual(expected.sections);
@@ -138,6 +141,14 @@ describe("numbers on screen are the API's", () => {
     const day7 = page.locator('.tile[data-domain="cohort_retention"][data-field="day_7"] .tile-value');
     expect(await day7.getAttribute("data-value")).toBe(String(cohort[0]!.retention_rate));
     expect(await day7.textContent()).toBe(formatRate(cohort[0]!.retention_rate as number));
+
+    // Pipeline health: the badge and reasons are the health function's.
+    const res = await fetch(`${LOCAL_FUNCTIONS_URL}/health`, { headers: { Authorization: `Bearer ${await mintRoleToken("admin")}` } });
+    const report = (await res.json()) as { healthy: boolean; reasons: string[] };
+    expect(res.status).toBe(report.healthy ? 200 : 503);
+    await page.waitForSelector('[data-section="health"]');
+    expect(await page.locator(".health-badge").getAttribute("data-healthy")).toBe(String(report.healthy));
+    expect(await page.locator(".health-reasons li").allTextContents()).toEqual(report.reasons);
     await page.close();
   });
 });

@@ -16,7 +16,7 @@ function scalar(key: string, v: unknown): string {
 export function genericValue(value: unknown, caption: string): HTMLElement {
   if (Array.isArray(value)) {
     const rows = value.filter((r): r is Record<string, unknown> => typeof r === "object" && r !== null);
-    if (!rows.length) return h("p", {}, value.map((v) => scalar("", v)).join(", ") || "—");
+    if (!rows.length) return h("p", {}, value.map((v) => scalar("", v)).join(", ") || "None");
     const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))];
     return h(
       "div",

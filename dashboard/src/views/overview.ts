@@ -1,6 +1,6 @@
 // The overview for one day: a tile per KPI with the change against the previous day, one group
 // per domain the role may see, and (admins) the ETL status of that day.
-import { ApiFailure, type Row } from "../api.ts";
+import { ApiFailure, type HealthReport, type Row } from "../api.ts";
 import type { ViewContext } from "../context.ts";
 import { columnOf, DOMAINS } from "../domains.ts";
 import { addDays, formatDay, formatShortDay, isIsoDay, yesterdayUtc } from "../format/dates.ts";
@@ -151,28 +151,36 @@ function retentionBlock(rows: Row[], prior: Row[], date: string, previous: strin
 }
 
 /**
- * The admin health check (`metrics/health`: 200 healthy, 503 with reasons), shown when the
- * deployment has it; a 404 means it is not deployed and nothing is shown.
+ * The pipeline health check (the `health` function: 200 healthy, 503 with reasons), for admins.
+ * A 404 means the deployment has no health function: nothing is shown.
  */
 async function healthBlock(ctx: ViewContext): Promise<HTMLElement | null> {
-  let healthy: boolean;
-  let detail: unknown;
+  let report: HealthReport;
   try {
-    detail = (await ctx.api.get("health", {})).data ?? null;
-    healthy = true;
+    report = await ctx.api.health();
   } catch (err) {
-    if (!(err instanceof ApiFailure) || err.status === 404) return null;
-    if (err.status !== 503) return h("section", { class: "card overview-section", "data-section": "health" }, h("h2", {}, "Health"), errorBox(err, "the health check"));
-    healthy = false;
-    detail = err.body;
+    if (err instanceof ApiFailure && err.status === 404) return null;
+    if (!(err instanceof ApiFailure && err.status === 503 && isReport(err.body)))
+      return h("section", { class: "card overview-section", "data-section": "health" }, h("h2", {}, "Pipeline health"), errorBox(err, "the health check"));
+    report = err.body;
   }
+  const reasons = report.reasons ?? [];
   return h(
     "section",
     { class: "card overview-section", "aria-labelledby": "overview-health", "data-section": "health" },
-    h("div", { class: "section-head" }, h("h2", { id: "overview-health" }, "Health"), h("span", { class: `health-badge ${healthy ? "health-ok" : "health-bad"}`, role: "status" }, healthy ? "Healthy" : "Needs attention")),
-    detail !== null && detail !== undefined ? genericValue(detail, "Health check") : null,
+    h(
+      "div",
+      { class: "section-head" },
+      h("h2", { id: "overview-health" }, "Pipeline health"),
+      h("span", { class: `health-badge ${report.healthy ? "health-ok" : "health-bad"}`, "data-healthy": String(report.healthy) }, report.healthy ? "Healthy" : "Needs attention"),
+    ),
+    reasons.length ? h("ul", { class: "health-reasons" }, ...reasons.map((r) => h("li", {}, r))) : null,
+    report.checks ? h("details", {}, h("summary", {}, "Checks"), genericValue(report.checks, "Health checks")) : null,
+    report.checked_at ? h("p", { class: "tile-note" }, `Checked ${String(report.checked_at).slice(0, 19).replace("T", " ")} UTC`) : null,
   );
 }
+
+const isReport = (v: unknown): v is HealthReport => typeof v === "object" && v !== null && typeof (v as HealthReport).healthy === "boolean";
 
 function etlBlock(status: unknown, date: string): HTMLElement {
   const block = h("section", { class: "card overview-section", "aria-labelledby": "overview-etl", "data-section": "etl" }, h("div", { class: "section-head" }, h("h2", { id: "overview-etl" }, "ETL status")));
