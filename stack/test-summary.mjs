@@ -8,7 +8,9 @@ let failed = 0;
 if (existsSync(vitestJson)) {
   const report = JSON.parse(readFileSync(vitestJson, "utf8"));
   passed += report.numPassedTests;
-  failed += report.numFailedTests + (report.numFailedTestSuites ?? 0);
+  failed += report.numFailedTests;
+  // A file that failed to load has no failed test of its own: count it once.
+  if (report.numFailedTests === 0) failed += report.numFailedTestSuites ?? 0;
 } else failed += 1;
 
 if (existsSync(proveLog)) {
