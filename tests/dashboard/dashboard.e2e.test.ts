@@ -8,7 +8,7 @@ import { formatMoney, formatRate } from "../../dashboard/src/format/numbers.ts";
 import { DEMO_USERS, LOCAL_FUNCTIONS_URL, mintRoleToken, mintUserToken, type DemoRole } from "../../stack/keys.ts";
 import { connect, type Sql } from "../helpers/db.ts";
 import { clientWithToken } from "../helpers/functions.ts";
-import { DASHBOARD_URL, launch, screenshot, settled, signInAs, type Browser } from "./browser.ts";
+import { DASHBOARD_URL, launch, lowContrastTexts, screenshot, settled, signInAs, type Browser } from "./browser.ts";
 import { clearDashboardMetrics, seedDashboardMetrics } from "./seed-metrics.ts";
 
 const latest = yesterdayUtc();
@@ -246,16 +246,18 @@ describe("sign-in and errors", () => {
 });
 
 describe("usable by keyboard and on a phone", () => {
-  it("every control is labelled and the skip link is first in tab order", async () => {
+  it("every control is labelled, text meets AA contrast, and the skip link is first in tab order", async () => {
     const page = await newPage();
     await signInAs(page, "admin");
     for (const p of ["overview", "payments", "retention"]) {
       await page.goto(`${DASHBOARD_URL}#/${p}`);
       await settled(page);
+      if (p === "overview") await page.waitForSelector('[data-section="health"]');
       const unlabelled = await page.locator("input, select, textarea, button").evaluateAll((els) =>
         els.filter((el) => !((el as HTMLInputElement).labels?.length || el.getAttribute("aria-label") || (el.textContent ?? "").trim())).map((el) => el.outerHTML),
       );
       expect(unlabelled, p).toEqual([]);
+      expect(await lowContrastTexts(page), `${p}: text below WCAG AA contrast`).toEqual([]);
     }
     await page.reload();
     await page.waitForSelector('[data-page="retention"]');
