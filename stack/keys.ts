@@ -1,5 +1,6 @@
 // Supabase's local development credentials (what `supabase start` prints) and a token minter
 // for the demo roles. Used by `npm start` and the tests; never by deployed code.
+import { existsSync, readFileSync } from "node:fs";
 import { SignJWT } from "jose";
 
 export const LOCAL_JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long";
@@ -10,11 +11,22 @@ export const LOCAL_SERVICE_ROLE_KEY =
 export const LOCAL_SECRET_KEY = "sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz";
 export const LOCAL_PUBLISHABLE_KEY = "sb_publishable_ACJWlzQHlZjBrEguHvfOxg_3BJgxAaH";
 
-const dbPort = process.env.STACK_DB_PORT ?? "54322";
-const functionsPort = process.env.STACK_FUNCTIONS_PORT ?? "54321";
+// The checkout's git-ignored .stack.env (per-worktree ports) applies to Node scripts started by npm
+// too, not only to the shell scripts that source it: without it a worktree's `npm start` or
+// `npm run generate` would write into the default stack on 54322.
+function stackSetting(name: string): string | undefined {
+  if (process.env[name]) return process.env[name];
+  const file = new URL("../.stack.env", import.meta.url);
+  if (!existsSync(file)) return undefined;
+  return readFileSync(file, "utf8").match(new RegExp(`^\\s*(?:export\\s+)?${name}=["']?([0-9]+)`, "m"))?.[1];
+}
+
+const dbPort = stackSetting("STACK_DB_PORT") ?? "54322";
+const functionsPort = stackSetting("STACK_FUNCTIONS_PORT") ?? "54321";
 export const LOCAL_DB_URL = process.env.SUPABASE_DB_URL ?? `postgresql://postgres:postgres@127.0.0.1:${dbPort}/postgres`;
 export const LOCAL_SUPABASE_URL = `http://127.0.0.1:${functionsPort}`;
 export const LOCAL_FUNCTIONS_URL = `${LOCAL_SUPABASE_URL}/functions/v1`;
+export const LOCAL_DASHBOARD_URL = `http://127.0.0.1:${stackSetting("STACK_DASHBOARD_PORT") ?? "54323"}/`;
 
 export type DemoRole = "superadmin" | "admin" | "monitor" | "reader" | "client";
 export const DEMO_ROLES: DemoRole[] = ["superadmin", "admin", "monitor", "reader", "client"];

@@ -17,7 +17,7 @@ export function notificationLifecycle(ctx: DayContext, t0: number): void {
   if (rng.chance(0.27)) ctx.emit(delivered + rng.int(1, 600) * MINUTE, { ...base, event_type: "notification_opened" });
   if (rng.chance(0.02)) {
     ctx.emit(delivered + rng.int(1, 120) * MINUTE, {
-      event_domain: "notifications", event_type: "notification_opted_out", user_id: user, provider: base.provider,
+      ...base, event_type: "notification_opted_out",
     });
   }
 }

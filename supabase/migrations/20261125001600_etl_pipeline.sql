@@ -11,7 +11,7 @@ declare
   v_run public.etl_job_runs;
   v_pipeline_id bigint;
   v_rows bigint := 0;
-  v_failed text[] := '{}';
+  v_failed text[] := '{}'::text[];
   v_error text;
   v_status text;
 begin

@@ -25,7 +25,7 @@ declare
   v_raw_cutoff timestamptz := (v_today - 90)::timestamp at time zone 'UTC';
   v_metrics_cutoff date := (v_today - interval '2 years')::date;
   v_part record;
-  v_dropped text[] := '{}';
+  v_dropped text[] := '{}'::text[];
   v_count bigint;
   v_result jsonb := '{}'::jsonb;
 begin

@@ -5,9 +5,10 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { LOCAL_DASHBOARD_URL } from "../../stack/keys.ts";
 
 export const CHROMIUM = "/usr/bin/chromium";
-export const DASHBOARD_URL = `http://127.0.0.1:${process.env.STACK_DASHBOARD_PORT ?? 54323}/`;
+export const DASHBOARD_URL = LOCAL_DASHBOARD_URL;
 export const SCREENSHOT_DIR = join(import.meta.dirname, "../../.stack/screenshots");
 
 /** Installs chromium as root, or fails with the exact command to run. */

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateEvents } from "../../scripts/generator/index.ts";
 import type { GeneratedEvent } from "../../scripts/generator/index.ts";
-import { connect } from "../helpers/db.ts";
+import { asRole, connect } from "../helpers/db.ts";
 import { cleanupDays, loadEvents, METRIC_TABLES, metricRows, runPipeline } from "./fixtures.ts";
 
 const sql = connect();
@@ -47,6 +47,12 @@ describe("run_daily_etl_pipeline", () => {
     expect(runs.map((r) => r.job_name).sort()).toEqual(
       ["calls", "cohort_retention", "content", "engagement", "fulfillment", "payments", "pipeline"]);
     expect(runs.every((r) => r.status === "succeeded")).toBe(true);
+  });
+
+  it("runs as service_role (what backends and the runbook use)", async () => {
+    const status = await asRole(sql, "service_role", { role: "service_role" }, async (tx) =>
+      (await tx<{ s: string }[]>`select analytics.run_daily_etl_pipeline(${DAY}::date) as s`)[0].s);
+    expect(status).toBe("succeeded");
   });
 
   it("makes a concurrent run for the same day wait for the first, then gives the same rows as one run", async () => {

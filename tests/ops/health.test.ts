@@ -10,8 +10,10 @@ const YESTERDAY = day(1);
 
 const health = (token = LOCAL_SECRET_KEY) => callFunction("health", { headers: { authorization: `Bearer ${token}` } });
 
+// This suite owns the signals health reads: recent runs, cron failures and the last 8 days of events.
 async function clearRecentRuns() {
   await sql`delete from public.etl_job_runs where target_date >= ${day(8)}::date`;
+  await sql`delete from public.events_raw where event_timestamp >= now() - interval '8 days'`;
   await sql`delete from cron.job_run_details where status = 'failed'`;
   await sql`delete from analytics.etl_pending_days where marked_at < now() - interval '26 hours'`;
 }
@@ -49,6 +51,24 @@ describe("health", () => {
     const body = await res.json();
     expect(body.reasons).toEqual(["1 failed ETL job(s) in the last 7 days"]);
     expect(body.checks.failed_jobs_7d).toEqual([{ job: "calls", date: day(3), error: "boom" }]);
+  });
+
+  it("is 503 when ingestion today falls below half the median of the same hours of the last 7 days", async () => {
+    await sql`delete from public.etl_job_runs where job_name = 'calls' and error = 'boom'`;
+    // 150 events on each of the previous 7 days, one second before this time of day: inside each day's window.
+    await sql`insert into public.events_raw (event_domain, event_type, event_timestamp, entity_type, entity_id)
+      select 'moderation', 'content_flagged', now() - make_interval(days => d) - interval '1 second', 'post', 'health-' || d || '-' || i
+      from generate_series(1, 7) as d, generate_series(1, 150) as i`;
+    let body = await (await health()).json();
+    expect(body.reasons).toEqual(["ingestion today (0 events) is below half the 7-day median (150)"]);
+    expect(body.checks.ingestion).toEqual({ today_so_far: 0, median_same_hours_7d: 150 });
+
+    await sql`insert into public.events_raw (event_domain, event_type, event_timestamp, entity_type, entity_id)
+      select 'moderation', 'content_flagged', now() - interval '1 second', 'post', 'health-0-' || i from generate_series(1, 75) as i`;
+    const res = await health();
+    body = await res.json();
+    expect(body.reasons).toEqual([]);
+    expect(res.status).toBe(200);
   });
 
   it("refuses non-admin roles and the anon key", async () => {
