@@ -186,6 +186,19 @@ describe("date range and filters drive the request", () => {
   });
 });
 
+describe("empty and loading states", () => {
+  it("a range without metrics says so instead of showing an empty table", async () => {
+    const page = await newPage();
+    await signInAs(page, "admin");
+    await page.goto(`${DASHBOARD_URL}#/calls?start=2001-03-01&end=2001-03-07`);
+    await settled(page);
+    expect(await page.locator(".state-empty").textContent()).toContain("No calls metrics for 1 Mar 2001 – 7 Mar 2001");
+    expect(await page.locator("#calls-table").count()).toBe(0);
+    await screenshot(page, "admin-calls-empty");
+    await page.close();
+  });
+});
+
 describe("CSV download", () => {
   it("downloads the API's CSV for the table on screen", async () => {
     const page = await newPage();
