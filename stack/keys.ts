@@ -26,6 +26,7 @@ const functionsPort = stackSetting("STACK_FUNCTIONS_PORT") ?? "54321";
 export const LOCAL_DB_URL = process.env.SUPABASE_DB_URL ?? `postgresql://postgres:postgres@127.0.0.1:${dbPort}/postgres`;
 export const LOCAL_SUPABASE_URL = `http://127.0.0.1:${functionsPort}`;
 export const LOCAL_FUNCTIONS_URL = `${LOCAL_SUPABASE_URL}/functions/v1`;
+export const LOCAL_DASHBOARD_URL = `http://127.0.0.1:${stackSetting("STACK_DASHBOARD_PORT") ?? "54323"}/`;
 
 export type DemoRole = "superadmin" | "admin" | "monitor" | "reader" | "client";
 export const DEMO_ROLES: DemoRole[] = ["superadmin", "admin", "monitor", "reader", "client"];

@@ -1,6 +1,6 @@
 // `npm start`: after stack:up, loads demo data if there is none, then prints where everything is
 // and a ready-to-use token per role.
-import { DEMO_ROLES, DEMO_USERS, LOCAL_ANON_KEY, LOCAL_DB_URL, LOCAL_FUNCTIONS_URL, LOCAL_SECRET_KEY, LOCAL_SERVICE_ROLE_KEY, mintRoleToken } from "./keys.ts";
+import { DEMO_ROLES, DEMO_USERS, LOCAL_ANON_KEY, LOCAL_DASHBOARD_URL, LOCAL_DB_URL, LOCAL_FUNCTIONS_URL, LOCAL_SECRET_KEY, LOCAL_SERVICE_ROLE_KEY, mintRoleToken } from "./keys.ts";
 import { ensureDemoData } from "./demo-data.ts";
 
 const TOKEN_TTL_S = 24 * 3600;
@@ -11,7 +11,7 @@ console.log(`
 SAMIA-TAROT analytics — local stack
   Postgres        ${LOCAL_DB_URL}
   Functions       ${LOCAL_FUNCTIONS_URL}/<name>
-  Dashboard       http://127.0.0.1:${process.env.STACK_DASHBOARD_PORT ?? 54323}/  (demo sign-in: pick a role)
+  Dashboard       ${LOCAL_DASHBOARD_URL}  (demo sign-in: pick a role)
   anon key        ${LOCAL_ANON_KEY}
   service_role    ${LOCAL_SERVICE_ROLE_KEY}
   secret key      ${LOCAL_SECRET_KEY}

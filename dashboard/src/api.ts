@@ -12,6 +12,8 @@ export class ApiFailure extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The response's JSON body, when it had one (a health check's 503 explains itself). */
+    readonly body: unknown = null,
   ) {
     super(message);
     this.name = "ApiFailure";
@@ -25,9 +27,13 @@ export function queryString(params: Params): string {
   return s ? `?${s}` : "";
 }
 
+export type HealthReport = { healthy: boolean; reasons?: string[]; checks?: unknown; checked_at?: string };
+
 export type MetricsApi = {
   get(endpoint: string, params: Params): Promise<MetricsResponse>;
   csv(endpoint: string, params: Params): Promise<string>;
+  /** The `health` function (admins): 200 healthy; a 503 ApiFailure carries the report as body. */
+  health(): Promise<HealthReport>;
 };
 
 export function metricsApi(config: DashboardConfig, token: string): MetricsApi {
@@ -35,14 +41,15 @@ export function metricsApi(config: DashboardConfig, token: string): MetricsApi {
     global: { headers: { Authorization: `Bearer ${token}` } },
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
   });
-  async function call<T>(endpoint: string, params: Params): Promise<T> {
-    const { data, error } = await client.functions.invoke<T>(`metrics/${endpoint}${queryString(params)}`, { method: "GET" });
+  async function call<T>(path: string, params: Params): Promise<T> {
+    const { data, error } = await client.functions.invoke<T>(`${path}${queryString(params)}`, { method: "GET" });
     if (error) throw await toFailure(error);
     return data as T;
   }
   return {
-    get: (endpoint, params) => call<MetricsResponse>(endpoint, params),
-    csv: (endpoint, params) => call<string>(endpoint, { ...params, format: "csv" }),
+    get: (endpoint, params) => call<MetricsResponse>(`metrics/${endpoint}`, params),
+    csv: (endpoint, params) => call<string>(`metrics/${endpoint}`, { ...params, format: "csv" }),
+    health: () => call<HealthReport>("health", {}),
   };
 }
 
@@ -51,14 +58,16 @@ async function toFailure(error: unknown): Promise<ApiFailure> {
     const res = error.context as Response;
     let code = "http_error";
     let message = res.statusText || `HTTP ${res.status}`;
+    let body: unknown = null;
     try {
-      const body = (await res.json()) as { error?: { code?: string; message?: string } };
-      if (body.error?.code) code = body.error.code;
-      if (body.error?.message) message = body.error.message;
+      body = await res.json();
+      const err = (body as { error?: { code?: string; message?: string } }).error;
+      if (err?.code) code = err.code;
+      if (err?.message) message = err.message;
     } catch {
-      // Not the project's error format (a proxy or gateway answered): keep the status text.
+      // Not JSON (a proxy or gateway answered): keep the status text.
     }
-    return new ApiFailure(res.status, code, message);
+    return new ApiFailure(res.status, code, message, body);
   }
   if (error instanceof FunctionsFetchError) return new ApiFailure(0, "network_error", "The metrics service could not be reached.");
   return new ApiFailure(0, "unknown_error", error instanceof Error ? error.message : String(error));

@@ -12,6 +12,8 @@ export type Column = {
   sum?: boolean;
   /** A rate recomputed for the totals row from summed counts: numerator / sum(denominators). */
   ratio?: { num: string; den: string[] };
+  /** A mean over events, totalled as the mean weighted by the count of those events (exact). */
+  weightedBy?: string[];
 };
 
 export type Filter = { param: string; label: string; adminOnly?: boolean; upper?: boolean; placeholder: string };
@@ -35,7 +37,7 @@ export type Domain = {
 
 const count = (field: string, label: string): Column => ({ field, label, kind: "count", sum: true });
 const rate = (field: string, label: string, ratio?: Column["ratio"]): Column => ({ field, label, kind: "rate", ratio });
-const duration = (field: string, label: string): Column => ({ field, label, kind: "duration" });
+const duration = (field: string, label: string, weightedBy?: string[]): Column => ({ field, label, kind: "duration", weightedBy });
 
 export const DOMAINS: Record<DomainKey, Domain> = {
   fulfillment: {
@@ -58,11 +60,11 @@ export const DOMAINS: Record<DomainKey, Domain> = {
       count("rejections", "Rejected"),
       rate("approval_rate", "Approval rate", { num: "approvals", den: ["approvals", "rejections"] }),
       rate("rejection_loop_rate", "Rejection loops"),
-      duration("ttf_response_avg_s", "Response avg"),
+      duration("ttf_response_avg_s", "Response avg", ["orders_assigned"]),
       duration("ttf_response_p95_s", "Response p95"),
-      duration("ttf_delivery_avg_s", "Delivery avg"),
+      duration("ttf_delivery_avg_s", "Delivery avg", ["orders_completed"]),
       duration("ttf_delivery_p95_s", "Delivery p95"),
-      duration("ttf_approval_avg_s", "Approval avg"),
+      duration("ttf_approval_avg_s", "Approval avg", ["approvals", "rejections"]),
       duration("ttf_approval_p95_s", "Approval p95"),
     ],
     tiles: ["orders_created", "orders_completed", "approval_rate", "rejection_loop_rate", "ttf_response_p95_s", "ttf_delivery_p95_s"],
@@ -143,7 +145,7 @@ export const DOMAINS: Record<DomainKey, Domain> = {
       rate("completion_rate", "Completion rate", { num: "completed", den: ["answered"] }),
       rate("drop_rate", "Drop rate", { num: "dropped", den: ["answered"] }),
       rate("recording_rate", "Recording rate", { num: "recorded", den: ["answered"] }),
-      duration("duration_avg_s", "Duration avg"),
+      duration("duration_avg_s", "Duration avg", ["completed"]),
       duration("duration_p95_s", "Duration p95"),
     ],
     tiles: ["started", "answer_rate", "completion_rate", "drop_rate", "recording_rate", "duration_p95_s"],
@@ -179,7 +181,7 @@ export const DOMAINS: Record<DomainKey, Domain> = {
       rate("notification_ctr", "Notification CTR", { num: "notifications_opened", den: ["notifications_delivered"] }),
       rate("opt_out_rate", "Opt-out rate", { num: "notifications_opted_out", den: ["notifications_sent"] }),
       count("listens", "Listens"),
-      { field: "listen_through_avg_pct", label: "Listen-through", kind: "percent" },
+      { field: "listen_through_avg_pct", label: "Listen-through", kind: "percent", weightedBy: ["listens"] },
     ],
     tiles: ["dau", "wau", "mau", "notification_ctr", "opt_out_rate", "listen_through_avg_pct"],
     lowerIsBetter: ["opt_out_rate", "notifications_opted_out"],
@@ -210,7 +212,7 @@ export const DOMAINS: Record<DomainKey, Domain> = {
       { field: "signs_published", label: "Signs published", kind: "count" },
       rate("coverage_rate", "Coverage"),
       rate("approval_rate", "Approval rate", { num: "approved", den: ["approved", "rejected"] }),
-      duration("approval_latency_avg_s", "Approval latency avg"),
+      duration("approval_latency_avg_s", "Approval latency avg", ["approved"]),
       duration("approval_latency_p95_s", "Approval latency p95"),
     ],
     tiles: ["published", "coverage_rate", "approval_rate", "approval_latency_p95_s"],

@@ -1,6 +1,6 @@
 // Pure helpers over the API's rows: pick the headline (most aggregated) row per day, add up a
 // range, and line rows up by day for charts. A null dimension in a row means "all values".
-import type { Domain } from "./domains.ts";
+import type { Column, Domain } from "./domains.ts";
 import type { Row } from "./api.ts";
 
 const nonNullDims = (row: Row, dims: string[]) => dims.filter((d) => row[d] !== null && row[d] !== undefined).length;
@@ -32,21 +32,40 @@ export function combineRows(domain: Domain, rows: Row[], dateField = "metric_dat
   if (rows.length === 1) return rows[0]!;
   const out: Row = { [dateField]: rows[0]![dateField] };
   for (const d of domain.dims) out[d] = rows.every((r) => r[d] === rows[0]![d]) ? rows[0]![d] : null;
-  const sum = (field: string) => rows.reduce((acc, r) => acc + (typeof r[field] === "number" ? (r[field] as number) : 0), 0);
-  for (const col of domain.columns) {
-    if (domain.dims.includes(col.field)) continue;
-    if (col.sum) out[col.field] = sum(col.field);
-    else if (col.ratio) {
-      const den = col.ratio.den.reduce((acc, f) => acc + sum(f), 0);
-      out[col.field] = den === 0 ? null : sum(col.ratio.num) / den;
-    } else out[col.field] = null;
-  }
+  for (const col of domain.columns) if (!domain.dims.includes(col.field)) out[col.field] = totalOf(col, rows);
   return out;
 }
 
 /** The headline row per (day, group): see headlineSets and combineRows. */
 export function headlineRows(rows: Row[], domain: Domain): Row[] {
   return headlineSets(rows, domain.dims, domain.groupBy).map((set) => combineRows(domain, set));
+}
+
+const num = (r: Row, field: string) => (typeof r[field] === "number" ? (r[field] as number) : 0);
+
+/**
+ * A column's total over rows, only where it is exact: sums of counts and money, rates from the
+ * summed counts, event means weighted by their event counts; null otherwise (p95s, DAU/WAU/MAU).
+ */
+export function totalOf(col: Column, rows: Row[]): number | null {
+  const sum = (field: string) => rows.reduce((acc, r) => acc + num(r, field), 0);
+  if (col.sum) return sum(col.field);
+  if (col.ratio) {
+    const den = col.ratio.den.reduce((acc, f) => acc + sum(f), 0);
+    return den === 0 ? null : sum(col.ratio.num) / den;
+  }
+  if (col.weightedBy) {
+    let weight = 0;
+    let total = 0;
+    for (const r of rows) {
+      if (typeof r[col.field] !== "number") continue;
+      const w = col.weightedBy.reduce((acc, f) => acc + num(r, f), 0);
+      weight += w;
+      total += w * (r[col.field] as number);
+    }
+    return weight === 0 ? null : total / weight;
+  }
+  return null;
 }
 
 export type TotalsRow = { group: string | null; values: Record<string, number | null> };
@@ -61,14 +80,7 @@ export function rangeTotals(domain: Domain, headline: Row[]): TotalsRow[] {
   const out: TotalsRow[] = [];
   for (const [group, rows] of groups) {
     const values: Record<string, number | null> = {};
-    const sum = (field: string) => rows.reduce((acc, r) => acc + (typeof r[field] === "number" ? (r[field] as number) : 0), 0);
-    for (const col of domain.columns) {
-      if (col.sum) values[col.field] = sum(col.field);
-      else if (col.ratio) {
-        const den = col.ratio.den.reduce((acc, f) => acc + sum(f), 0);
-        values[col.field] = den === 0 ? null : sum(col.ratio.num) / den;
-      } else values[col.field] = null;
-    }
+    for (const col of domain.columns) values[col.field] = totalOf(col, rows);
     out.push({ group, values });
   }
   return out.sort((a, b) => String(a.group).localeCompare(String(b.group)));

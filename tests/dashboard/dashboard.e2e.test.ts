@@ -8,14 +8,14 @@ import { formatMoney, formatRate } from "../../dashboard/src/format/numbers.ts";
 import { DEMO_USERS, LOCAL_FUNCTIONS_URL, mintRoleToken, mintUserToken, type DemoRole } from "../../stack/keys.ts";
 import { connect, type Sql } from "../helpers/db.ts";
 import { clientWithToken } from "../helpers/functions.ts";
-import { DASHBOARD_URL, launch, screenshot, settled, signInAs, type Browser } from "./browser.ts";
+import { DASHBOARD_URL, launch, lowContrastTexts, screenshot, settled, signInAs, type Browser } from "./browser.ts";
 import { clearDashboardMetrics, seedDashboardMetrics } from "./seed-metrics.ts";
 
 const latest = yesterdayUtc();
 const ALL_PAGES = ["overview", "fulfillment", "payments", "calls", "engagement", "content", "retention"];
 const EXPECTED: Record<DemoRole, { pages: string[]; sections: string[] }> = {
-  superadmin: { pages: ALL_PAGES, sections: ["fulfillment", "payments", "calls", "engagement", "content", "cohort_retention", "etl"] },
-  admin: { pages: ALL_PAGES, sections: ["fulfillment", "payments", "calls", "engagement", "content", "cohort_retention", "etl"] },
+  superadmin: { pages: ALL_PAGES, sections: ["fulfillment", "payments", "calls", "engagement", "content", "cohort_retention", "etl", "health"] },
+  admin: { pages: ALL_PAGES, sections: ["fulfillment", "payments", "calls", "engagement", "content", "cohort_retention", "etl", "health"] },
   monitor: { pages: ["overview", "calls", "content"], sections: ["calls", "content"] },
   reader: { pages: ["overview", "fulfillment"], sections: ["fulfillment"] },
   client: { pages: [], sections: [] },
@@ -75,6 +75,9 @@ describe("each role sees its sections and no others", () => {
         await page.close();
         return;
       }
+      // The health panel (admins) arrives after the overview's own sections.
+      if (expected.sections.includes("health")) await page.waitForSelector('[data-section="health"]');
+      else await page.waitForTimeout(300);
       expect(await page.locator(".state-error").count()).toBe(0);
       const sections = await page.locator("[data-section]").evaluateAll((els) => els.map((e) => e.getAttribute("data-section")));
       expect(sections).toEqual(expected.sections);
@@ -138,6 +141,14 @@ describe("numbers on screen are the API's", () => {
     const day7 = page.locator('.tile[data-domain="cohort_retention"][data-field="day_7"] .tile-value');
     expect(await day7.getAttribute("data-value")).toBe(String(cohort[0]!.retention_rate));
     expect(await day7.textContent()).toBe(formatRate(cohort[0]!.retention_rate as number));
+
+    // Pipeline health: the badge and reasons are the health function's.
+    const res = await fetch(`${LOCAL_FUNCTIONS_URL}/health`, { headers: { Authorization: `Bearer ${await mintRoleToken("admin")}` } });
+    const report = (await res.json()) as { healthy: boolean; reasons: string[] };
+    expect(res.status).toBe(report.healthy ? 200 : 503);
+    await page.waitForSelector('[data-section="health"]');
+    expect(await page.locator(".health-badge").getAttribute("data-healthy")).toBe(String(report.healthy));
+    expect(await page.locator(".health-reasons li").allTextContents()).toEqual(report.reasons);
     await page.close();
   });
 });
@@ -171,6 +182,19 @@ describe("date range and filters drive the request", () => {
     await settled(page);
     const providers = await page.locator('#calls-table tbody td[data-field="provider"]').allTextContents();
     expect(new Set(providers)).toEqual(new Set(["twilio"]));
+    await page.close();
+  });
+});
+
+describe("empty and loading states", () => {
+  it("a range without metrics says so instead of showing an empty table", async () => {
+    const page = await newPage();
+    await signInAs(page, "admin");
+    await page.goto(`${DASHBOARD_URL}#/calls?start=2001-03-01&end=2001-03-07`);
+    await settled(page);
+    expect(await page.locator(".state-empty").textContent()).toContain("No calls metrics for 1 Mar 2001 – 7 Mar 2001");
+    expect(await page.locator("#calls-table").count()).toBe(0);
+    await screenshot(page, "admin-calls-empty");
     await page.close();
   });
 });
@@ -235,16 +259,18 @@ describe("sign-in and errors", () => {
 });
 
 describe("usable by keyboard and on a phone", () => {
-  it("every control is labelled and the skip link is first in tab order", async () => {
+  it("every control is labelled, text meets AA contrast, and the skip link is first in tab order", async () => {
     const page = await newPage();
     await signInAs(page, "admin");
     for (const p of ["overview", "payments", "retention"]) {
       await page.goto(`${DASHBOARD_URL}#/${p}`);
       await settled(page);
+      if (p === "overview") await page.waitForSelector('[data-section="health"]');
       const unlabelled = await page.locator("input, select, textarea, button").evaluateAll((els) =>
         els.filter((el) => !((el as HTMLInputElement).labels?.length || el.getAttribute("aria-label") || (el.textContent ?? "").trim())).map((el) => el.outerHTML),
       );
       expect(unlabelled, p).toEqual([]);
+      expect(await lowContrastTexts(page), `${p}: text below WCAG AA contrast`).toEqual([]);
     }
     await page.reload();
     await page.waitForSelector('[data-page="retention"]');

@@ -128,6 +128,18 @@ describe("rows", () => {
     const [row] = headlineRows(rows, DOMAINS.calls);
     expect(row).toMatchObject({ service_code: null, provider: "twilio", started: 20, answered: 10, answer_rate: 0.5, drop_rate: 0.2, duration_p95_s: null });
   });
+  it("totals event means weighted by their event counts, and leaves p95 and DAU empty", () => {
+    const t = rangeTotals(DOMAINS.engagement, [
+      { metric_date: "2026-11-01", dau: 10, listens: 1, listen_through_avg_pct: 100 },
+      { metric_date: "2026-11-02", dau: 12, listens: 3, listen_through_avg_pct: 20 },
+      { metric_date: "2026-11-03", dau: 11, listens: 0, listen_through_avg_pct: null },
+    ]);
+    expect(t[0]!.values.listen_through_avg_pct).toBe(40);
+    expect(t[0]!.values.dau).toBeNull();
+    const calls = rangeTotals(DOMAINS.calls, [{ metric_date: "2026-11-01", completed: 2, duration_avg_s: 60, duration_p95_s: 90 }, { metric_date: "2026-11-02", completed: 1, duration_avg_s: 30, duration_p95_s: 30 }]);
+    expect(calls[0]!.values.duration_avg_s).toBe(50);
+    expect(calls[0]!.values.duration_p95_s).toBeNull();
+  });
   it("lines values up by day with gaps as null", () => {
     expect(seriesByDay([{ metric_date: "2026-11-02", x: 0.5 }], ["2026-11-01", "2026-11-02"], "x", 100)).toEqual([null, 50]);
   });

@@ -50,7 +50,7 @@ export function formatChange(current: number | null | undefined, previous: numbe
     const pp = (current - previous) * 100;
     return { text: `${pp > 0 ? "+" : pp < 0 ? "−" : "±"}${Math.abs(pp).toFixed(1)} pp`, direction };
   }
-  if (previous === 0) return { text: current === 0 ? "±0%" : "new", direction };
+  if (previous === 0) return { text: current === 0 ? "±0.0%" : "new", direction };
   const pct = ((current - previous) / Math.abs(previous)) * 100;
   return { text: `${pct > 0 ? "+" : pct < 0 ? "−" : "±"}${Math.abs(pct).toFixed(1)}%`, direction };
 }

@@ -13,10 +13,17 @@ function scalar(key: string, v: unknown): string {
   return String(v);
 }
 
+/** A status word (succeeded, failed, running, skipped) reads as a coloured pill. */
+function cellContent(key: string, v: unknown): Node | string {
+  if (typeof v === "object" && v !== null) return JSON.stringify(v);
+  if (key === "status" && typeof v === "string") return h("span", { class: `status-pill status-${v.replace(/[^a-z_-]/gi, "")}` }, v);
+  return scalar(key, v);
+}
+
 export function genericValue(value: unknown, caption: string): HTMLElement {
   if (Array.isArray(value)) {
     const rows = value.filter((r): r is Record<string, unknown> => typeof r === "object" && r !== null);
-    if (!rows.length) return h("p", {}, value.map((v) => scalar("", v)).join(", ") || "—");
+    if (!rows.length) return h("p", {}, value.map((v) => scalar("", v)).join(", ") || "None");
     const keys = [...new Set(rows.flatMap((r) => Object.keys(r)))];
     return h(
       "div",
@@ -26,7 +33,7 @@ export function genericValue(value: unknown, caption: string): HTMLElement {
         {},
         h("caption", {}, caption),
         h("thead", {}, h("tr", {}, ...keys.map((k) => h("th", { scope: "col" }, label(k))))),
-        h("tbody", {}, ...rows.map((r) => h("tr", { class: r.status === "failed" ? "row-failed" : undefined }, ...keys.map((k) => h("td", { "data-field": k }, typeof r[k] === "object" && r[k] !== null ? JSON.stringify(r[k]) : scalar(k, r[k])))))),
+        h("tbody", {}, ...rows.map((r) => h("tr", { class: r.status === "failed" ? "row-failed" : undefined }, ...keys.map((k) => h("td", { "data-field": k }, cellContent(k, r[k])))))),
       ),
     );
   }

@@ -1,6 +1,6 @@
 // Date-range picker: presets (7/30/90 days ending on the latest computed day) and a custom
 // range. Calls onChange with a valid inclusive range of at most 366 days.
-import { addDays, daysInRange, formatRange, isIsoDay, presetRange, type DateRange } from "../format/dates.ts";
+import { clampRange, daysInRange, formatRange, isIsoDay, presetRange, type DateRange } from "../format/dates.ts";
 import { h, uid } from "./dom.ts";
 
 export const PRESETS = [7, 30, 90] as const;
@@ -62,10 +62,9 @@ export function rangePicker(opts: RangePickerOptions): HTMLElement {
 }
 
 /** The range from a route's params, else the default preset; clamped to [min, latest]. */
-export function rangeFromParams(params: URLSearchParams, latest: string, min: string | null, defaultDays = 30, names = ["start", "end"]): DateRange {
-  const s = params.get(names[0]!);
-  const e = params.get(names[1]!);
-  let r = s && e && isIsoDay(s) && isIsoDay(e) && s <= e ? { start: s, end: e } : presetRange(defaultDays, latest);
-  if (min && r.start < min) r = { start: min, end: r.end < min ? addDays(min, 0) : r.end };
-  return r;
+export function rangeFromParams(params: URLSearchParams, latest: string, min: string | null, defaultDays = 30): DateRange {
+  const s = params.get("start");
+  const e = params.get("end");
+  const r = s && e && isIsoDay(s) && isIsoDay(e) && s <= e ? { start: s, end: e } : presetRange(defaultDays, latest);
+  return clampRange(r, min);
 }

@@ -1,6 +1,7 @@
 // Loading, empty and error states. Every failure says what happened and what to do; 401 sends
 // the user back to sign in. Errors use role="alert"; progress goes to the page's live region.
 import { ApiFailure } from "../api.ts";
+import { clearSession } from "../session.ts";
 import { h } from "./dom.ts";
 
 export function loading(what: string): HTMLElement {
@@ -36,7 +37,7 @@ export function errorBox(err: unknown, what: string, onRetry?: () => void): HTML
     { class: "state state-error", role: "alert", "data-status": status },
     h("h3", {}, view.title),
     h("p", {}, view.detail),
-    view.signIn ? h("a", { class: "button", href: "#/signin?expired=1" }, "Go to sign-in") : null,
+    view.signIn ? h("a", { class: "button", href: "#/signin?expired=1", onclick: () => clearSession() }, "Go to sign-in") : null,
     view.retry && onRetry ? h("button", { type: "button", class: "button", onclick: onRetry }, "Try again") : null,
   );
 }

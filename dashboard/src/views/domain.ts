@@ -114,7 +114,8 @@ function renderData(ctx: ViewContext, domain: Domain, rows: Row[], range: DateRa
   if (reader) reader.display = (id) => (id === ctx.session.sub ? "You" : `${id.slice(0, 8)}…${id.slice(-4)}`);
   const tableRows = showAll ? rows : headline;
   const totals = rangeTotals(domain, headline).map((t) => ({
-    label: t.group ? `Total ${t.group}, ${formatRange(range)}` : `Total, ${formatRange(range)}`,
+    // The range is in the caption; a short label keeps the date column narrow.
+    label: t.group ? `Total ${t.group}` : "Total",
     values: t.values,
     currency: t.group,
   }));

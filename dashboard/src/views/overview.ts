@@ -1,6 +1,6 @@
 // The overview for one day: a tile per KPI with the change against the previous day, one group
 // per domain the role may see, and (admins) the ETL status of that day.
-import type { Row } from "../api.ts";
+import { ApiFailure, type HealthReport, type Row } from "../api.ts";
 import type { ViewContext } from "../context.ts";
 import { columnOf, DOMAINS } from "../domains.ts";
 import { addDays, formatDay, formatShortDay, isIsoDay, yesterdayUtc } from "../format/dates.ts";
@@ -29,8 +29,8 @@ export function overviewView(ctx: ViewContext, params: URLSearchParams): HTMLEle
     { class: "date-form", "aria-label": "Overview date" },
     h("div", { class: "field" }, h("label", { for: dateId }, "Day (UTC)"), input),
     h("button", { type: "submit", class: "button" }, "Show"),
-    h("a", { class: "button button-secondary", href: routeHref("overview", { date: addDays(date, -1) }), "aria-label": "Previous day" }, "‹ Previous day"),
-    date < latest ? h("a", { class: "button button-secondary", href: routeHref("overview", { date: addDays(date, 1) }), "aria-label": "Next day" }, "Next day ›") : null,
+    !min || previous >= min ? h("a", { class: "button button-secondary", href: routeHref("overview", { date: previous }) }, "‹ Previous day") : null,
+    date < latest ? h("a", { class: "button button-secondary", href: routeHref("overview", { date: addDays(date, 1) }) }, "Next day ›") : null,
   );
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
@@ -42,6 +42,7 @@ export function overviewView(ctx: ViewContext, params: URLSearchParams): HTMLEle
     "section",
     { class: "page", "aria-labelledby": "page-title", "data-page": "overview" },
     h("header", { class: "page-header" }, h("h1", { id: "page-title", tabindex: -1 }, `Overview · ${formatDay(date)}`), h("p", { class: "lede" }, `Key figures for ${formatDay(date)} (UTC), compared with ${formatDay(previous)}.`)),
+    limit ? h("p", { class: "note" }, `Your role sees your own fulfillment metrics for the last ${limit} days.`) : null,
     h("div", { class: "controls" }, form),
     body,
   );
@@ -58,7 +59,10 @@ export function overviewView(ctx: ViewContext, params: URLSearchParams): HTMLEle
       for (const s of sections) body.appendChild(sectionBlock(s, priorSections.find((p) => p.domain === s.domain), date, previous));
       const retention = retentionRows(current.data);
       if (retention) body.appendChild(retentionBlock(retention, prior ? retentionRows(prior.data) ?? [] : [], date, previous));
-      if (seesEtlStatus(ctx.session.role)) body.appendChild(etlBlock(etlStatus(current.data), date));
+      if (seesEtlStatus(ctx.session.role)) {
+        body.appendChild(etlBlock(etlStatus(current.data), date));
+        void healthBlock(ctx).then((block) => block && body.appendChild(block));
+      }
       announce(`Overview for ${formatDay(date)} loaded.`);
     } catch (err) {
       clear(body);
@@ -145,6 +149,38 @@ function retentionBlock(rows: Row[], prior: Row[], date: string, previous: strin
   );
   return block;
 }
+
+/**
+ * The pipeline health check (the `health` function: 200 healthy, 503 with reasons), for admins.
+ * A 404 means the deployment has no health function: nothing is shown.
+ */
+async function healthBlock(ctx: ViewContext): Promise<HTMLElement | null> {
+  let report: HealthReport;
+  try {
+    report = await ctx.api.health();
+  } catch (err) {
+    if (err instanceof ApiFailure && err.status === 404) return null;
+    if (!(err instanceof ApiFailure && err.status === 503 && isReport(err.body)))
+      return h("section", { class: "card overview-section", "data-section": "health" }, h("h2", {}, "Pipeline health"), errorBox(err, "the health check"));
+    report = err.body;
+  }
+  const reasons = report.reasons ?? [];
+  return h(
+    "section",
+    { class: "card overview-section", "aria-labelledby": "overview-health", "data-section": "health" },
+    h(
+      "div",
+      { class: "section-head" },
+      h("h2", { id: "overview-health" }, "Pipeline health"),
+      h("span", { class: `health-badge ${report.healthy ? "health-ok" : "health-bad"}`, "data-healthy": String(report.healthy) }, report.healthy ? "Healthy" : "Needs attention"),
+    ),
+    reasons.length ? h("ul", { class: "health-reasons" }, ...reasons.map((r) => h("li", {}, r))) : null,
+    report.checks ? h("details", {}, h("summary", {}, "Checks"), genericValue(report.checks, "Health checks")) : null,
+    report.checked_at ? h("p", { class: "tile-note" }, `Checked ${String(report.checked_at).slice(0, 19).replace("T", " ")} UTC`) : null,
+  );
+}
+
+const isReport = (v: unknown): v is HealthReport => typeof v === "object" && v !== null && typeof (v as HealthReport).healthy === "boolean";
 
 function etlBlock(status: unknown, date: string): HTMLElement {
   const block = h("section", { class: "card overview-section", "aria-labelledby": "overview-etl", "data-section": "etl" }, h("div", { class: "section-head" }, h("h2", { id: "overview-etl" }, "ETL status")));
