@@ -1,5 +1,5 @@
 -- Policy helpers: the application role of the caller, read from the verified JWT's
--- app_metadata.role (never user_metadata, which users can edit). These are the only functions in
+-- app_metadata.role (never the user metadata, which users can edit). These are the only functions in
 -- `analytics` that `authenticated` may execute (RLS policies call them); anon gets nothing.
 create or replace function analytics.app_role()
 returns text

@@ -52,7 +52,7 @@ begin
 end;
 $$;
 comment on function analytics.bump_metrics_table_version() is
-  'Statement-level trigger: adds 1 to the data version of the written table (folding older version rows without waiting). Security definer so any writer''s statement can record it.';
+  'Statement-level trigger: adds 1 to the data version of the written table (folding older version rows without waiting). Runs with owner rights so any writer''s statement can record it.';
 revoke all on function analytics.bump_metrics_table_version() from public, anon, authenticated;
 
 do $$
