@@ -49,3 +49,17 @@ describe("ops erase", () => {
     expect(n).toBe(0);
   });
 });
+
+describe("ops purge", () => {
+  it("applies retention and prints what it removed", async () => {
+    const id = randomUUID();
+    // An event 120 days old sits in DEFAULT (no partition that far back) and is past the 90-day retention.
+    await sql`insert into public.events_raw (event_id, event_domain, event_type, event_timestamp) values (${id}, 'moderation', 'content_flagged', now() - interval '120 days')`;
+    const r = ops("purge");
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result.events_raw).toBeGreaterThanOrEqual(1);
+    const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from public.events_raw where event_id = ${id}`;
+    expect(n).toBe(0);
+  });
+});
