@@ -1,45 +1,14 @@
 // A small seeded generator of realistic, valid analytics events across all six domains, for
 // benchmarks. Deterministic for a given seed; timestamps fall 1..2 days before `now` so they
 // pass ingestion's window; every event carries request_id = marker so it can be cleaned up.
+import { createRng } from "../scripts/generator/rng.ts";
+import type { GeneratedEvent } from "../scripts/generator/types.ts";
 
-export type SyntheticEvent = {
-  event_id: string;
-  event_domain: string;
-  event_type: string;
-  event_timestamp: string;
-  user_id: string | null;
-  entity_type: string | null;
-  entity_id: string | null;
-  status: string | null;
-  provider: string | null;
-  service_code: string | null;
-  country_code: string | null;
-  amount_cents: number | null;
-  currency: string | null;
-  duration_seconds: number | null;
-  request_id: string;
-  metadata: Record<string, string | number | boolean>;
-};
+/** The generator's event shape, with the benchmark's cleanup marker always set. */
+export type SyntheticEvent = Omit<GeneratedEvent, "event_domain" | "request_id"> & { event_domain: string; request_id: string };
 
 type Meta = Record<string, string | number | boolean>;
 const NO_META: Meta = {};
-
-/** mulberry32: tiny, fast, good enough for synthetic data. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function uuidFrom(rand: () => number): string {
-  const hex = (n: number) => Array.from({ length: n }, () => Math.floor(rand() * 16).toString(16)).join("");
-  return `${hex(8)}-${hex(4)}-4${hex(3)}-${"89ab"[Math.floor(rand() * 4)]}${hex(3)}-${hex(12)}`;
-}
 
 const SIGNS = ["aries", "taurus", "gemini", "cancer", "leo", "virgo", "libra", "scorpio", "sagittarius", "capricorn", "aquarius", "pisces"];
 const SERVICES = ["tarot_reading", "coffee_cup", "astrology_chart", "dream_interpretation", "healing_session"];
@@ -52,10 +21,11 @@ const PUSH_PROVIDERS = ["fcm", "apns"];
 type Draft = Omit<SyntheticEvent, "event_id" | "event_timestamp" | "request_id" | "user_id" | "entity_type" | "entity_id" | "status" | "provider" | "service_code" | "country_code" | "amount_cents" | "currency" | "duration_seconds" | "metadata"> & Partial<SyntheticEvent>;
 
 export function generateEvents(n: number, opts: { seed?: number; marker: string; now?: number }): SyntheticEvent[] {
-  const rand = seededRandom(opts.seed ?? 42);
+  const rng = createRng(opts.seed ?? 42);
+  const rand = rng.next;
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
-  const users = Array.from({ length: 5000 }, () => uuidFrom(rand));
-  const readers = Array.from({ length: 50 }, () => uuidFrom(rand));
+  const users = Array.from({ length: 5000 }, () => rng.uuid());
+  const readers = Array.from({ length: 50 }, () => rng.uuid());
   const now = opts.now ?? Date.now();
   const dayMs = 24 * 3600 * 1000;
 
@@ -98,7 +68,7 @@ export function generateEvents(n: number, opts: { seed?: number; marker: string;
     }
     const d = make();
     events.push({
-      event_id: uuidFrom(rand),
+      event_id: rng.uuid(),
       event_timestamp: new Date(now - dayMs - Math.floor(rand() * dayMs)).toISOString(),
       user_id: pick(users),
       entity_type: null, entity_id: null, status: null, provider: null, service_code: null, country_code: null,

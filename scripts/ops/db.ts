@@ -1,5 +1,6 @@
 // The ops CLI's database connection: SUPABASE_DB_URL, DATABASE_URL, or the local stack.
 import postgres from "postgres";
+import { NUMBER_TYPES } from "../../supabase/functions/_shared/db.ts";
 
 export type OpsSql = postgres.Sql<Record<string, never>>;
 
@@ -11,6 +12,6 @@ export function connectOps(): OpsSql {
     prepare: false,
     // Long work reports progress with `raise notice`: show it as it comes.
     onnotice: (n) => console.error(`  … ${n.message}`),
-    types: { bigint: { to: 20, from: [20], serialize: (x: number) => String(x), parse: (x: string) => Number(x) } },
+    types: NUMBER_TYPES,
   }) as unknown as OpsSql;
 }

@@ -3,6 +3,7 @@
 // shaped as DESIGN.md §8 lays them out, some null rates, cohorts and ETL runs.
 import { DEMO_USERS } from "../../stack/keys.ts";
 import { addDays } from "../../dashboard/src/format/dates.ts";
+import { createRng } from "../../scripts/generator/rng.ts";
 import type { Sql } from "../helpers/db.ts";
 
 export const SEED_READERS = [DEMO_USERS.reader, "00000000-0000-4000-8000-00000000a001", "00000000-0000-4000-8000-00000000a002"];
@@ -11,24 +12,12 @@ const PAY_PROVIDERS = ["stripe", "paypal"];
 const COUNTRIES: [string, string][] = [["DE", "EUR"], ["FR", "EUR"], ["AE", "AED"], ["GB", "GBP"]];
 const CALL_PROVIDERS = ["twilio", "vonage"];
 
-/** Small seeded PRNG (mulberry32), so every run writes the same numbers. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const ratio = (n: number, d: number) => (d === 0 ? null : n / d);
 type R = Record<string, unknown>;
 
 export async function seedDashboardMetrics(sql: Sql, end: string, days: number, seed = 7): Promise<void> {
   const start = addDays(end, -(days - 1));
-  const rand = rng(seed);
+  const rand = createRng(seed).next;
   const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
   const fulfillment: R[] = [];
   const payments: R[] = [];

@@ -1,15 +1,13 @@
 // A direct database connection for tests (as the postgres superuser), with bigint/numeric as numbers.
 import postgres from "postgres";
 import { LOCAL_DB_URL } from "../../stack/keys.ts";
+import { NUMBER_TYPES } from "../../supabase/functions/_shared/db.ts";
 
 export function connect(options: postgres.Options<Record<string, postgres.PostgresType>> = {}) {
   return postgres(LOCAL_DB_URL, {
     max: 4,
     onnotice: () => {},
-    types: {
-      bigint: { to: 20, from: [20], serialize: (x: number) => String(x), parse: (x: string) => Number(x) },
-      numeric: { to: 1700, from: [1700], serialize: (x: number) => String(x), parse: (x: string) => Number(x) },
-    },
+    types: NUMBER_TYPES,
     ...options,
   });
 }

@@ -1,7 +1,7 @@
 // The event catalog (public.event_schema_versions, latest version per type), cached per isolate
 // for a short time so a catalog change reaches running functions within a minute.
 import { asCaller } from "./db.ts";
-import type { Caller } from "./auth.ts";
+import { SERVICE_CALLER } from "./auth.ts";
 
 export type MetadataFieldType = "uuid" | "boolean" | "percent" | "zodiac_sign" | "string";
 
@@ -19,7 +19,6 @@ export type CatalogEntry = {
 export type Catalog = { byType: Map<string, CatalogEntry>; domains: Set<string> };
 
 const TTL_MS = 60_000;
-const CATALOG_READER: Caller = { kind: "service", dbRole: "service_role", claims: { role: "service_role" } };
 
 let cached: { catalog: Catalog; loadedAt: number } | undefined;
 let loading: Promise<Catalog> | undefined;
@@ -36,7 +35,7 @@ type CatalogRow = {
 };
 
 async function loadCatalog(): Promise<Catalog> {
-  const rows = await asCaller(CATALOG_READER, (tx) => tx<CatalogRow[]>`
+  const rows = await asCaller(SERVICE_CALLER, (tx) => tx<CatalogRow[]>`
     select distinct on (event_type)
       event_type, version, event_domain, entity_type, required_fields, metadata_fields, status_values, client_emittable
     from public.event_schema_versions

@@ -7,6 +7,12 @@ import type { Caller } from "./auth.ts";
 export type Sql = postgres.Sql<Record<string, never>>;
 export type Tx = postgres.TransactionSql<Record<string, never>>;
 
+/** Counts and money are JSON numbers, never strings (the driver's bigint/numeric default). */
+export const NUMBER_TYPES = {
+  bigint: { to: 20, from: [20], serialize: (x: number) => String(x), parse: (x: string) => Number(x) },
+  numeric: { to: 1700, from: [1700], serialize: (x: number) => String(x), parse: (x: string) => Number(x) },
+};
+
 let client: Sql | undefined;
 
 /** One pool per isolate. prepare:false keeps it safe behind Supabase's transaction pooler. */
@@ -17,11 +23,7 @@ export function db(): Sql {
     idle_timeout: 30,
     connect_timeout: 10,
     onnotice: () => {},
-    // Counts and money are JSON numbers, never strings (bigint/numeric default to strings).
-    types: {
-      bigint: { to: 20, from: [20], serialize: (x: number) => String(x), parse: (x: string) => Number(x) },
-      numeric: { to: 1700, from: [1700], serialize: (x: number) => String(x), parse: (x: string) => Number(x) },
-    },
+    types: NUMBER_TYPES,
   }) as unknown as Sql;
   return client;
 }
