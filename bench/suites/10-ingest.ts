@@ -1,11 +1,17 @@
 // Ingestion throughput: (a) raw COPY into events_raw, the baseline; (b) the ingest function's
-// own set-based insert statement in batches of 500; (c) end-to-end HTTP through the ingest
-// function, batches of 500, 4 concurrent clients with the service key. Payloads are serialised
+// own write path in batches of 500 (storeEvents: erased-user check + one COPY per batch), and the
+// insert ... on conflict do nothing it falls back to for retried batches; (c) end-to-end HTTP
+// through the ingest function, batches of 500, 4 concurrent clients with the service key. Payloads are serialised
 // before the clock starts in every case, so each row measures the server side only. With
 // `--repeat R` the cases run R times interleaved and each row keeps its best run, which keeps
 // the ratios meaningful on a machine shared with other work.
 import postgres from "postgres";
-import { INSERT_EVENTS_SQL } from "../../supabase/functions/ingest/insert-events.ts";
+import { COPY_COLUMNS, copyLine } from "../../supabase/functions/ingest/copy-events.ts";
+import { INSERT_EVENTS_SQL, storeEvents } from "../../supabase/functions/ingest/insert-events.ts";
+import type { InTransaction } from "../../supabase/functions/ingest/insert-events.ts";
+import type { Tx } from "../../supabase/functions/_shared/db.ts";
+import type { ParsedEvent } from "../../supabase/functions/_shared/event-schema.ts";
+import { NO_DELAY_SOCKET } from "../../supabase/functions/_shared/no-delay-socket.ts";
 import { LOCAL_DB_URL, LOCAL_FUNCTIONS_URL, LOCAL_SECRET_KEY } from "../../stack/keys.ts";
 import { percentile, progress, timed } from "../lib.ts";
 import type { BenchOptions, BenchRow, BenchSuite } from "../lib.ts";
@@ -13,19 +19,6 @@ import { generateEvents } from "../synthetic-events.ts";
 import type { SyntheticEvent } from "../synthetic-events.ts";
 
 const MARKER = "bench-ingest";
-const COLUMNS = [
-  "event_id", "event_domain", "event_type", "event_timestamp", "user_id", "entity_type", "entity_id", "status",
-  "provider", "service_code", "country_code", "amount_cents", "currency", "duration_seconds", "request_id", "metadata",
-] as const;
-
-/** COPY text format: tab-separated, \N for null, backslash escapes. */
-function copyLine(e: SyntheticEvent): string {
-  return COLUMNS.map((c) => {
-    const v = c === "metadata" ? JSON.stringify(e.metadata) : e[c];
-    if (v === null || v === undefined) return "\\N";
-    return String(v).replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r");
-  }).join("\t") + "\n";
-}
 
 function chunks<T>(xs: T[], size: number): T[][] {
   const out: T[][] = [];
@@ -55,7 +48,12 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
   const batchSize = Number(opts.args.get("batch") ?? 500);
   const clients = Number(opts.args.get("clients") ?? 4);
   const repeat = Number(opts.args.get("repeat") ?? 1);
-  const sql = postgres(LOCAL_DB_URL, { max: clients, prepare: false, onnotice: () => {} });
+  // The same socket settings as the functions' pool (TCP_NODELAY: see no-delay-socket.ts).
+  const sql = postgres(LOCAL_DB_URL, { max: clients, prepare: false, onnotice: () => {}, ...NO_DELAY_SOCKET });
+  const asServiceRole: InTransaction = (fn) => sql.begin(async (tx) => {
+    await tx`select set_config('role', 'service_role', true), set_config('request.jwt.claims', '{"role":"service_role"}', true)`;
+    return fn(tx as unknown as Tx);
+  }) as ReturnType<typeof fn>;
   const clean = async () => {
     await sql`delete from public.events_raw where request_id = ${MARKER}`;
     await sql`vacuum (analyze) public.events_raw`;
@@ -68,8 +66,9 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
   try {
     progress(`ingest: generating ${n.toLocaleString("en-US")} events`);
     const events = generateEvents(n, { marker: MARKER, seed: 20261125 });
-    const copyText = events.map(copyLine);
-    const batches = chunks(events, batchSize).map((b) => JSON.stringify(b));
+    const copyText = events.map((e) => copyLine(e as ParsedEvent));
+    const parsedBatches = chunks(events as ParsedEvent[], batchSize);
+    const batches = parsedBatches.map((b) => JSON.stringify(b));
     const bodies = chunks(events, batchSize).map((b) => JSON.stringify({ events: b }));
     await clean();
     const best = new Map<string, { seconds: number; extra: string; baseline?: string }>();
@@ -82,7 +81,7 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
       // (a) COPY baseline
       progress(`ingest: round ${round}/${repeat} (a) COPY`);
       const copy = await timed(async () => {
-        const stream = await sql`copy public.events_raw (${sql.unsafe(COLUMNS.join(", "))}) from stdin`.writable();
+        const stream = await sql`copy public.events_raw (${sql.unsafe(COPY_COLUMNS.join(", "))}) from stdin`.writable();
         for (const line of copyText) if (!stream.write(line)) await new Promise((r) => stream.once("drain", r));
         await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
       });
@@ -90,17 +89,24 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
       keep("copy", copy.seconds, "1 connection, text format");
       await clean();
 
-      // (b) the function's insert statement, as service_role, 1 and `clients` connections
+      // (b) the function's write path, as service_role, on 1 and `clients` connections
       for (const conc of [1, clients]) {
-        progress(`ingest: round ${round}/${repeat} (b) set-based insert, ${conc} connection(s)`);
+        progress(`ingest: round ${round}/${repeat} (b) function write path (COPY), ${conc} connection(s)`);
+        const res = await timed(() => pool(parsedBatches, conc, async (batch) => {
+          if ((await storeEvents(asServiceRole, batch)) !== batch.length) throw new Error("storeEvents skipped events");
+        }));
+        if ((await count()) !== n) throw new Error("storeEvents stored an unexpected number of rows");
+        keep(`fn write path: COPY (${batchSize}/stmt, ${conc} conn)`, res.seconds, latencyNote(res.value), "copy");
+        await clean();
+      }
+      // ... and the insert it falls back to for a retried batch
+      for (const conc of [1, clients]) {
+        progress(`ingest: round ${round}/${repeat} (b) fallback insert, ${conc} connection(s)`);
         const res = await timed(() => pool(batches, conc, async (payload) => {
-          await sql.begin(async (tx) => {
-            await tx`select set_config('role', 'service_role', true), set_config('request.jwt.claims', '{"role":"service_role"}', true)`;
-            await tx.unsafe(INSERT_EVENTS_SQL, [payload]);
-          });
+          await asServiceRole((tx) => tx.unsafe(INSERT_EVENTS_SQL, [payload]));
         }));
         if ((await count()) !== n) throw new Error("insert stored an unexpected number of rows");
-        keep(`insert jsonb_to_recordset (${batchSize}/stmt, ${conc} conn)`, res.seconds, latencyNote(res.value), "copy");
+        keep(`fn fallback: insert jsonb_to_recordset on conflict (${batchSize}/stmt, ${conc} conn)`, res.seconds, latencyNote(res.value), "copy");
         await clean();
       }
 

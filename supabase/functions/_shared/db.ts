@@ -3,6 +3,7 @@
 import postgres from "postgres";
 import { env, LOCAL_DB_URL } from "./env.ts";
 import type { Caller } from "./auth.ts";
+import { NO_DELAY_SOCKET } from "./no-delay-socket.ts";
 
 export type Sql = postgres.Sql<Record<string, never>>;
 export type Tx = postgres.TransactionSql<Record<string, never>>;
@@ -18,6 +19,7 @@ let client: Sql | undefined;
 /** One pool per isolate. prepare:false keeps it safe behind Supabase's transaction pooler. */
 export function db(): Sql {
   client ??= postgres(env("SUPABASE_DB_URL") ?? LOCAL_DB_URL, {
+    ...NO_DELAY_SOCKET,
     max: Number(env("DB_POOL_SIZE") ?? 10),
     prepare: false,
     idle_timeout: 30,

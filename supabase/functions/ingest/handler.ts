@@ -1,6 +1,6 @@
 // POST /functions/v1/ingest: {"events": [...]} → {"accepted": n, "duplicates": m} (DESIGN.md §7, §9).
 // Order: authenticate (401), rate limit (429), content type and size (415/413), JSON (400),
-// validation (400 invalid_events), authorisation per event (403), then one insert as service_role.
+// validation (400 invalid_events), authorisation per event (403), then one write as service_role.
 import { authenticate } from "../_shared/auth.ts";
 import type { Caller } from "../_shared/auth.ts";
 import { getCatalog } from "../_shared/catalog.ts";
@@ -10,7 +10,7 @@ import { json, serveHandler } from "../_shared/http.ts";
 import { readJsonBody } from "../_shared/json-body.ts";
 import { consumeQuota } from "../_shared/rate-limit.ts";
 import { authorizeEvents } from "./authorize.ts";
-import { insertEvents, withUniqueIds } from "./insert-events.ts";
+import { storeEvents, withUniqueIds } from "./insert-events.ts";
 import { validateBatch } from "./validate-batch.ts";
 
 // The function has authorised the caller itself; the write runs as service_role (DESIGN.md §9),
@@ -32,6 +32,6 @@ export const handler = serveHandler(async (req) => {
   authorizeEvents(caller, events, catalog);
 
   const unique = withUniqueIds(events);
-  const inserted = await asCaller(writerFor(caller), (tx) => insertEvents(tx, unique));
-  return json({ accepted: inserted, duplicates: events.length - inserted });
+  const stored = await storeEvents((fn) => asCaller(writerFor(caller), fn), unique);
+  return json({ accepted: stored, duplicates: events.length - stored });
 });

@@ -1,10 +1,55 @@
-// Writes a validated batch with ONE set-based statement; events already stored (same event_id
-// and event_timestamp) are skipped, so a retried batch stores nothing new, and events of users
-// erased under GDPR (analytics.erased_subjects) are dropped, so a replay cannot bring them back.
+// Stores a validated batch with ONE set-based statement: a COPY (copy-events.ts) on the normal path,
+// and, when the COPY is refused because some events are stored already (same event_id and
+// event_timestamp: a retried batch), the insert below that skips them, so a retry stores nothing
+// new. Either way, events of users erased under GDPR (analytics.erased_subjects) are dropped, so a
+// replay cannot bring them back, and the batch is stored whole or not at all.
+import postgres from "postgres";
 import type { Tx } from "../_shared/db.ts";
 import type { ParsedEvent } from "../_shared/event-schema.ts";
+import { copyEvents } from "./copy-events.ts";
 
-/** The statement, shared with the benchmark so it measures exactly what the function runs. */
+/** Runs `fn` in one transaction as the writing role (the handler's asCaller). */
+export type InTransaction = <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>;
+
+/** Stores the batch; returns how many events were stored (the others were duplicates or erased users'). */
+export async function storeEvents(inTransaction: InTransaction, events: ParsedEvent[]): Promise<number> {
+  try {
+    return await inTransaction(async (tx) => {
+      const erased = await erasedUsersIn(tx, events);
+      const kept = erased.size ? events.filter((e) => !e.user_id || !erased.has(e.user_id)) : events;
+      if (kept.length) await copyEvents(tx, kept);
+      return kept.length;
+    });
+  } catch (err) {
+    if (!(err instanceof postgres.PostgresError)) throw err;
+    // 23505 / 25P02: the COPY met a stored event. Anything else (say, a pooler that refuses COPY)
+    // is worth one line in the log: every batch then pays for both attempts.
+    if (err.code !== "23505" && err.code !== "25P02") warnOnce(`ingest: COPY refused (${err.code} ${err.message}); using the insert path`);
+    return await inTransaction((tx) => insertEvents(tx, events));
+  }
+}
+
+/** The batch's users that are on the suppression list (one indexed probe each, none while it is empty). */
+async function erasedUsersIn(tx: Tx, events: ParsedEvent[]): Promise<Set<string>> {
+  const users = [...new Set(events.map((e) => e.user_id).filter((u): u is string => !!u))];
+  if (!users.length) return new Set();
+  const rows = await tx.unsafe<{ user_id: string }[]>(ERASED_USERS_SQL, [`{${users.join(",")}}`]);
+  return new Set(rows.map((r) => r.user_id));
+}
+
+const ERASED_USERS_SQL = `
+  select u.user_id::text as user_id
+  from unnest($1::text::uuid[]) as u(user_id)
+  where exists (select 1 from analytics.erased_subjects)
+    and exists (select 1 from analytics.erased_subjects s where s.subject_hash = analytics.subject_hash(u.user_id))`;
+
+let warned = false;
+function warnOnce(message: string) {
+  if (!warned) console.warn(message);
+  warned = true;
+}
+
+/** The insert that skips stored events, shared with the benchmark so it measures exactly what the function runs. */
 export const INSERT_EVENTS_SQL = `
   with inserted as (
     insert into public.events_raw (
@@ -41,7 +86,7 @@ export function withUniqueIds(events: ParsedEvent[]): ParsedEvent[] {
 }
 
 // The batch goes as one text parameter (cast in SQL) so the driver does not JSON-encode it twice.
-export async function insertEvents(tx: Tx, events: ParsedEvent[]): Promise<number> {
+async function insertEvents(tx: Tx, events: ParsedEvent[]): Promise<number> {
   const [row] = await tx.unsafe<{ inserted: number }[]>(INSERT_EVENTS_SQL, [JSON.stringify(events)]);
   return row.inserted;
 }
