@@ -3,8 +3,10 @@
 // insert ... on conflict do nothing it falls back to for retried batches; (c) end-to-end HTTP
 // through the ingest function, batches of 500, 4 concurrent clients with the service key. Payloads are serialised
 // before the clock starts in every case, so each row measures the server side only. With
-// `--repeat R` the cases run R times interleaved and each row keeps its best run, which keeps
-// the ratios meaningful on a machine shared with other work.
+// `--repeat R` the cases run R times interleaved (a round runs every case once): each row gives the
+// median run and its rate relative to the COPY of the same round, since this machine's speed drifts
+// between rounds. Each row also states the Postgres CPU per event: on this 2-core machine Deno, the
+// load generator and Postgres share the CPU, which a deployment (functions on their own machines) does not.
 import postgres from "postgres";
 import { COPY_COLUMNS, copyLine } from "../../supabase/functions/ingest/copy-events.ts";
 import { INSERT_EVENTS_SQL, storeEvents } from "../../supabase/functions/ingest/insert-events.ts";
@@ -14,6 +16,7 @@ import type { ParsedEvent } from "../../supabase/functions/_shared/event-schema.
 import { NO_DELAY_SOCKET } from "../../supabase/functions/_shared/no-delay-socket.ts";
 import { LOCAL_DB_URL, LOCAL_FUNCTIONS_URL, LOCAL_SECRET_KEY } from "../../stack/keys.ts";
 import { percentile, progress, timed } from "../lib.ts";
+import { processCpuSeconds } from "../process-cpu.ts";
 import type { BenchOptions, BenchRow, BenchSuite } from "../lib.ts";
 import { generateEvents } from "../synthetic-events.ts";
 import type { SyntheticEvent } from "../synthetic-events.ts";
@@ -71,42 +74,48 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
     const batches = parsedBatches.map((b) => JSON.stringify(b));
     const bodies = chunks(events, batchSize).map((b) => JSON.stringify({ events: b }));
     await clean();
-    const best = new Map<string, { seconds: number; extra: string; baseline?: string }>();
-    const keep = (c: string, seconds: number, extra: string, baseline?: string) => {
-      const prev = best.get(c);
-      if (!prev || seconds < prev.seconds) best.set(c, { seconds, extra, baseline });
+    type Runs = { seconds: number[]; dbCpu: (number | null)[]; extra: string; baseline?: string };
+    const runs = new Map<string, Runs>();
+    /** Times `fn` and the Postgres CPU it caused; `extra` of the latest run is kept. */
+    const measure = async <T>(c: string, fn: () => Promise<T>, extra: (value: T) => string, baseline?: string) => {
+      const cpu0 = processCpuSeconds("postgres");
+      const res = await timed(fn);
+      const cpu1 = processCpuSeconds("postgres");
+      const r = runs.get(c) ?? { seconds: [], dbCpu: [], extra: "", baseline };
+      r.seconds.push(res.seconds);
+      r.dbCpu.push(cpu0 === null || cpu1 === null ? null : cpu1 - cpu0);
+      r.extra = extra(res.value);
+      runs.set(c, r);
+      return res.value;
     };
 
     for (let round = 1; round <= repeat; round++) {
       // (a) COPY baseline
       progress(`ingest: round ${round}/${repeat} (a) COPY`);
-      const copy = await timed(async () => {
+      await measure("copy", async () => {
         const stream = await sql`copy public.events_raw (${sql.unsafe(COPY_COLUMNS.join(", "))}) from stdin`.writable();
         for (const line of copyText) if (!stream.write(line)) await new Promise((r) => stream.once("drain", r));
         await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
-      });
+      }, () => "1 connection, text format");
       if ((await count()) !== n) throw new Error("COPY stored an unexpected number of rows");
-      keep("copy", copy.seconds, "1 connection, text format");
       await clean();
 
       // (b) the function's write path, as service_role, on 1 and `clients` connections
       for (const conc of [1, clients]) {
         progress(`ingest: round ${round}/${repeat} (b) function write path (COPY), ${conc} connection(s)`);
-        const res = await timed(() => pool(parsedBatches, conc, async (batch) => {
+        await measure(`fn write path: COPY (${batchSize}/stmt, ${conc} conn)`, () => pool(parsedBatches, conc, async (batch) => {
           if ((await storeEvents(asServiceRole, batch)) !== batch.length) throw new Error("storeEvents skipped events");
-        }));
+        }), latencyNote, "copy");
         if ((await count()) !== n) throw new Error("storeEvents stored an unexpected number of rows");
-        keep(`fn write path: COPY (${batchSize}/stmt, ${conc} conn)`, res.seconds, latencyNote(res.value), "copy");
         await clean();
       }
       // ... and the insert it falls back to for a retried batch
       for (const conc of [1, clients]) {
         progress(`ingest: round ${round}/${repeat} (b) fallback insert, ${conc} connection(s)`);
-        const res = await timed(() => pool(batches, conc, async (payload) => {
+        await measure(`fn fallback: insert jsonb_to_recordset on conflict (${batchSize}/stmt, ${conc} conn)`, () => pool(batches, conc, async (payload) => {
           await asServiceRole((tx) => tx.unsafe(INSERT_EVENTS_SQL, [payload]));
-        }));
+        }), latencyNote, "copy");
         if ((await count()) !== n) throw new Error("insert stored an unexpected number of rows");
-        keep(`fn fallback: insert jsonb_to_recordset on conflict (${batchSize}/stmt, ${conc} conn)`, res.seconds, latencyNote(res.value), "copy");
         await clean();
       }
 
@@ -114,7 +123,7 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
       progress(`ingest: round ${round}/${repeat} (c) HTTP, ${clients} clients`);
       await sql`delete from analytics.ingest_rate_limits where bucket = 'service'`;
       let failures = 0;
-      const http = await timed(() => pool(bodies, clients, async (body) => {
+      await measure(`HTTP ingest fn (${batchSize}/req, ${clients} clients)`, () => pool(bodies, clients, async (body) => {
         const res = await fetch(`${LOCAL_FUNCTIONS_URL}/ingest`, {
           method: "POST",
           headers: { "content-type": "application/json", authorization: `Bearer ${LOCAL_SECRET_KEY}` },
@@ -125,14 +134,23 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
           failures++;
           if (failures === 1) progress(`ingest: HTTP ${res.status}: ${text.slice(0, 300)}`);
         }
-      }));
+      }), latencyNote, "copy");
       const stored = await count();
       if (stored !== n) throw new Error(`HTTP stored ${stored} of ${n} events (${failures} failed requests)`);
-      keep(`HTTP ingest fn (${batchSize}/req, ${clients} clients)`, http.seconds, latencyNote(http.value), "copy");
       await clean();
     }
-    const note = repeat > 1 ? `; best of ${repeat}` : "";
-    for (const [c, r] of best) row(c, r.seconds, r.extra + note, r.baseline);
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const copyRuns = runs.get("copy")!.seconds;
+    for (const [c, r] of runs) {
+      const parts = [r.extra];
+      const cpu = r.dbCpu.filter((x): x is number => x !== null);
+      if (cpu.length) parts.push(`Postgres CPU ${(median(cpu) / n * 1e6).toFixed(1)} us/event`);
+      if (r.baseline && repeat > 1) {
+        parts.push(`rate vs the round's copy: ${r.seconds.map((sec, i) => `${(copyRuns[i] / sec * 100).toFixed(0)}%`).join(" ")}`);
+      }
+      if (repeat > 1) parts.push(`median of ${repeat}`);
+      row(c, median(r.seconds), parts.join("; "), r.baseline);
+    }
   } finally {
     await clean().catch(() => {});
     await sql.end();

@@ -30,6 +30,7 @@ export function edgeCaseEvents(): GeneratedEvent[] {
   const looped = randomUUID();
   const unassigned = randomUUID();
   const single = randomUUID();
+  const stray = randomUUID();
   const pay = { event_domain: "payments" as const, entity_type: "payment", provider: EDGE.payProvider, country_code: "JP", currency: "JPY", amount_cents: 5000 };
   return [
     // Created late on 10-06, reassigned A → B after midnight, rejected twice, then approved and completed on 10-07.
@@ -51,6 +52,12 @@ export function edgeCaseEvents(): GeneratedEvent[] {
     order(single, "order_assigned", "2026-10-07T00:20:00.000Z", { metadata: { reader_id: EDGE.readerA } }),
     order(single, "order_submitted", "2026-10-07T01:20:00.000Z"),
     order(single, "order_rejected", "2026-10-07T01:50:00.000Z"),
+    // A rejection stamped the day before the order's creation: an order created on 10-07 began on
+    // 10-07, so on 10-07 it has one rejection, not two (no loop); on 10-06 the stray event counts.
+    order(stray, "order_rejected", "2026-10-06T20:00:00.000Z"),
+    order(stray, "order_created", "2026-10-07T12:00:00.000Z"),
+    order(stray, "order_submitted", "2026-10-07T12:30:00.000Z"),
+    order(stray, "order_rejected", "2026-10-07T13:00:00.000Z"),
     // Payments in JPY: a string "true" is not a fallback; 10-07 has only a refund (negative revenue, no success).
     ev({ ...pay, event_type: "payment_attempted", event_timestamp: "2026-10-06T12:00:00.000Z", entity_id: "p-edge-1", metadata: { is_fallback: "true" } }),
     ev({ ...pay, event_type: "payment_attempted", event_timestamp: "2026-10-06T12:01:00.000Z", entity_id: "p-edge-2", metadata: { is_fallback: true } }),

@@ -21,7 +21,8 @@ function onDay(events: Ev[], day: string, domain?: string): Ev[] {
   return events.filter((e) => dayOf(e) === day && (domain === undefined || e.event_domain === domain));
 }
 
-/** Events of one entity (same domain) from the look-back start up to the end of the day, by time. */
+/** Events of one entity (same domain) from the look-back start up to the end of the day, by time.
+ * An order created on the day began on it: its history is that day's events only. */
 function histories(events: Ev[], day: string, domain: string): Map<string, Ev[]> {
   const from = dayStart(day) - LOOKBACK_MS;
   const to = dayStart(day) + DAY;
@@ -30,7 +31,12 @@ function histories(events: Ev[], day: string, domain: string): Map<string, Ev[]>
     if (e.event_domain !== domain || e.entity_id === null || ms(e) < from || ms(e) >= to) continue;
     by.set(e.entity_id, [...(by.get(e.entity_id) ?? []), e]);
   }
-  for (const list of by.values()) list.sort((a, b) => ms(a) - ms(b));
+  for (const [id, list] of by) {
+    list.sort((a, b) => ms(a) - ms(b));
+    if (domain === "orders" && list.some((e) => e.event_type === "order_created" && dayOf(e) === day)) {
+      by.set(id, list.filter((e) => dayOf(e) === day));
+    }
+  }
   return by;
 }
 

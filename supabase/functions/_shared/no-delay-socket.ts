@@ -4,13 +4,16 @@
 // (measured: 88 ms for a 1-row COPY, 3 ms with TCP_NODELAY). TLS is still negotiated by the driver.
 import net from "node:net";
 
-type SocketOptions = { host: string[]; port: number[]; connect_timeout?: number };
+type SocketOptions = { host: string[]; port: number[]; path?: string | false; connect_timeout?: number };
 
 export function connectNoDelay(options: SocketOptions): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: options.host[0], port: options.port[0], noDelay: true });
+    // A Unix socket (host=/dir in the URL) has no Nagle to turn off.
+    const socket = options.path
+      ? net.connect({ path: options.path })
+      : net.connect({ host: options.host[0], port: options.port[0], noDelay: true });
     // The driver starts its own connect timer only once it has the socket: bound the TCP connect here.
-    const timer = setTimeout(() => fail(new Error(`connect to ${options.host[0]}:${options.port[0]} timed out`)),
+    const timer = setTimeout(() => fail(new Error(`connect to ${options.path || `${options.host[0]}:${options.port[0]}`} timed out`)),
       1000 * (options.connect_timeout ?? 30));
     const fail = (err: Error) => {
       clearTimeout(timer);
