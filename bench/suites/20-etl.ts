@@ -11,7 +11,8 @@
 // drifts by tens of percent over the minutes a load takes, and a ratio across them measured that
 // drift. The later day's cohort job also writes retention rows of the earlier day's cohort: extra
 // work on the 30-day side only. Everything loaded is dropped at the end, unless `--etl-keep`
-// leaves it for EXPLAIN ANALYZE (the next run drops it first).
+// leaves it for EXPLAIN ANALYZE (the next run drops it first); `--etl-reuse` measures what an
+// earlier run left (the generator is deterministic: the same data a load would produce).
 import postgres from "postgres";
 import { LOCAL_DB_URL } from "../../stack/keys.ts";
 import { copyEvents, generateDays } from "../../scripts/generator/index.ts";
@@ -85,19 +86,31 @@ const suite: BenchSuite = {
       return rows.map((r) => `${r.job_name} ${r.s.toFixed(2)}s`).join(", ");
     };
     const rows: BenchRow[] = [];
+    const reuse = opts.args.get("etl-reuse") === "true";
+    const countDay = async (day: string) => (await sql<{ n: number }[]>`select count(*)::int as n from public.events_raw
+      where event_timestamp >= ${day + "T00:00:00Z"}::timestamptz and event_timestamp < ${day + "T00:00:00Z"}::timestamptz + interval '1 day'`)[0].n;
     try {
-      await cleanup(sql);
-      for (const d of [ALONE_DAY, DAY]) await sql`select analytics.create_events_partition(${d}::date)`;
-      // The measured day: two generated days, only the second loaded, so the day has the lifecycles
-      // that started the day before (steady state) and holds about --etl-events events.
-      const n = await load(sql, 2, events, ALONE_DAY, 2027, ALONE_DAY);
-      if ((await load(sql, 2, events, DAY, 2027, DAY)) !== n) throw new Error("the two copies of the measured day differ");
-      const before = new Date(Date.parse(`${DAY}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
-      const bg = await load(sql, days - 1, bgEvents, before, 2028);
-      for (const p of PARTITIONS) await sql.unsafe(`analyze public.${p}`);
+      let n: number;
+      let bg: number;
+      if (reuse) {
+        n = await countDay(ALONE_DAY);
+        if (n === 0 || (await countDay(DAY)) !== n) throw new Error("--etl-reuse: no earlier load to reuse (run with --etl-keep first)");
+        bg = (await sql<{ n: number }[]>`select count(*)::int as n from public.events_raw
+          where event_timestamp >= ${MONTH_START}::timestamptz + interval '2 months' and event_timestamp < ${DAY}::timestamptz`)[0].n;
+        progress(`etl: --etl-reuse: ${n.toLocaleString("en-US")} events on each measured day, ${bg.toLocaleString("en-US")} background events`);
+      } else {
+        await cleanup(sql);
+        for (const d of [ALONE_DAY, DAY]) await sql`select analytics.create_events_partition(${d}::date)`;
+        // The measured day: two generated days, only the second loaded, so the day has the lifecycles
+        // that started the day before (steady state) and holds about --etl-events events.
+        n = await load(sql, 2, events, ALONE_DAY, 2027, ALONE_DAY);
+        if ((await load(sql, 2, events, DAY, 2027, DAY)) !== n) throw new Error("the two copies of the measured day differ");
+        const before = new Date(Date.parse(`${DAY}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+        bg = await load(sql, days - 1, bgEvents, before, 2028);
+        for (const p of PARTITIONS) await sql.unsafe(`analyze public.${p}`);
+      }
       progress("etl: warm-up pipelines (first runs fill the activity tables and summarize BRIN ranges)");
-      await pipeline(ALONE_DAY)();
-      await pipeline(DAY)();
+      for (const d of [ALONE_DAY, DAY]) progress(`etl: warm-up ${d}: ${(await timed(pipeline(d))).seconds.toFixed(1)} s`);
 
       const r: { scan1: number; etl1: number; scanN: number; etlN: number }[] = [];
       for (let i = 1; i <= rounds; i++) {
@@ -123,7 +136,7 @@ const suite: BenchSuite = {
           `${median(r.map((x) => x.etlN / x.scanN)).toFixed(2)}x its bare scan; background days ${bgEvents.toLocaleString("en-US")} events each; ${await jobTimes(DAY)}`,
       });
     } finally {
-      if (opts.args.get("etl-keep") === "true") progress(`etl: --etl-keep: the loaded days stay in ${PARTITIONS.join(", ")}`);
+      if (opts.args.get("etl-keep") === "true" || reuse) progress(`etl: --etl-keep: the loaded days stay in ${PARTITIONS.join(", ")}`);
       else await cleanup(sql);
       await sql.end();
     }

@@ -23,8 +23,9 @@ export async function storeEvents(inTransaction: InTransaction, events: ParsedEv
   } catch (err) {
     if (!(err instanceof postgres.PostgresError)) throw err;
     // 23505 / 25P02: the COPY met a stored event. Anything else (say, a pooler that refuses COPY)
-    // is worth one line in the log: every batch then pays for both attempts.
-    if (err.code !== "23505" && err.code !== "25P02") warnOnce(`ingest: COPY refused (${err.code} ${err.message}); using the insert path`);
+    // is worth one line in the log, as its SQLSTATE only (a message can quote a row): every batch
+    // then pays for both attempts.
+    if (err.code !== "23505" && err.code !== "25P02") warnOnce(`ingest: COPY refused (SQLSTATE ${err.code}); using the insert path`);
     return await inTransaction((tx) => insertEvents(tx, events));
   }
 }

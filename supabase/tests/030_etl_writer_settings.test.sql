@@ -1,0 +1,26 @@
+-- Execution settings of the ETL writers (20261201000300): no JIT in any writer (its cost estimate
+-- grows with the partition, not the day), and no sequential scans of the activity tables in the
+-- writers that fill and read them (with empty statistics those plans were quadratic).
+begin;
+select plan(8);
+
+create function pg_temp.config_of(p_function regprocedure) returns text[] language sql stable as $$
+  select coalesce(proconfig, '{}') from pg_proc where oid = p_function
+$$;
+
+select ok('jit=off' = any(pg_temp.config_of(f::regprocedure)), f || ' runs without JIT')
+from unnest(array[
+  'analytics.write_fulfillment_metrics(date)', 'analytics.write_payments_metrics(date)',
+  'analytics.write_calls_metrics(date)', 'analytics.write_engagement_metrics(date)',
+  'analytics.write_content_metrics(date)', 'analytics.write_cohort_retention_metrics(date)']) as f;
+select ok('enable_nestloop=off' = any(pg_temp.config_of('analytics.write_cohort_retention_metrics(date)')),
+  'the cohort job joins the activity tables without nested loops');
+-- The engagement statement turns sequential scans off for itself only and restores the setting.
+select is(
+  (select count(*)::int from regexp_matches(
+     (select prosrc from pg_proc where oid = 'analytics.write_engagement_metrics(date)'::regprocedure),
+     $re$set_config\('enable_seqscan', (?:'off'|v_seqscan), true\)$re$, 'g')),
+  2, 'the engagement statement runs without sequential scans and restores the setting after it');
+
+select * from finish();
+rollback;
