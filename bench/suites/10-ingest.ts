@@ -8,14 +8,14 @@
 // between rounds. Each row also states the Postgres CPU per event: on this 2-core machine Deno, the
 // load generator and Postgres share the CPU, which a deployment (functions on their own machines) does not.
 import postgres from "postgres";
-import { COPY_COLUMNS, copyLine } from "../../supabase/functions/ingest/copy-events.ts";
+import { COPY_SQL, copyLine } from "../../supabase/functions/ingest/copy-events.ts";
 import { INSERT_EVENTS_SQL, storeEvents } from "../../supabase/functions/ingest/insert-events.ts";
 import type { InTransaction } from "../../supabase/functions/ingest/insert-events.ts";
 import type { Tx } from "../../supabase/functions/_shared/db.ts";
 import type { ParsedEvent } from "../../supabase/functions/_shared/event-schema.ts";
 import { NO_DELAY_SOCKET } from "../../supabase/functions/_shared/no-delay-socket.ts";
 import { LOCAL_DB_URL, LOCAL_FUNCTIONS_URL, LOCAL_SECRET_KEY } from "../../stack/keys.ts";
-import { percentile, progress, timed } from "../lib.ts";
+import { median, percentile, progress, timed } from "../lib.ts";
 import { processCpuSeconds } from "../process-cpu.ts";
 import type { BenchOptions, BenchRow, BenchSuite } from "../lib.ts";
 import { generateEvents } from "../synthetic-events.ts";
@@ -93,7 +93,7 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
       // (a) COPY baseline
       progress(`ingest: round ${round}/${repeat} (a) COPY`);
       await measure("copy", async () => {
-        const stream = await sql`copy public.events_raw (${sql.unsafe(COPY_COLUMNS.join(", "))}) from stdin`.writable();
+        const stream = await sql.unsafe(COPY_SQL).writable();
         for (const line of copyText) if (!stream.write(line)) await new Promise((r) => stream.once("drain", r));
         await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
       }, () => "1 connection, text format");
@@ -139,7 +139,6 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
       if (stored !== n) throw new Error(`HTTP stored ${stored} of ${n} events (${failures} failed requests)`);
       await clean();
     }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const copyRuns = runs.get("copy")!.seconds;
     for (const [c, r] of runs) {
       const parts = [r.extra];

@@ -16,7 +16,7 @@
 import postgres from "postgres";
 import { LOCAL_DB_URL } from "../../stack/keys.ts";
 import { copyEvents, generateDays } from "../../scripts/generator/index.ts";
-import { progress, timed } from "../lib.ts";
+import { median, progress, timed } from "../lib.ts";
 import type { BenchOptions, BenchRow, BenchSuite } from "../lib.ts";
 
 // Months nothing else uses; their partitions are created and dropped by this suite.
@@ -56,8 +56,6 @@ async function cleanup(sql: postgres.Sql) {
   await sql`delete from analytics.user_first_seen where first_seen_date ${range}`;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 /** The second of two runs: the first brings the day's pages into shared buffers. */
 async function warm(fn: () => Promise<unknown>): Promise<number> {
   await fn();
@@ -73,8 +71,9 @@ const suite: BenchSuite = {
     const rounds = intArg(opts, "etl-rounds", 5);
     if (days < 2) throw new Error("--etl-days must be at least 2");
     const sql = postgres(LOCAL_DB_URL, { onnotice: () => {}, max: 1 });
-    const bareScan = (day: string) => () => sql`select count(*), count(distinct user_id) from public.events_raw
-      where event_timestamp >= ${day + "T00:00:00Z"}::timestamptz and event_timestamp < ${day + "T00:00:00Z"}::timestamptz + interval '1 day'`;
+    const onDay = (day: string) =>
+      sql`event_timestamp >= ${day + "T00:00:00Z"}::timestamptz and event_timestamp < ${day + "T00:00:00Z"}::timestamptz + interval '1 day'`;
+    const bareScan = (day: string) => () => sql`select count(*), count(distinct user_id) from public.events_raw where ${onDay(day)}`;
     const pipeline = (day: string) => async () => {
       const [{ s }] = await sql`select analytics.run_daily_etl_pipeline(${day}::date) as s`;
       if (s !== "succeeded") throw new Error(`pipeline ${s}`);
@@ -87,8 +86,7 @@ const suite: BenchSuite = {
     };
     const rows: BenchRow[] = [];
     const reuse = opts.args.get("etl-reuse") === "true";
-    const countDay = async (day: string) => (await sql<{ n: number }[]>`select count(*)::int as n from public.events_raw
-      where event_timestamp >= ${day + "T00:00:00Z"}::timestamptz and event_timestamp < ${day + "T00:00:00Z"}::timestamptz + interval '1 day'`)[0].n;
+    const countDay = async (day: string) => (await sql<{ n: number }[]>`select count(*)::int as n from public.events_raw where ${onDay(day)}`)[0].n;
     try {
       let n: number;
       let bg: number;

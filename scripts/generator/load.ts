@@ -1,14 +1,14 @@
 // Bulk-loads generated events into public.events_raw with COPY (text format), encoded by the ingest
 // function's own COPY encoder: generated events are catalog-valid by construction (generator test).
 import type postgres from "postgres";
-import { COPY_COLUMNS, copyLine } from "../../supabase/functions/ingest/copy-events.ts";
+import { COPY_SQL, copyLine } from "../../supabase/functions/ingest/copy-events.ts";
 import type { ParsedEvent } from "../../supabase/functions/_shared/event-schema.ts";
 import type { GeneratedEvent } from "./types.ts";
 
 /** COPYs the events in chunks of `chunk` lines; returns how many were loaded. */
 // deno-lint-ignore no-explicit-any
 export async function copyEvents(sql: postgres.Sql<any>, events: Iterable<GeneratedEvent>, chunk = 20_000): Promise<number> {
-  const stream = await sql.unsafe(`copy public.events_raw (${COPY_COLUMNS.join(", ")}) from stdin`).writable();
+  const stream = await sql.unsafe(COPY_SQL).writable();
   let n = 0;
   let buf: string[] = [];
   const flush = async () => {

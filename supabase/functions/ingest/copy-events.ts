@@ -5,13 +5,14 @@
 import type { Tx } from "../_shared/db.ts";
 import type { ParsedEvent } from "../_shared/event-schema.ts";
 
-/** Column order of the COPY rows; events_raw fills ingested_at itself. */
-export const COPY_COLUMNS = [
+// Column order of the COPY rows; events_raw fills ingested_at itself.
+const COPY_COLUMNS = [
   "event_id", "event_domain", "event_type", "event_timestamp", "user_id", "entity_type", "entity_id", "status",
   "provider", "service_code", "country_code", "amount_cents", "currency", "duration_seconds", "request_id", "metadata",
 ] as const;
 
-const COPY_SQL = `copy public.events_raw (${COPY_COLUMNS.join(", ")}) from stdin`;
+/** The COPY statement, shared with the generator's loader and the benchmark. */
+export const COPY_SQL = `copy public.events_raw (${COPY_COLUMNS.join(", ")}) from stdin`;
 
 const SPECIAL_RE = /[\\\t\n\r]/;
 const SPECIAL_GLOBAL_RE = /[\\\t\n\r]/g;
