@@ -1,6 +1,6 @@
 -- The ingest quota: a fixed one-minute window per bucket, counted in one statement.
 begin;
-select plan(8);
+select plan(9);
 
 select has_table('analytics', 'ingest_rate_limits', 'the quota table exists');
 select has_function('analytics', 'consume_ingest_quota', array['text', 'integer'], 'the quota function exists');
@@ -18,6 +18,10 @@ select ok(
   not has_function_privilege('authenticated', 'analytics.consume_ingest_quota(text, integer)', 'execute')
   and not has_function_privilege('anon', 'analytics.consume_ingest_quota(text, integer)', 'execute'),
   'anon and authenticated cannot call it');
+
+-- Unlogged: the quota transaction commits without a WAL flush (20261201000500).
+select is((select relpersistence from pg_class where oid = 'analytics.ingest_rate_limits'::regclass), 'u'::"char",
+  'the counters are unlogged');
 
 select * from finish();
 rollback;

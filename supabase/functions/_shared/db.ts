@@ -33,7 +33,10 @@ export function db(): Sql {
 /** Runs `fn` in a transaction as the caller's database role with the caller's claims. */
 export function asCaller<T>(caller: Caller, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return db().begin(async (tx) => {
-    await tx`select set_config('role', ${caller.dbRole}, true), set_config('request.jwt.claims', ${JSON.stringify(caller.claims)}, true)`;
-    return fn(tx as unknown as Tx);
+    // Sent at once, ahead of fn's first statement (a transaction's queries are pipelined): one round
+    // trip fewer. Should it fail, the transaction is aborted and fn's statements fail after it.
+    const claims = tx`select set_config('role', ${caller.dbRole}, true), set_config('request.jwt.claims', ${JSON.stringify(caller.claims)}, true)`.execute();
+    const [, result] = await Promise.all([claims, fn(tx as unknown as Tx)]);
+    return result;
   }) as Promise<T>;
 }
