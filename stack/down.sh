@@ -5,8 +5,9 @@ source "$(dirname "$0")/env.sh"
 for service in dashboard functions; do
   pidfile="$STACK_RUN_DIR/$service.pid"
   if [ -f "$pidfile" ]; then
-    pid="$(cat "$pidfile")"
-    if kill -0 "$pid" 2>/dev/null; then log "stopping $service (pid $pid)"; kill "$pid"; fi
+    for pid in $(cat "$pidfile"); do
+      if kill -0 "$pid" 2>/dev/null; then log "stopping $service (pid $pid)"; kill "$pid"; fi
+    done
     rm -f "$pidfile"
   fi
 done

@@ -6,8 +6,11 @@ STACK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STACK_DIR="${STACK_DIR:-$STACK_ROOT/.stack}"
 STACK_DB_PORT="${STACK_DB_PORT:-54322}"
 STACK_FUNCTIONS_PORT="${STACK_FUNCTIONS_PORT:-54321}"
+# Function server processes sharing the port (SO_REUSEPORT): hosted Supabase runs a function in as
+# many isolates as its load needs, and one Deno process uses one core at most.
+STACK_FUNCTIONS_WORKERS="${STACK_FUNCTIONS_WORKERS:-2}"
 STACK_DASHBOARD_PORT="${STACK_DASHBOARD_PORT:-54323}"
-export STACK_DB_PORT STACK_FUNCTIONS_PORT STACK_DASHBOARD_PORT
+export STACK_DB_PORT STACK_FUNCTIONS_PORT STACK_DASHBOARD_PORT STACK_FUNCTIONS_WORKERS
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 PGDATA="$STACK_DIR/pgdata"
 STACK_LOG_DIR="$STACK_DIR/logs"
@@ -28,13 +31,13 @@ psql_db() { psql "$DB_URL" -v ON_ERROR_STOP=1 -q "$@"; }
 
 log() { printf '[stack] %s\n' "$*"; }
 
-# wait_healthy NAME URL PIDFILE LOGFILE: waits up to ~60 s for URL to answer while the process
-# lives; on failure prints the log's tail and returns 1.
+# wait_healthy NAME URL PIDFILE LOGFILE: waits up to ~60 s for URL to answer while the (first)
+# process of PIDFILE lives; on failure prints the log's tail and returns 1.
 wait_healthy() {
   local name="$1" url="$2" pidfile="$3" logfile="$4"
   for _ in $(seq 1 240); do
     curl -fsS "$url" >/dev/null 2>&1 && return 0
-    kill -0 "$(cat "$pidfile")" 2>/dev/null || break
+    kill -0 "$(head -1 "$pidfile")" 2>/dev/null || break
     sleep 0.25
   done
   echo "[stack] $name did not become healthy; log:" >&2

@@ -4,6 +4,9 @@
 // path it sees on hosted Supabase: /<name>/...
 const functionsDir = new URL("../supabase/functions/", import.meta.url);
 const port = Number(Deno.env.get("STACK_FUNCTIONS_PORT") ?? 54321);
+// More than one process serves the port (stack/env.sh STACK_FUNCTIONS_WORKERS), as hosted Supabase
+// runs a function in several isolates; the kernel spreads connections over them.
+const reusePort = Number(Deno.env.get("STACK_FUNCTIONS_WORKERS") ?? 1) > 1;
 
 type Handler = (req: Request) => Promise<Response>;
 const handlers = new Map<string, Handler>();
@@ -18,7 +21,7 @@ function notFound(message: string): Response {
   return Response.json({ error: { code: "not_found", message } }, { status: 404 });
 }
 
-Deno.serve({ hostname: "127.0.0.1", port, onListen: () => console.log(`functions: ${[...handlers.keys()].join(", ")} on :${port}`) }, (req) => {
+Deno.serve({ hostname: "127.0.0.1", port, reusePort, onListen: () => console.log(`functions: ${[...handlers.keys()].join(", ")} on :${port}`) }, (req) => {
   const url = new URL(req.url);
   if (url.pathname === "/_health") return Response.json({ ok: true, functions: [...handlers.keys()] });
   const match = /^\/functions\/v1\/([^/]+)(\/.*)?$/.exec(url.pathname);

@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
-# Serves every edge function with Deno on :54321 in the background (as `supabase functions serve`).
+# Serves every edge function with Deno on :54321 in the background (as `supabase functions serve`),
+# in STACK_FUNCTIONS_WORKERS processes (one pid per line in functions.pid).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 pidfile="$STACK_RUN_DIR/functions.pid"
 health="http://127.0.0.1:$STACK_FUNCTIONS_PORT/_health"
 
-if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null && curl -fsS "$health" >/dev/null 2>&1; then
+if [ -f "$pidfile" ] && kill -0 "$(head -1 "$pidfile")" 2>/dev/null && curl -fsS "$health" >/dev/null 2>&1; then
   # Already serving: restart only when function code changed since it started (new or edited files).
   changed="$(find "$STACK_ROOT/supabase/functions" "$STACK_ROOT/stack/functions-server.ts" -newer "$pidfile" -type f -print -quit)"
   [ -z "$changed" ] && exit 0
   log "function code changed ($changed): restarting functions"
-  kill "$(cat "$pidfile")"
-  for _ in $(seq 1 50); do kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 0.1; done
+  # shellcheck disable=SC2046 # one pid per line
+  kill $(cat "$pidfile") 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 $(cat "$pidfile") 2>/dev/null || break; sleep 0.1; done
 fi
-log "starting functions on 127.0.0.1:$STACK_FUNCTIONS_PORT"
+log "starting functions on 127.0.0.1:$STACK_FUNCTIONS_PORT ($STACK_FUNCTIONS_WORKERS processes)"
 deno="$STACK_ROOT/node_modules/.bin/deno"
 # A local asymmetric signing key set (public half) for ES256 user tokens; tests sign with the private half.
 export SUPABASE_JWKS="${SUPABASE_JWKS:-$(cat "$STACK_ROOT/stack/local-jwks.json")}"
@@ -26,7 +28,13 @@ export SUPABASE_SERVICE_ROLE_KEY="${SUPABASE_SERVICE_ROLE_KEY:-eyJhbGciOiJIUzI1N
 local_secret_keys='{"default":"sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz"}'
 export SUPABASE_SECRET_KEYS="${SUPABASE_SECRET_KEYS:-$local_secret_keys}"
 cd "$STACK_ROOT/supabase/functions"
-nohup "$deno" run --allow-net --allow-env --allow-read --config deno.json \
-  "$STACK_ROOT/stack/functions-server.ts" >"$STACK_LOG_DIR/functions.log" 2>&1 &
-echo $! >"$pidfile"
+# --unstable-net: Deno.serve's reusePort, for more than one process on the port.
+: >"$pidfile.new"
+for worker in $(seq 1 "$STACK_FUNCTIONS_WORKERS"); do
+  [ "$worker" = 1 ] && out="$STACK_LOG_DIR/functions.log" || out="$STACK_LOG_DIR/functions-$worker.log"
+  nohup "$deno" run --unstable-net --allow-net --allow-env --allow-read --config deno.json \
+    "$STACK_ROOT/stack/functions-server.ts" >"$out" 2>&1 &
+  echo $! >>"$pidfile.new"
+done
+mv "$pidfile.new" "$pidfile"
 wait_healthy functions "$health" "$pidfile" "$STACK_LOG_DIR/functions.log"

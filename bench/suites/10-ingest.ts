@@ -1,7 +1,8 @@
 // Ingestion throughput: (a) raw COPY into events_raw, the baseline; (b) the ingest function's
 // own write path in batches of 500 (storeEvents: erased-user check + one COPY per batch), and the
 // insert ... on conflict do nothing it falls back to for retried batches; (c) end-to-end HTTP
-// through the ingest function, batches of 500, 4 concurrent clients with the service key. Payloads are serialised
+// through the ingest function, batches of 500, 4 concurrent clients with the service key (node:http
+// keep-alive, bench/http-client.ts; the stack serves functions in STACK_FUNCTIONS_WORKERS processes). Payloads are serialised
 // before the clock starts in every case, so each row measures the server side only. With
 // `--repeat R` the cases run R times interleaved (a round runs every case once): each row gives the
 // median run and its rate relative to the COPY of the same round, since this machine's speed drifts
@@ -15,6 +16,7 @@ import type { Tx } from "../../supabase/functions/_shared/db.ts";
 import type { ParsedEvent } from "../../supabase/functions/_shared/event-schema.ts";
 import { NO_DELAY_SOCKET } from "../../supabase/functions/_shared/no-delay-socket.ts";
 import { LOCAL_DB_URL, LOCAL_FUNCTIONS_URL, LOCAL_SECRET_KEY } from "../../stack/keys.ts";
+import { closeConnections, postJson } from "../http-client.ts";
 import { median, percentile, progress, timed } from "../lib.ts";
 import { processCpuSeconds } from "../process-cpu.ts";
 import type { BenchOptions, BenchRow, BenchSuite } from "../lib.ts";
@@ -124,15 +126,10 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
       await sql`delete from analytics.ingest_rate_limits where bucket = 'service'`;
       let failures = 0;
       await measure(`HTTP ingest fn (${batchSize}/req, ${clients} clients)`, () => pool(bodies, clients, async (body) => {
-        const res = await fetch(`${LOCAL_FUNCTIONS_URL}/ingest`, {
-          method: "POST",
-          headers: { "content-type": "application/json", authorization: `Bearer ${LOCAL_SECRET_KEY}` },
-          body,
-        });
-        const text = await res.text();
+        const res = await postJson(`${LOCAL_FUNCTIONS_URL}/ingest`, body, { authorization: `Bearer ${LOCAL_SECRET_KEY}` });
         if (res.status !== 200) {
           failures++;
-          if (failures === 1) progress(`ingest: HTTP ${res.status}: ${text.slice(0, 300)}`);
+          if (failures === 1) progress(`ingest: HTTP ${res.status}: ${res.text.slice(0, 300)}`);
         }
       }), latencyNote, "copy");
       const stored = await count();
@@ -153,6 +150,7 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
   } finally {
     await clean().catch(() => {});
     await sql.end();
+    closeConnections();
   }
   return rows;
 }

@@ -16,12 +16,28 @@ export const NUMBER_TYPES = {
 
 let client: Sql | undefined;
 
-/** One pool per isolate. prepare:false keeps it safe behind Supabase's transaction pooler. */
+/**
+ * Named prepared statements, except behind Supabase's transaction pooler (port 6543), which may
+ * hand each transaction another server connection; DB_PREPARE=true|false overrides. Without them
+ * the driver describes every query with parameters first: one round trip more per statement, and
+ * nothing pipelined behind it.
+ */
+export function usePreparedStatements(url: string, setting = env("DB_PREPARE")): boolean {
+  if (setting === "true" || setting === "false") return setting === "true";
+  try {
+    return new URL(url).port !== "6543";
+  } catch {
+    return false; // not a URL we can read: the setting that is safe everywhere
+  }
+}
+
+/** One pool per isolate. */
 export function db(): Sql {
-  client ??= postgres(env("SUPABASE_DB_URL") ?? LOCAL_DB_URL, {
+  const url = env("SUPABASE_DB_URL") ?? LOCAL_DB_URL;
+  client ??= postgres(url, {
     ...NO_DELAY_SOCKET,
     max: Number(env("DB_POOL_SIZE") ?? 10),
-    prepare: false,
+    prepare: usePreparedStatements(url),
     idle_timeout: 30,
     connect_timeout: 10,
     onnotice: () => {},

@@ -30,7 +30,7 @@ export async function storeEvents(inTransaction: InTransaction, events: ParsedEv
   }
 }
 
-/** The batch's users that are on the suppression list (one indexed probe each, none while it is empty). */
+/** The batch's users that are on the suppression list (one call for the batch: analytics.erased_users_among). */
 async function erasedUsersIn(tx: Tx, events: ParsedEvent[]): Promise<Set<string>> {
   const users = [...new Set(events.map((e) => e.user_id).filter((u): u is string => !!u))];
   if (!users.length) return new Set();
@@ -38,11 +38,7 @@ async function erasedUsersIn(tx: Tx, events: ParsedEvent[]): Promise<Set<string>
   return new Set(rows.map((r) => r.user_id));
 }
 
-const ERASED_USERS_SQL = `
-  select u.user_id::text as user_id
-  from unnest($1::text::uuid[]) as u(user_id)
-  where exists (select 1 from analytics.erased_subjects)
-    and exists (select 1 from analytics.erased_subjects s where s.subject_hash = analytics.subject_hash(u.user_id))`;
+const ERASED_USERS_SQL = `select u::text as user_id from analytics.erased_users_among($1::text::uuid[]) as u`;
 
 let warned = false;
 function warnOnce(message: string) {
@@ -52,7 +48,19 @@ function warnOnce(message: string) {
 
 /** The insert that skips stored events, shared with the benchmark so it measures exactly what the function runs. */
 export const INSERT_EVENTS_SQL = `
-  with inserted as (
+  with batch as (
+    select t.*
+    from jsonb_to_recordset($1::text::jsonb) as t(
+      event_id uuid, event_domain text, event_type text, event_timestamp timestamptz, user_id uuid,
+      entity_type text, entity_id text, status text, provider text, service_code text, country_code text,
+      amount_cents bigint, currency text, duration_seconds bigint, request_id text, metadata jsonb)
+  ),
+  -- Erased users stay erased: their events are dropped.
+  erased as (
+    select u.user_id
+    from analytics.erased_users_among(array(select distinct b.user_id from batch b where b.user_id is not null)) as u(user_id)
+  ),
+  inserted as (
     insert into public.events_raw (
       event_id, event_domain, event_type, event_timestamp, user_id, entity_type, entity_id, status,
       provider, service_code, country_code, amount_cents, currency, duration_seconds, request_id, metadata)
@@ -60,15 +68,8 @@ export const INSERT_EVENTS_SQL = `
       t.event_id, t.event_domain, t.event_type, t.event_timestamp, t.user_id, t.entity_type, t.entity_id, t.status,
       t.provider, t.service_code, t.country_code, t.amount_cents, t.currency, t.duration_seconds, t.request_id,
       coalesce(t.metadata, '{}'::jsonb)
-    from jsonb_to_recordset($1::text::jsonb) as t(
-      event_id uuid, event_domain text, event_type text, event_timestamp timestamptz, user_id uuid,
-      entity_type text, entity_id text, status text, provider text, service_code text, country_code text,
-      amount_cents bigint, currency text, duration_seconds bigint, request_id text, metadata jsonb)
-    -- Erased users stay erased: their events are dropped (the uncorrelated EXISTS runs once, so
-    -- the keyed hash is only computed while the suppression list is not empty).
-    where t.user_id is null
-       or not exists (select 1 from analytics.erased_subjects)
-       or not exists (select 1 from analytics.erased_subjects s where s.subject_hash = analytics.subject_hash(t.user_id))
+    from batch t
+    where t.user_id is null or t.user_id not in (select e.user_id from erased e)
     on conflict do nothing
     returning 1)
   select count(*)::integer as inserted from inserted`;
