@@ -6,9 +6,10 @@ STACK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STACK_DIR="${STACK_DIR:-$STACK_ROOT/.stack}"
 STACK_DB_PORT="${STACK_DB_PORT:-54322}"
 STACK_FUNCTIONS_PORT="${STACK_FUNCTIONS_PORT:-54321}"
-# Function server processes sharing the port (SO_REUSEPORT): hosted Supabase runs a function in as
-# many isolates as its load needs, and one Deno process uses one core at most.
-STACK_FUNCTIONS_WORKERS="${STACK_FUNCTIONS_WORKERS:-2}"
+# Function server processes sharing the port (SO_REUSEPORT). One by default, as `supabase functions
+# serve` (per-isolate caches then behave predictably in tests); the benchmark asks for 2: hosted
+# Supabase runs a function in as many isolates as its load needs, and one Deno process uses one core.
+STACK_FUNCTIONS_WORKERS="${STACK_FUNCTIONS_WORKERS:-1}"
 STACK_DASHBOARD_PORT="${STACK_DASHBOARD_PORT:-54323}"
 export STACK_DB_PORT STACK_FUNCTIONS_PORT STACK_DASHBOARD_PORT STACK_FUNCTIONS_WORKERS
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"

@@ -9,8 +9,10 @@ health="http://127.0.0.1:$STACK_FUNCTIONS_PORT/_health"
 if [ -f "$pidfile" ] && kill -0 "$(head -1 "$pidfile")" 2>/dev/null && curl -fsS "$health" >/dev/null 2>&1; then
   # Already serving: restart only when function code changed since it started (new or edited files).
   changed="$(find "$STACK_ROOT/supabase/functions" "$STACK_ROOT/stack/functions-server.ts" -newer "$pidfile" -type f -print -quit)"
-  [ -z "$changed" ] && exit 0
-  log "function code changed ($changed): restarting functions"
+  running="$(wc -l <"$pidfile")"
+  [ -z "$changed" ] && [ "$running" = "$STACK_FUNCTIONS_WORKERS" ] && exit 0
+  if [ -n "$changed" ]; then log "function code changed ($changed): restarting functions"
+  else log "$running function processes running, $STACK_FUNCTIONS_WORKERS wanted: restarting functions"; fi
   # shellcheck disable=SC2046 # one pid per line
   kill $(cat "$pidfile") 2>/dev/null || true
   for _ in $(seq 1 50); do kill -0 $(cat "$pidfile") 2>/dev/null || break; sleep 0.1; done

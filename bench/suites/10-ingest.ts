@@ -125,7 +125,7 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
       progress(`ingest: round ${round}/${repeat} (c) HTTP, ${clients} clients`);
       await sql`delete from analytics.ingest_rate_limits where bucket = 'service'`;
       let failures = 0;
-      await measure(`HTTP ingest fn (${batchSize}/req, ${clients} clients)`, () => pool(bodies, clients, async (body) => {
+      await measure(`HTTP ingest fn (${batchSize}/req, ${clients} clients, ${process.env.STACK_FUNCTIONS_WORKERS ?? 1} fn processes)`, () => pool(bodies, clients, async (body) => {
         const res = await postJson(`${LOCAL_FUNCTIONS_URL}/ingest`, body, { authorization: `Bearer ${LOCAL_SECRET_KEY}` });
         if (res.status !== 200) {
           failures++;
