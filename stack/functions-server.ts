@@ -1,7 +1,8 @@
 // Local stand-in for `supabase functions serve`: one Deno server on :54321 that routes
 // /functions/v1/<name>/... to supabase/functions/<name>/handler.ts. Each function's index.ts
-// (Deno.serve(handler)) stays what `supabase functions deploy` ships; the handler sees the same
-// path it sees on hosted Supabase: /<name>/...
+// (Deno.serve(handler)) stays what `supabase functions deploy` ships. Requests are passed on
+// unchanged; handlers read their path with routePath (_shared/http.ts), which gives /<name>/...
+// here as on hosted Supabase.
 const functionsDir = new URL("../supabase/functions/", import.meta.url);
 const port = Number(Deno.env.get("STACK_FUNCTIONS_PORT") ?? 54321);
 // More than one process serves the port (stack/env.sh STACK_FUNCTIONS_WORKERS), as hosted Supabase
@@ -28,6 +29,7 @@ Deno.serve({ hostname: "127.0.0.1", port, reusePort, onListen: () => console.log
   if (!match) return notFound("no such route");
   const handler = handlers.get(match[1]);
   if (!handler) return notFound(`no function named '${match[1]}'`);
-  url.pathname = `/${match[1]}${match[2] ?? ""}`;
-  return handler(new Request(url, req));
+  // Passed on as it came (the handlers read their path with routePath): wrapping it in a new
+  // Request would stream its body through JavaScript, ~0.5 ms of CPU for a 150 KB ingest batch.
+  return handler(req);
 });

@@ -17,27 +17,20 @@ export const NUMBER_TYPES = {
 let client: Sql | undefined;
 
 /**
- * Named prepared statements, except behind Supabase's transaction pooler (port 6543), which may
- * hand each transaction another server connection; DB_PREPARE=true|false overrides. Without them
- * the driver describes every query with parameters first: one round trip more per statement, and
- * nothing pipelined behind it.
+ * Named prepared statements only when DB_PREPARE=true. Off, the driver describes every statement
+ * with parameters before running it (one round trip more, nothing pipelined behind it); on, a
+ * transaction-mode pooler (Supabase's, port 6543) may run a statement on a connection that never
+ * prepared it, and a migration that changes a table's or view's columns fails the statements each
+ * connection prepared before it ("cached plan must not change result type") until it reconnects.
  */
-export function usePreparedStatements(url: string, setting = env("DB_PREPARE")): boolean {
-  if (setting === "true" || setting === "false") return setting === "true";
-  try {
-    return new URL(url).port !== "6543";
-  } catch {
-    return false; // not a URL we can read: the setting that is safe everywhere
-  }
-}
+export const usePreparedStatements = (setting = env("DB_PREPARE")): boolean => setting === "true";
 
 /** One pool per isolate. */
 export function db(): Sql {
-  const url = env("SUPABASE_DB_URL") ?? LOCAL_DB_URL;
-  client ??= postgres(url, {
+  client ??= postgres(env("SUPABASE_DB_URL") ?? LOCAL_DB_URL, {
     ...NO_DELAY_SOCKET,
     max: Number(env("DB_POOL_SIZE") ?? 10),
-    prepare: usePreparedStatements(url),
+    prepare: usePreparedStatements(),
     idle_timeout: 30,
     connect_timeout: 10,
     onnotice: () => {},

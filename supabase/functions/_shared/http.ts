@@ -27,6 +27,15 @@ export function errorResponse(err: unknown): Response {
   return json({ error: { code: "internal_error", message: "internal error" } }, 500);
 }
 
+/**
+ * The request's path inside the functions host: `/<name>/...` as the hosted runtime passes it, also
+ * when it arrives as `/functions/v1/<name>/...` (the local stand-in, stack/functions-server.ts,
+ * passes requests on unchanged); trailing slashes removed.
+ */
+export function routePath(req: Request): string {
+  return new URL(req.url).pathname.replace(/^\/functions\/v1(?=\/)/, "").replace(/\/+$/, "");
+}
+
 /** Wraps a handler with CORS preflight and the error format. */
 export function serveHandler(handler: (req: Request) => Promise<Response>) {
   return async (req: Request): Promise<Response> => {

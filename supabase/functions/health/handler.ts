@@ -3,13 +3,12 @@
 import { authenticate, isAdmin, SERVICE_CALLER } from "../_shared/auth.ts";
 import { asCaller } from "../_shared/db.ts";
 import { ApiError, forbidden, notFound } from "../_shared/errors.ts";
-import { json, serveHandler } from "../_shared/http.ts";
+import { json, routePath, serveHandler } from "../_shared/http.ts";
 
 type HealthReport = { healthy: boolean; reasons: string[]; checks: Record<string, unknown> };
 
 export const handler = serveHandler(async (req) => {
-  const url = new URL(req.url);
-  if (url.pathname.replace(/\/$/, "") !== "/health") throw notFound("no such health endpoint");
+  if (routePath(req) !== "/health") throw notFound("no such health endpoint");
   if (req.method !== "GET") throw new ApiError(405, "method_not_allowed", "use GET for /health", undefined, { allow: "GET" });
   const caller = await authenticate(req);
   if (!isAdmin(caller)) throw forbidden("health is for admins, superadmins and the service role");

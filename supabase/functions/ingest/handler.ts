@@ -6,7 +6,7 @@ import type { Caller } from "../_shared/auth.ts";
 import { getCatalog } from "../_shared/catalog.ts";
 import { asCaller } from "../_shared/db.ts";
 import { ApiError } from "../_shared/errors.ts";
-import { json, serveHandler } from "../_shared/http.ts";
+import { json, routePath, serveHandler } from "../_shared/http.ts";
 import { readJsonBody } from "../_shared/json-body.ts";
 import { consumeQuota } from "../_shared/rate-limit.ts";
 import { authorizeEvents } from "./authorize.ts";
@@ -18,8 +18,7 @@ import { validateBatch } from "./validate-batch.ts";
 const writerFor = (caller: Caller): Caller => ({ kind: "service", dbRole: "service_role", claims: caller.claims });
 
 export const handler = serveHandler(async (req) => {
-  const path = new URL(req.url).pathname.replace(/\/+$/, "");
-  if (path !== "/ingest") throw new ApiError(404, "not_found", "no such route");
+  if (routePath(req) !== "/ingest") throw new ApiError(404, "not_found", "no such route");
   if (req.method !== "POST") {
     throw new ApiError(405, "method_not_allowed", "use POST", undefined, { allow: "POST, OPTIONS" });
   }

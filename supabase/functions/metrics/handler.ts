@@ -5,7 +5,7 @@
 import { authenticate } from "../_shared/auth.ts";
 import { asCaller } from "../_shared/db.ts";
 import { ApiError, notFound } from "../_shared/errors.ts";
-import { serveHandler } from "../_shared/http.ts";
+import { routePath, serveHandler } from "../_shared/http.ts";
 import { parseQuery } from "../_shared/query-params.ts";
 import { authorize } from "./access.ts";
 import { cacheKey } from "./cache-key.ts";
@@ -20,7 +20,7 @@ const PUBLIC_ENDPOINTS = [...ENDPOINTS.keys()].filter((n) => !n.startsWith("_"))
 
 export const handler = serveHandler(async (req) => {
   const url = new URL(req.url);
-  const name = /^(?:\/functions\/v1)?\/metrics\/([^/]+)\/?$/.exec(url.pathname)?.[1];
+  const name = /^\/metrics\/([^/]+)$/.exec(routePath(req))?.[1];
   const endpoint = name === undefined ? undefined : ENDPOINTS.get(name);
   if (!name || !endpoint) {
     throw notFound(`no metrics endpoint at '${url.pathname.slice(0, 100)}'; endpoints: ${PUBLIC_ENDPOINTS.join(", ")}`);

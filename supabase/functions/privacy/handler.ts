@@ -7,7 +7,7 @@ import { authenticate, isAdmin, SERVICE_CALLER } from "../_shared/auth.ts";
 import type { Caller } from "../_shared/auth.ts";
 import { asCaller } from "../_shared/db.ts";
 import { ApiError, badRequest, forbidden, notFound } from "../_shared/errors.ts";
-import { json, serveHandler } from "../_shared/http.ts";
+import { json, routePath, serveHandler } from "../_shared/http.ts";
 import { readJsonBody } from "../_shared/json-body.ts";
 
 const MAX_BODY_BYTES = 4 * 1024;
@@ -52,7 +52,7 @@ async function exportUser(url: URL): Promise<Response> {
 
 export const handler = serveHandler(async (req) => {
   const url = new URL(req.url);
-  const route = url.pathname.replace(/^\/privacy/, "").replace(/\/$/, "");
+  const route = routePath(req).replace(/^\/privacy/, "");
   const method = route === "/erase" ? "POST" : route === "/export" ? "GET" : null;
   if (!method) throw notFound(`no privacy endpoint '${route || "/"}'`);
   if (req.method !== method) throw new ApiError(405, "method_not_allowed", `use ${method} for /privacy${route}`, undefined, { allow: method });
