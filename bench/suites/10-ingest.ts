@@ -12,7 +12,9 @@ import postgres from "postgres";
 import { COPY_SQL, copyLine } from "../../supabase/functions/ingest/copy-events.ts";
 import { INSERT_EVENTS_SQL, storeEvents } from "../../supabase/functions/ingest/insert-events.ts";
 import type { InTransaction } from "../../supabase/functions/ingest/insert-events.ts";
-import type { Tx } from "../../supabase/functions/_shared/db.ts";
+import { SERVICE_CALLER } from "../../supabase/functions/_shared/auth.ts";
+import { inTransactionAs } from "../../supabase/functions/_shared/db.ts";
+import type { Sql } from "../../supabase/functions/_shared/db.ts";
 import type { ParsedEvent } from "../../supabase/functions/_shared/event-schema.ts";
 import { NO_DELAY_SOCKET } from "../../supabase/functions/_shared/no-delay-socket.ts";
 import { LOCAL_DB_URL, LOCAL_FUNCTIONS_URL, LOCAL_SECRET_KEY } from "../../stack/keys.ts";
@@ -55,10 +57,8 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
   const repeat = Number(opts.args.get("repeat") ?? 1);
   // The same socket settings as the functions' pool (TCP_NODELAY: see no-delay-socket.ts).
   const sql = postgres(LOCAL_DB_URL, { max: clients, prepare: false, onnotice: () => {}, ...NO_DELAY_SOCKET });
-  const asServiceRole: InTransaction = (fn) => sql.begin(async (tx) => {
-    await tx`select set_config('role', 'service_role', true), set_config('request.jwt.claims', '{"role":"service_role"}', true)`;
-    return fn(tx as unknown as Tx);
-  }) as ReturnType<typeof fn>;
+  // The function's own transaction wrapper, on this pool.
+  const asServiceRole: InTransaction = (fn) => inTransactionAs(sql as unknown as Sql, SERVICE_CALLER, fn);
   const clean = async () => {
     await sql`delete from public.events_raw where request_id = ${MARKER}`;
     await sql`vacuum (analyze) public.events_raw`;

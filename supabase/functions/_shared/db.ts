@@ -17,20 +17,17 @@ export const NUMBER_TYPES = {
 let client: Sql | undefined;
 
 /**
- * Named prepared statements only when DB_PREPARE=true. Off, the driver describes every statement
- * with parameters before running it (one round trip more, nothing pipelined behind it); on, a
+ * One pool per isolate. Named prepared statements only with DB_PREPARE=true. Off, the driver
+ * describes every statement with parameters before running it (one round trip more); on, a
  * transaction-mode pooler (Supabase's, port 6543) may run a statement on a connection that never
  * prepared it, and a migration that changes a table's or view's columns fails the statements each
  * connection prepared before it ("cached plan must not change result type") until it reconnects.
  */
-export const usePreparedStatements = (setting = env("DB_PREPARE")): boolean => setting === "true";
-
-/** One pool per isolate. */
 export function db(): Sql {
   client ??= postgres(env("SUPABASE_DB_URL") ?? LOCAL_DB_URL, {
     ...NO_DELAY_SOCKET,
     max: Number(env("DB_POOL_SIZE") ?? 10),
-    prepare: usePreparedStatements(),
+    prepare: env("DB_PREPARE") === "true",
     idle_timeout: 30,
     connect_timeout: 10,
     onnotice: () => {},
@@ -41,11 +38,13 @@ export function db(): Sql {
 
 /** Runs `fn` in a transaction as the caller's database role with the caller's claims. */
 export function asCaller<T>(caller: Caller, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return db().begin(async (tx) => {
-    // Sent at once, ahead of fn's first statement (a transaction's queries are pipelined): one round
-    // trip fewer. Should it fail, the transaction is aborted and fn's statements fail after it.
-    const claims = tx`select set_config('role', ${caller.dbRole}, true), set_config('request.jwt.claims', ${JSON.stringify(caller.claims)}, true)`.execute();
-    const [, result] = await Promise.all([claims, fn(tx as unknown as Tx)]);
-    return result;
+  return inTransactionAs(db(), caller, fn);
+}
+
+/** asCaller on a given pool (the ingest benchmark runs the function's write path on its own). */
+export function inTransactionAs<T>(sql: Sql, caller: Caller, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return sql.begin(async (tx) => {
+    await tx`select set_config('role', ${caller.dbRole}, true), set_config('request.jwt.claims', ${JSON.stringify(caller.claims)}, true)`;
+    return fn(tx as unknown as Tx);
   }) as Promise<T>;
 }
