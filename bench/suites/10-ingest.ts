@@ -1,5 +1,6 @@
 // Ingestion throughput: (a) raw COPY into events_raw, the baseline; (b) the ingest function's
-// own write path in batches of 500 (storeEvents: erased-user check + one COPY per batch), and the
+// own write path in batches of 500 (storeEvents: erased-user check + one COPY per batch; with the
+// isolate's subject-hash cache warm, and with every batch's users new to it), and the
 // insert ... on conflict do nothing it falls back to for retried batches; (c) end-to-end HTTP
 // through the ingest function, batches of 500, 4 concurrent clients with the service key (node:http
 // keep-alive, bench/http-client.ts; the stack serves functions in STACK_FUNCTIONS_WORKERS processes). Payloads are serialised
@@ -10,6 +11,7 @@
 // load generator and Postgres share the CPU, which a deployment (functions on their own machines) does not.
 import postgres from "postgres";
 import { COPY_SQL, copyLine } from "../../supabase/functions/ingest/copy-events.ts";
+import { clearHashCache } from "../../supabase/functions/ingest/erased-users.ts";
 import { INSERT_EVENTS_SQL, storeEvents } from "../../supabase/functions/ingest/insert-events.ts";
 import type { InTransaction } from "../../supabase/functions/ingest/insert-events.ts";
 import { SERVICE_CALLER } from "../../supabase/functions/_shared/auth.ts";
@@ -26,6 +28,9 @@ import { generateEvents } from "../synthetic-events.ts";
 import type { SyntheticEvent } from "../synthetic-events.ts";
 
 const MARKER = "bench-ingest";
+// The suppression list holds one entry during the run (a user not among the bench's), as in any
+// project after its first erasure: an empty list lets the erased-user check skip its work.
+const ERASED_USER = "b0000000-0000-4000-8000-00000000e5ed";
 
 function chunks<T>(xs: T[], size: number): T[][] {
   const out: T[][] = [];
@@ -76,6 +81,7 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
     const batches = parsedBatches.map((b) => JSON.stringify(b));
     const bodies = chunks(events, batchSize).map((b) => JSON.stringify({ events: b }));
     await clean();
+    await sql`insert into analytics.erased_subjects (subject_hash) values (analytics.subject_hash(${ERASED_USER})) on conflict do nothing`;
     type Runs = { seconds: number[]; dbCpu: (number | null)[]; extra: string; baseline?: string };
     const runs = new Map<string, Runs>();
     /** Times `fn` and the Postgres CPU it caused; `extra` of the latest run is kept. */
@@ -111,6 +117,14 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
         if ((await count()) !== n) throw new Error("storeEvents stored an unexpected number of rows");
         await clean();
       }
+      // ... with every batch's users new to the isolate: each batch asks for their hashes first
+      progress(`ingest: round ${round}/${repeat} (b) function write path (COPY), cold hash cache, ${clients} connections`);
+      await measure(`fn write path: COPY, users new to the isolate (${batchSize}/stmt, ${clients} conn)`, () => pool(parsedBatches, clients, async (batch) => {
+        clearHashCache();
+        if ((await storeEvents(asServiceRole, batch)) !== batch.length) throw new Error("storeEvents skipped events");
+      }), latencyNote, "copy");
+      if ((await count()) !== n) throw new Error("storeEvents stored an unexpected number of rows");
+      await clean();
       // ... and the insert it falls back to for a retried batch
       for (const conc of [1, clients]) {
         progress(`ingest: round ${round}/${repeat} (b) fallback insert, ${conc} connection(s)`);
@@ -149,6 +163,7 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
     }
   } finally {
     await clean().catch(() => {});
+    await sql`delete from analytics.erased_subjects where subject_hash = analytics.subject_hash(${ERASED_USER})`.catch(() => {});
     await sql.end();
     closeConnections();
   }

@@ -159,4 +159,26 @@ describe("ingest after erasure", () => {
     const rows = await sql<{ user_id: string }[]>`select user_id from public.events_raw where entity_id in ('o-erase-replay', 'o-keep-replay')`;
     expect(rows.map((r) => r.user_id)).toEqual([bystander]);
   });
+
+  it("drops the events of a user erased after the function has seen (and cached the hash of) them", async () => {
+    const user = randomUUID();
+    const event = (entity: string) => ({
+      event_id: randomUUID(), event_domain: "notifications", event_type: "notification_opened",
+      event_timestamp: new Date(Date.now() - 60_000).toISOString(), user_id: user, entity_type: "notification", entity_id: entity,
+    });
+    const ingest = (body: Record<string, unknown>) => clientWithToken(LOCAL_SECRET_KEY).functions.invoke("ingest", { body });
+    try {
+      expect((await ingest({ events: [event("o-erase-cached-1")] })).data).toEqual({ accepted: 1, duplicates: 0 });
+      const res = await callFunction("privacy/erase", {
+        method: "POST", headers: { authorization: `Bearer ${LOCAL_SECRET_KEY}`, "content-type": "application/json" }, body: JSON.stringify({ user_id: user }),
+      });
+      expect(res.status).toBe(200);
+      expect((await ingest({ events: [event("o-erase-cached-2"), event("o-erase-cached-3")] })).data).toEqual({ accepted: 0, duplicates: 2 });
+      const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from public.events_raw where user_id = ${user}`;
+      expect(n).toBe(0);
+    } finally {
+      await sql`delete from analytics.erased_subjects where subject_hash = analytics.subject_hash(${user})`;
+      await sql`delete from analytics.erasure_receipts where subject_hash = analytics.subject_hash(${user})`;
+    }
+  });
 });

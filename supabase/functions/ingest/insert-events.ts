@@ -7,6 +7,7 @@ import postgres from "postgres";
 import type { Tx } from "../_shared/db.ts";
 import type { ParsedEvent } from "../_shared/event-schema.ts";
 import { copyEvents } from "./copy-events.ts";
+import { erasedUsersIn } from "./erased-users.ts";
 
 /** Runs `fn` in one transaction as the writing role (the handler's asCaller). */
 export type InTransaction = <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>;
@@ -15,7 +16,7 @@ export type InTransaction = <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>;
 export async function storeEvents(inTransaction: InTransaction, events: ParsedEvent[]): Promise<number> {
   try {
     return await inTransaction(async (tx) => {
-      const erased = await erasedUsersIn(tx, events);
+      const erased = await erasedUsersIn(tx, usersOf(events));
       const kept = erased.size ? events.filter((e) => !e.user_id || !erased.has(e.user_id)) : events;
       if (kept.length) await copyEvents(tx, kept);
       return kept.length;
@@ -30,15 +31,9 @@ export async function storeEvents(inTransaction: InTransaction, events: ParsedEv
   }
 }
 
-/** The batch's users that are on the suppression list (one call for the batch: analytics.erased_users_among). */
-async function erasedUsersIn(tx: Tx, events: ParsedEvent[]): Promise<Set<string>> {
-  const users = [...new Set(events.map((e) => e.user_id).filter((u): u is string => !!u))];
-  if (!users.length) return new Set();
-  const rows = await tx.unsafe<{ user_id: string }[]>(ERASED_USERS_SQL, [`{${users.join(",")}}`]);
-  return new Set(rows.map((r) => r.user_id));
+function* usersOf(events: ParsedEvent[]): Iterable<string> {
+  for (const e of events) if (e.user_id) yield e.user_id;
 }
-
-const ERASED_USERS_SQL = `select u::text as user_id from analytics.erased_users_among($1::text::uuid[]) as u`;
 
 let warned = false;
 function warnOnce(message: string) {
