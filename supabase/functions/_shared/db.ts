@@ -4,6 +4,7 @@ import postgres from "postgres";
 import { env, LOCAL_DB_URL } from "./env.ts";
 import type { Caller } from "./auth.ts";
 import { NO_DELAY_SOCKET } from "./no-delay-socket.ts";
+import { sqlLiteral } from "./sql-literal.ts";
 
 export type Sql = postgres.Sql<Record<string, never>>;
 export type Tx = postgres.TransactionSql<Record<string, never>>;
@@ -44,7 +45,8 @@ export function asCaller<T>(caller: Caller, fn: (tx: Tx) => Promise<T>): Promise
 /** asCaller on a given pool (the ingest benchmark runs the function's write path on its own). */
 export function inTransactionAs<T>(sql: Sql, caller: Caller, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return sql.begin(async (tx) => {
-    await tx`select set_config('role', ${caller.dbRole}, true), set_config('request.jwt.claims', ${JSON.stringify(caller.claims)}, true)`;
+    // Literals, not parameters: one round trip instead of two (sql-literal.ts).
+    await tx.unsafe(`select set_config('role', ${sqlLiteral(caller.dbRole)}, true), set_config('request.jwt.claims', ${sqlLiteral(JSON.stringify(caller.claims))}, true)`);
     return fn(tx as unknown as Tx);
   }) as Promise<T>;
 }

@@ -5,13 +5,14 @@ import { ApiError } from "./errors.ts";
 import { env } from "./env.ts";
 import type { Caller } from "./auth.ts";
 import type { Tx } from "./db.ts";
+import { sqlLiteral } from "./sql-literal.ts";
 
 export const DEFAULT_USER_LIMIT_PER_MINUTE = 600;
 export const DEFAULT_SERVICE_LIMIT_PER_MINUTE = 6000;
 
 function limitFromEnv(name: string, fallback: number): number {
   const n = Number(env(name));
-  return Number.isInteger(n) && n > 0 ? n : fallback;
+  return Number.isInteger(n) && n > 0 && n <= 2_147_483_647 ? n : fallback; // an int in SQL
 }
 
 export function rateLimitBucket(caller: Caller): string {
@@ -27,8 +28,9 @@ export function rateLimitFor(caller: Caller): number {
 /** Counts the request; throws 429 with Retry-After when the caller is over its limit. */
 export async function consumeQuota(tx: Tx, caller: Caller): Promise<void> {
   const limit = rateLimitFor(caller);
-  const [row] = await tx<{ allowed: boolean; retry_after_s: number }[]>`
-    select allowed, retry_after_s from analytics.consume_ingest_quota(${rateLimitBucket(caller)}, ${limit})`;
+  const [row] = await tx.unsafe<{ allowed: boolean; retry_after_s: number }[]>(
+    `select allowed, retry_after_s from analytics.consume_ingest_quota(${sqlLiteral(rateLimitBucket(caller))}, ${limit})`,
+  );
   if (!row.allowed) {
     throw new ApiError(429, "rate_limited", `too many requests: at most ${limit} per minute for this caller`, undefined, {
       "retry-after": String(row.retry_after_s),

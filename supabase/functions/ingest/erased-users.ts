@@ -4,6 +4,7 @@
 // itself), so an isolate asks the database for each user's hash once and keeps it: a batch of
 // known users costs one probe of the list by hash and no HMAC in the database.
 import type { Tx } from "../_shared/db.ts";
+import { sqlTextArray } from "../_shared/sql-literal.ts";
 
 /** Hashes kept per isolate (about 150 bytes each, so some 15 MB at most); the oldest go first. */
 export const MAX_CACHED_HASHES = 100_000;
@@ -19,14 +20,14 @@ export async function erasedUsersIn(tx: Tx, userIds: Iterable<string>): Promise<
     else missing.add(user);
   }
   if (missing.size) {
-    const rows = await tx.unsafe<{ user_id: string; hash: string }[]>(HASHES_SQL, [`{${[...missing].join(",")}}`]);
+    const rows = await tx.unsafe<{ user_id: string; hash: string }[]>(hashesSql(missing));
     for (const r of rows) {
       hashes.set(r.hash, r.user_id);
       remember(r.user_id, r.hash);
     }
   }
   if (!hashes.size) return new Set();
-  const erased = await tx.unsafe<{ hash: string }[]>(ERASED_SQL, [`{${[...hashes.keys()].join(",")}}`]);
+  const erased = await tx.unsafe<{ hash: string }[]>(erasedSql(hashes.keys()));
   return new Set(erased.map((r) => hashes.get(r.hash)!));
 }
 
@@ -43,7 +44,8 @@ export function clearHashCache(): void {
   cached.clear();
 }
 
-const HASHES_SQL = `select h.user_id::text as user_id, encode(h.subject_hash, 'hex') as hash
-  from analytics.subject_hashes($1::text::uuid[]) as h`;
-const ERASED_SQL = `select encode(e, 'hex') as hash
-  from analytics.erased_subjects_among(array(select decode(x, 'hex') from unnest($1::text::text[]) as x)) as e`;
+// Literal arrays (uuids and hex only): one round trip each instead of two (sql-literal.ts).
+const hashesSql = (users: Iterable<string>) => `select h.user_id::text as user_id, encode(h.subject_hash, 'hex') as hash
+  from analytics.subject_hashes(${sqlTextArray(users)}::uuid[]) as h`;
+const erasedSql = (hashes: Iterable<string>) => `select encode(e, 'hex') as hash
+  from analytics.erased_subjects_among(array(select decode(x, 'hex') from unnest(${sqlTextArray(hashes)}::text[]) as x)) as e`;
