@@ -1,8 +1,8 @@
-// sqlLiteral / sqlTextArray (supabase/functions/_shared/sql-literal.ts): the functions write the
+// sqlLiteral / sqlTextArray (supabase/functions/_shared/sql-literal.ts) and oneStatementAs (db.ts): the functions write the
 // caller's claims, the quota bucket and the erased-user check's arrays as literals. Each must read
 // back from Postgres exactly as sent, with standard_conforming_strings on (the default) and off.
 import { afterAll, describe, expect, it } from "vitest";
-import { inTransactionAs, type Sql as FnSql } from "../../supabase/functions/_shared/db.ts";
+import { inTransactionAs, oneStatementAs, type Sql as FnSql } from "../../supabase/functions/_shared/db.ts";
 import { sqlLiteral, sqlTextArray } from "../../supabase/functions/_shared/sql-literal.ts";
 import { connect } from "../helpers/db.ts";
 
@@ -40,6 +40,20 @@ describe("sqlLiteral", () => {
     });
     expect(seen.role).toBe("authenticated");
     expect(JSON.parse(seen.claims)).toEqual(claims);
+  });
+});
+
+describe("oneStatementAs", () => {
+  it("runs the statement as the caller, with its claims, and for that statement only", async () => {
+    const claims = { role: "service_role", note: "it's \\ here" };
+    const [row] = await oneStatementAs<{ role: string; claims: string }>(sql as unknown as FnSql, { kind: "service", dbRole: "service_role", claims },
+      "select current_user::text as role, current_setting('request.jwt.claims') as claims");
+    expect(row.role).toBe("service_role");
+    expect(JSON.parse(row.claims)).toEqual(claims);
+    // The same connection (the pool has one) is back to its own role and no claims.
+    const [after] = await sql<{ role: string; claims: string | null }[]>`
+      select current_user::text as role, nullif(current_setting('request.jwt.claims', true), '') as claims`;
+    expect(after).toEqual({ role: "postgres", claims: null });
   });
 });
 

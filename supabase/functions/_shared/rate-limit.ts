@@ -4,7 +4,7 @@
 import { ApiError } from "./errors.ts";
 import { env } from "./env.ts";
 import type { Caller } from "./auth.ts";
-import type { Tx } from "./db.ts";
+import { db, oneStatementAs } from "./db.ts";
 import { sqlLiteral } from "./sql-literal.ts";
 
 export const DEFAULT_USER_LIMIT_PER_MINUTE = 600;
@@ -25,12 +25,11 @@ export function rateLimitFor(caller: Caller): number {
     : limitFromEnv("INGEST_RATE_LIMIT_PER_MINUTE", DEFAULT_USER_LIMIT_PER_MINUTE);
 }
 
-/** Counts the request; throws 429 with Retry-After when the caller is over its limit. */
-export async function consumeQuota(tx: Tx, caller: Caller): Promise<void> {
+/** Counts the request as `writer` (one round trip); throws 429 with Retry-After when the caller is over its limit. */
+export async function consumeQuota(writer: Caller, caller: Caller): Promise<void> {
   const limit = rateLimitFor(caller);
-  const [row] = await tx.unsafe<{ allowed: boolean; retry_after_s: number }[]>(
-    `select allowed, retry_after_s from analytics.consume_ingest_quota(${sqlLiteral(rateLimitBucket(caller))}, ${limit})`,
-  );
+  const [row] = await oneStatementAs<{ allowed: boolean; retry_after_s: number }>(db(), writer,
+    `select allowed, retry_after_s from analytics.consume_ingest_quota(${sqlLiteral(rateLimitBucket(caller))}, ${limit})`);
   if (!row.allowed) {
     throw new ApiError(429, "rate_limited", `too many requests: at most ${limit} per minute for this caller`, undefined, {
       "retry-after": String(row.retry_after_s),

@@ -23,7 +23,7 @@ export const handler = serveHandler(async (req) => {
     throw new ApiError(405, "method_not_allowed", "use POST", undefined, { allow: "POST, OPTIONS" });
   }
   const caller = await authenticate(req);
-  await asCaller(writerFor(caller), (tx) => consumeQuota(tx, caller));
+  await consumeQuota(writerFor(caller), caller);
 
   const body = await readJsonBody(req);
   const catalog = await getCatalog();
