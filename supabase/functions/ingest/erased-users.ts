@@ -7,7 +7,7 @@ import type { Tx } from "../_shared/db.ts";
 import { sqlTextArray } from "../_shared/sql-literal.ts";
 
 /** Hashes kept per isolate (about 150 bytes each, so some 15 MB at most); the oldest go first. */
-export const MAX_CACHED_HASHES = 100_000;
+const MAX_CACHED_HASHES = 100_000;
 const cached = new Map<string, string>(); // user id (lower case) -> subject hash, hex
 
 /** The users among `userIds` (lower-case uuids) that have been erased. */
@@ -35,9 +35,6 @@ function remember(user: string, hash: string): void {
   if (cached.size >= MAX_CACHED_HASHES) cached.delete(cached.keys().next().value!);
   cached.set(user, hash);
 }
-
-/** How many hashes this isolate holds (tests and the benchmark). */
-export const cachedHashCount = () => cached.size;
 
 /** Forgets every cached hash (the benchmark measures a cold isolate with it). */
 export function clearHashCache(): void {
