@@ -24,7 +24,8 @@ function notFound(message: string): Response {
 
 Deno.serve({ hostname: "127.0.0.1", port, reusePort, onListen: () => console.log(`functions: ${[...handlers.keys()].join(", ")} on :${port}`) }, (req) => {
   const url = new URL(req.url);
-  if (url.pathname === "/_health") return Response.json({ ok: true, functions: [...handlers.keys()] });
+  // pid: which process served the connection (the benchmark spreads its connections evenly with it).
+  if (url.pathname === "/_health") return Response.json({ ok: true, functions: [...handlers.keys()], pid: Deno.pid });
   const match = /^\/functions\/v1\/([^/]+)(\/.*)?$/.exec(url.pathname);
   if (!match) return notFound("no such route");
   const handler = handlers.get(match[1]);

@@ -3,12 +3,13 @@
 // isolate's subject-hash cache warm, and with every batch's users new to it), and the
 // insert ... on conflict do nothing it falls back to for retried batches; (c) end-to-end HTTP
 // through the ingest function, batches of 500, 4 concurrent clients with the service key (node:http
-// keep-alive, bench/http-client.ts; the stack serves functions in STACK_FUNCTIONS_WORKERS processes). Payloads are serialised
-// before the clock starts in every case, so each row measures the server side only. With
-// `--repeat R` the cases run R times interleaved (a round runs every case once): each row gives the
-// median run and its rate relative to the COPY of the same round, since this machine's speed drifts
-// between rounds. Each row also states the Postgres CPU per event: on this 2-core machine Deno, the
-// load generator and Postgres share the CPU, which a deployment (functions on their own machines) does not.
+// keep-alive connections spread evenly over the STACK_FUNCTIONS_WORKERS function processes,
+// bench/http-client.ts). Payloads are serialised (HTTP bodies encoded to bytes) before the clock
+// starts in every case, so each row measures the server side only. With `--repeat R` the cases run
+// R times interleaved, a round being (a), (c), then (b): each row gives the median run and its rate
+// relative to the COPY of the same round, since this machine's speed drifts between rounds. Each
+// row also states the Postgres CPU per event: on this 2-core machine Deno, the load generator and
+// Postgres share the CPU, which a deployment (functions on their own machines) does not.
 import postgres from "postgres";
 import { COPY_SQL, copyLine } from "../../supabase/functions/ingest/copy-events.ts";
 import { clearHashCache } from "../../supabase/functions/ingest/erased-users.ts";
@@ -20,7 +21,7 @@ import type { Sql } from "../../supabase/functions/_shared/db.ts";
 import type { ParsedEvent } from "../../supabase/functions/_shared/event-schema.ts";
 import { NO_DELAY_SOCKET } from "../../supabase/functions/_shared/no-delay-socket.ts";
 import { LOCAL_DB_URL, LOCAL_FUNCTIONS_URL, LOCAL_SECRET_KEY } from "../../stack/keys.ts";
-import { closeConnections, postJson } from "../http-client.ts";
+import { balancedLanes, closeConnections, postJson } from "../http-client.ts";
 import { median, percentile, progress, timed } from "../lib.ts";
 import { processCpuSeconds } from "../process-cpu.ts";
 import type { BenchOptions, BenchRow, BenchSuite } from "../lib.ts";
@@ -38,15 +39,15 @@ function chunks<T>(xs: T[], size: number): T[][] {
   return out;
 }
 
-/** Runs `jobs` with `concurrency` workers; returns per-job latencies in ms. */
-async function pool<T>(jobs: T[], concurrency: number, run: (job: T) => Promise<void>): Promise<number[]> {
+/** Runs `jobs` with `concurrency` workers (numbered from 0); returns per-job latencies in ms. */
+async function pool<T>(jobs: T[], concurrency: number, run: (job: T, worker: number) => Promise<void>): Promise<number[]> {
   const latencies: number[] = [];
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
+  await Promise.all(Array.from({ length: concurrency }, async (_, worker) => {
     while (next < jobs.length) {
       const job = jobs[next++];
       const t0 = performance.now();
-      await run(job);
+      await run(job, worker);
       latencies.push(performance.now() - t0);
     }
   }));
@@ -60,6 +61,7 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
   const batchSize = Number(opts.args.get("batch") ?? 500);
   const clients = Number(opts.args.get("clients") ?? 4);
   const repeat = Number(opts.args.get("repeat") ?? 1);
+  const processes = Number(process.env.STACK_FUNCTIONS_WORKERS ?? 1);
   // The same socket settings as the functions' pool (TCP_NODELAY: see no-delay-socket.ts).
   const sql = postgres(LOCAL_DB_URL, { max: clients, prepare: false, onnotice: () => {}, ...NO_DELAY_SOCKET });
   // The function's own transaction wrapper, on this pool.
@@ -79,7 +81,8 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
     const copyText = events.map((e) => copyLine(e as ParsedEvent));
     const parsedBatches = chunks(events as ParsedEvent[], batchSize);
     const batches = parsedBatches.map((b) => JSON.stringify(b));
-    const bodies = chunks(events, batchSize).map((b) => JSON.stringify({ events: b }));
+    // Encoded to bytes in advance too: the client's CPU is taken from the server under test.
+    const bodies = chunks(events, batchSize).map((b) => Buffer.from(JSON.stringify({ events: b })));
     await clean();
     await sql`insert into analytics.erased_subjects (subject_hash) values (analytics.subject_hash(${ERASED_USER})) on conflict do nothing`;
     type Runs = { seconds: number[]; dbCpu: (number | null)[]; extra: string; baseline?: string };
@@ -108,6 +111,25 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
       if ((await count()) !== n) throw new Error("COPY stored an unexpected number of rows");
       await clean();
 
+      // (c) end-to-end HTTP through the function, run right after the COPY it is compared with (the
+      // machine's speed drifts within minutes)
+      progress(`ingest: round ${round}/${repeat} (c) HTTP, ${clients} clients`);
+      await sql`delete from analytics.ingest_rate_limits where bucket = 'service'`;
+      let failures = 0;
+      // Each client keeps one connection, spread evenly over the function processes (http-client.ts).
+      const lanes = await balancedLanes(LOCAL_FUNCTIONS_URL, clients, processes);
+      await measure(`HTTP ingest fn (${batchSize}/req, ${clients} clients, ${processes} fn processes)`, () => pool(bodies, clients, async (body, client) => {
+        const res = await postJson(`${LOCAL_FUNCTIONS_URL}/ingest`, body, { authorization: `Bearer ${LOCAL_SECRET_KEY}` }, lanes[client]);
+        if (res.status !== 200) {
+          failures++;
+          if (failures === 1) progress(`ingest: HTTP ${res.status}: ${res.text.slice(0, 300)}`);
+        }
+      }), latencyNote, "copy");
+      for (const lane of lanes) lane.agent.destroy();
+      const stored = await count();
+      if (stored !== n) throw new Error(`HTTP stored ${stored} of ${n} events (${failures} failed requests)`);
+      await clean();
+
       // (b) the function's write path, as service_role, on 1 and `clients` connections
       for (const conc of [1, clients]) {
         progress(`ingest: round ${round}/${repeat} (b) function write path (COPY), ${conc} connection(s)`);
@@ -134,21 +156,6 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
         if ((await count()) !== n) throw new Error("insert stored an unexpected number of rows");
         await clean();
       }
-
-      // (c) end-to-end HTTP through the function
-      progress(`ingest: round ${round}/${repeat} (c) HTTP, ${clients} clients`);
-      await sql`delete from analytics.ingest_rate_limits where bucket = 'service'`;
-      let failures = 0;
-      await measure(`HTTP ingest fn (${batchSize}/req, ${clients} clients, ${process.env.STACK_FUNCTIONS_WORKERS ?? 1} fn processes)`, () => pool(bodies, clients, async (body) => {
-        const res = await postJson(`${LOCAL_FUNCTIONS_URL}/ingest`, body, { authorization: `Bearer ${LOCAL_SECRET_KEY}` });
-        if (res.status !== 200) {
-          failures++;
-          if (failures === 1) progress(`ingest: HTTP ${res.status}: ${res.text.slice(0, 300)}`);
-        }
-      }), latencyNote, "copy");
-      const stored = await count();
-      if (stored !== n) throw new Error(`HTTP stored ${stored} of ${n} events (${failures} failed requests)`);
-      await clean();
     }
     const copyRuns = runs.get("copy")!.seconds;
     for (const [c, r] of runs) {
@@ -156,7 +163,8 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
       const cpu = r.dbCpu.filter((x): x is number => x !== null);
       if (cpu.length) parts.push(`Postgres CPU ${(median(cpu) / n * 1e6).toFixed(1)} us/event`);
       if (r.baseline && repeat > 1) {
-        parts.push(`rate vs the round's copy: ${r.seconds.map((sec, i) => `${(copyRuns[i] / sec * 100).toFixed(0)}%`).join(" ")}`);
+        const ratios = r.seconds.map((sec, i) => copyRuns[i] / sec * 100);
+        parts.push(`rate vs the round's copy: ${ratios.map((x) => `${x.toFixed(0)}%`).join(" ")} (median ${median(ratios).toFixed(0)}%)`);
       }
       if (repeat > 1) parts.push(`median of ${repeat}`);
       row(c, median(r.seconds), parts.join("; "), r.baseline);

@@ -93,7 +93,10 @@ const IPV6_CANDIDATE_RE = /[0-9a-f]*:[0-9a-f:.]*:[0-9a-f:.%]*/gi;
 
 function digitCount(s: string): number {
   let n = 0;
-  for (const c of s) if (c >= "0" && c <= "9") n++;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) n++;
+  }
   return n;
 }
 
@@ -140,18 +143,21 @@ function looksLikeCard(s: string): boolean {
 
 /** The kind of personal data a scalar value looks like, or null. uuid-shaped parts never count. */
 export function piiKindOfValue(value: unknown): PiiKind | null {
+  // Every event passes here, mostly with values that cannot match: each test below is skipped when a
+  // condition every match needs is missing (a card number has 13-19 digits, a phone number at least
+  // 8, an IPv4 address 4, a uuid 36 characters), which leaves the verdicts unchanged.
   if (typeof value === "number") {
-    return Number.isInteger(value) && looksLikeCard(String(value)) ? "card number" : null;
+    return Number.isInteger(value) && Math.abs(value) >= 1e12 && looksLikeCard(String(value)) ? "card number" : null;
   }
   if (typeof value !== "string" || value.length < 3) return null;
-  // Cheap exit for the common case: identifiers, codes and words without digits or '@'.
   if (!/[\d@]/.test(value)) return null;
-  const s = value.replace(UUID_GLOBAL_RE, " ");
+  const s = value.length >= 36 ? value.replace(UUID_GLOBAL_RE, " ") : value;
   if (s.includes("@") && EMAIL_RE.test(s)) return "email address";
-  if (IPV4_RE.test(s)) return "IP address";
+  const digits = digitCount(s);
+  if (digits >= 4 && IPV4_RE.test(s)) return "IP address";
   if (s.includes(":")) for (const m of s.matchAll(IPV6_CANDIDATE_RE)) if (isIpv6(m[0])) return "IP address";
-  if (looksLikeCard(s)) return "card number";
-  if (looksLikePhone(s)) return "phone number";
+  if (digits >= 13 && looksLikeCard(s)) return "card number";
+  if (digits >= 8 && looksLikePhone(s)) return "phone number";
   return null;
 }
 
