@@ -29,6 +29,7 @@ import { generateEvents } from "../synthetic-events.ts";
 import type { SyntheticEvent } from "../synthetic-events.ts";
 
 const MARKER = "bench-ingest";
+const WARMUP_MARKER = "bench-ingest-warmup";
 // The suppression list holds one entry during the run (a user not among the bench's), as in any
 // project after its first erasure: an empty list lets the erased-user check skip its work.
 const ERASED_USER = "b0000000-0000-4000-8000-00000000e5ed";
@@ -67,7 +68,7 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
   // The function's own transaction wrapper, on this pool.
   const asServiceRole: InTransaction = (fn) => inTransactionAs(sql as unknown as Sql, SERVICE_CALLER, fn);
   const clean = async () => {
-    await sql`delete from public.events_raw where request_id = ${MARKER}`;
+    await sql`delete from public.events_raw where request_id in (${MARKER}, ${WARMUP_MARKER})`;
     await sql`vacuum (analyze) public.events_raw`;
   };
   const count = async () => (await sql<{ n: number }[]>`select count(*)::int as n from public.events_raw where request_id = ${MARKER}`)[0].n;
@@ -83,6 +84,8 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
     const batches = parsedBatches.map((b) => JSON.stringify(b));
     // Encoded to bytes in advance too: the client's CPU is taken from the server under test.
     const bodies = chunks(events, batchSize).map((b) => Buffer.from(JSON.stringify({ events: b })));
+    const warmupBodies = chunks(generateEvents(Math.max(batchSize, Math.round(n / 20)), { marker: WARMUP_MARKER, seed: 20261202 }), batchSize)
+      .map((b) => Buffer.from(JSON.stringify({ events: b })));
     await clean();
     await sql`insert into analytics.erased_subjects (subject_hash) values (analytics.subject_hash(${ERASED_USER})) on conflict do nothing`;
     type Runs = { seconds: number[]; dbCpu: (number | null)[]; extra: string; baseline?: string };
@@ -118,6 +121,16 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
       let failures = 0;
       // Each client keeps one connection, spread evenly over the function processes (http-client.ts).
       const lanes = await balancedLanes(LOCAL_FUNCTIONS_URL, clients, processes);
+      // Warm-up off the clock (5% of N): under steady load a function has its database connections
+      // open, its code optimised and its heap grown. After the minute the other cases take, an idle
+      // one has lost some of that (its pool closes idle connections after 30 s), which cost 10-20%
+      // of the rate in runs after a 40 s pause against runs right after another.
+      await pool(warmupBodies, clients, async (body, client) => {
+        const res = await postJson(`${LOCAL_FUNCTIONS_URL}/ingest`, body, { authorization: `Bearer ${LOCAL_SECRET_KEY}` }, lanes[client]);
+        if (res.status !== 200) throw new Error(`warm-up: HTTP ${res.status}: ${res.text.slice(0, 300)}`);
+      });
+      await sql`delete from public.events_raw where request_id = ${WARMUP_MARKER}`;
+      await sql`vacuum public.events_raw`;
       await measure(`HTTP ingest fn (${batchSize}/req, ${clients} clients, ${processes} fn processes)`, () => pool(bodies, clients, async (body, client) => {
         const res = await postJson(`${LOCAL_FUNCTIONS_URL}/ingest`, body, { authorization: `Bearer ${LOCAL_SECRET_KEY}` }, lanes[client]);
         if (res.status !== 200) {
