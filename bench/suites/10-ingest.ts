@@ -55,6 +55,26 @@ async function pool<T>(jobs: T[], concurrency: number, run: (job: T, worker: num
   return latencies.sort((a, b) => a - b);
 }
 
+/**
+ * Pauses autovacuum on events_raw's partitions for the run and returns what restores each one's
+ * setting. The suite vacuums between cases itself, off the clock; a background vacuum or analyze
+ * (each case stores 200k events, past autovacuum's thresholds) would land on whichever case runs
+ * at that moment and take its CPU.
+ */
+async function pauseAutovacuum(sql: postgres.Sql): Promise<() => Promise<void>> {
+  const partitions = await sql<{ name: string; setting: string | null }[]>`
+    select i.inhrelid::regclass::text as name,
+      (select o.option_value from pg_catalog.pg_options_to_table(c.reloptions) as o where o.option_name = 'autovacuum_enabled') as setting
+    from pg_catalog.pg_inherits i join pg_catalog.pg_class c on c.oid = i.inhrelid
+    where i.inhparent = 'public.events_raw'::regclass`;
+  for (const p of partitions) await sql.unsafe(`alter table ${p.name} set (autovacuum_enabled = false)`);
+  return async () => {
+    for (const p of partitions) {
+      await sql.unsafe(p.setting === null ? `alter table ${p.name} reset (autovacuum_enabled)` : `alter table ${p.name} set (autovacuum_enabled = ${p.setting === "true"})`);
+    }
+  };
+}
+
 const latencyNote = (ms: number[]) => `p50 ${percentile(ms, 0.5).toFixed(0)} ms, p95 ${percentile(ms, 0.95).toFixed(0)} ms per batch`;
 
 async function run(opts: BenchOptions): Promise<BenchRow[]> {
@@ -72,6 +92,7 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
     await sql`vacuum (analyze) public.events_raw`;
   };
   const count = async () => (await sql<{ n: number }[]>`select count(*)::int as n from public.events_raw where request_id = ${MARKER}`)[0].n;
+  let restoreAutovacuum: (() => Promise<void>) | undefined;
   const rows: BenchRow[] = [];
   const row = (c: string, seconds: number, extra?: string, baseline?: string) =>
     rows.push({ suite: "ingest", case: c, n, unit: "events", seconds, extra, baseline });
@@ -88,6 +109,7 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
       .map((b) => Buffer.from(JSON.stringify({ events: b })));
     await clean();
     await sql`insert into analytics.erased_subjects (subject_hash) values (analytics.subject_hash(${ERASED_USER})) on conflict do nothing`;
+    restoreAutovacuum = await pauseAutovacuum(sql);
     type Runs = { seconds: number[]; dbCpu: (number | null)[]; extra: string; baseline?: string };
     const runs = new Map<string, Runs>();
     /** Times `fn` and the Postgres CPU it caused; `extra` of the latest run is kept. */
@@ -183,6 +205,7 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
       row(c, median(r.seconds), parts.join("; "), r.baseline);
     }
   } finally {
+    await restoreAutovacuum?.().catch(() => {});
     await clean().catch(() => {});
     await sql`delete from analytics.erased_subjects where subject_hash = analytics.subject_hash(${ERASED_USER})`.catch(() => {});
     await sql.end();

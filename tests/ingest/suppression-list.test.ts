@@ -62,3 +62,17 @@ describe("the copy of the list", () => {
     await unerase(other);
   });
 });
+
+describe("without the version row", () => {
+  it("probes the list (a deleted row must not make every batch fail)", async () => {
+    await erase(erased);
+    const [saved] = await sql<Record<string, unknown>[]>`select * from analytics.suppression_list_version`;
+    await sql`delete from analytics.suppression_list_version`;
+    try {
+      expect([...await check()]).toEqual([erased]);
+    } finally {
+      await sql`insert into analytics.suppression_list_version ${sql(saved)}`;
+      await unerase(erased);
+    }
+  });
+});

@@ -41,6 +41,7 @@ async function currentList(tx: Tx, maxCopied: number): Promise<ListCopy> {
   // The copy the database compares against; concurrent batches may replace `newest` meanwhile.
   const known = newest;
   const [row] = await tx.unsafe<{ version: string; hashes: string[] | null }[]>(listSql(known?.version ?? "", maxCopied));
+  if (!row) return { version: "", hashes: null }; // the version row is gone (never by this project's code): probe
   const list = row.version === known?.version ? known : { version: row.version, hashes: row.hashes && new Set(row.hashes) };
   if (!newest || BigInt(list.version) > BigInt(newest.version)) newest = list;
   return list;
