@@ -3,9 +3,9 @@
 // kept per isolate, and neither can let an erased user's event through:
 // - each user's hash: it depends only on the user id and the project's fixed key (rotating the key
 //   would orphan the list itself), so the database computes it once per user and isolate;
-// - a copy of the list, tagged with analytics.suppression_list_version. Every batch reads the
-//   version in its own transaction (one row) and gets the list again only when it changed, so an
-//   erasure applies to every batch that starts after it commits. A list too long to copy is
+// - a copy of the list, tagged with analytics.suppression_list_version (a random id renewed by every
+//   change). Every batch reads the version in its own transaction (one row) and gets the list again
+//   only when it differs, so an erasure applies to every batch that starts after it commits. A list too long to copy is
 //   probed by hash per batch instead (one primary-key probe per user).
 import type { Tx } from "../_shared/db.ts";
 import { sqlLiteral, sqlTextArray } from "../_shared/sql-literal.ts";
@@ -42,8 +42,10 @@ async function currentList(tx: Tx, maxCopied: number): Promise<ListCopy> {
   const known = newest;
   const [row] = await tx.unsafe<{ version: string; hashes: string[] | null }[]>(listSql(known?.version ?? "", maxCopied));
   if (!row) return { version: "", hashes: null }; // the version row is gone (never by this project's code): probe
-  const list = row.version === known?.version ? known : { version: row.version, hashes: row.hashes && new Set(row.hashes) };
-  if (!newest || BigInt(list.version) > BigInt(newest.version)) newest = list;
+  if (known && row.version === known.version) return known;
+  const list = { version: row.version, hashes: row.hashes && new Set(row.hashes) };
+  // The latest answer wins; one from an older snapshot only costs the next batch a reload.
+  newest = list;
   return list;
 }
 
