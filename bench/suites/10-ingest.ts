@@ -67,12 +67,17 @@ async function pauseAutovacuum(sql: postgres.Sql): Promise<() => Promise<void>> 
       (select o.option_value from pg_catalog.pg_options_to_table(c.reloptions) as o where o.option_name = 'autovacuum_enabled') as setting
     from pg_catalog.pg_inherits i join pg_catalog.pg_class c on c.oid = i.inhrelid
     where i.inhparent = 'public.events_raw'::regclass`;
-  for (const p of partitions) await sql.unsafe(`alter table ${p.name} set (autovacuum_enabled = false)`);
-  return async () => {
+  const restore = async () => {
+    process.off("SIGINT", onInterrupt);
     for (const p of partitions) {
       await sql.unsafe(p.setting === null ? `alter table ${p.name} reset (autovacuum_enabled)` : `alter table ${p.name} set (autovacuum_enabled = ${p.setting === "true"})`);
     }
   };
+  // Ctrl-C skips the suite's finally: restore the settings before exiting.
+  const onInterrupt = () => void restore().finally(() => process.exit(130));
+  process.once("SIGINT", onInterrupt);
+  for (const p of partitions) await sql.unsafe(`alter table ${p.name} set (autovacuum_enabled = false)`);
+  return restore;
 }
 
 const latencyNote = (ms: number[]) => `p50 ${percentile(ms, 0.5).toFixed(0)} ms, p95 ${percentile(ms, 0.95).toFixed(0)} ms per batch`;
