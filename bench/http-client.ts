@@ -47,13 +47,13 @@ export async function balancedLanes(functionsUrl: string, count: number, process
   const lanes: Lane[] = [];
   for (let attempt = 0; lanes.length < count; attempt++) {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    opened.push(agent);
     const res = await request(health, "GET", agent);
     const pid = Number((JSON.parse(res.text) as { pid?: number }).pid ?? 0);
     // After many tries (a server that does not report its pid, or fewer processes than expected) take any.
     if ((perPid.get(pid) ?? 0) < share || attempt >= 50 * count) {
       perPid.set(pid, (perPid.get(pid) ?? 0) + 1);
       lanes.push({ agent, pid });
+      opened.push(agent);
     } else {
       agent.destroy();
     }

@@ -152,14 +152,15 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
       // open, its code optimised and its heap grown. After the minute the other cases take, an idle
       // one has lost some of that (its pool closes idle connections after 30 s), which cost 10-20%
       // of the rate in runs after a 40 s pause against runs right after another.
+      const postBatch = (body: Uint8Array, client: number) =>
+        postJson(`${LOCAL_FUNCTIONS_URL}/ingest`, body, { authorization: `Bearer ${LOCAL_SECRET_KEY}` }, lanes[client]);
       await pool(warmupBodies, clients, async (body, client) => {
-        const res = await postJson(`${LOCAL_FUNCTIONS_URL}/ingest`, body, { authorization: `Bearer ${LOCAL_SECRET_KEY}` }, lanes[client]);
+        const res = await postBatch(body, client);
         if (res.status !== 200) throw new Error(`warm-up: HTTP ${res.status}: ${res.text.slice(0, 300)}`);
       });
-      await sql`delete from public.events_raw where request_id = ${WARMUP_MARKER}`;
-      await sql`vacuum public.events_raw`;
+      await clean();
       await measure(`HTTP ingest fn (${batchSize}/req, ${clients} clients, ${processes} fn processes)`, () => pool(bodies, clients, async (body, client) => {
-        const res = await postJson(`${LOCAL_FUNCTIONS_URL}/ingest`, body, { authorization: `Bearer ${LOCAL_SECRET_KEY}` }, lanes[client]);
+        const res = await postBatch(body, client);
         if (res.status !== 200) {
           failures++;
           if (failures === 1) progress(`ingest: HTTP ${res.status}: ${res.text.slice(0, 300)}`);

@@ -43,6 +43,7 @@ const nonNegativeInt = z.custom<number>((v) => Number.isSafeInteger(v) && (v as 
 const codeIn = (codes: ReadonlySet<string>, what: string) =>
   z.custom<string>((v) => typeof v === "string" && codes.has(v.toUpperCase()), { error: `must be an ${what} code` });
 
+// The calendar by table, not by a Date round trip (as metrics/params.ts does): this runs for every event.
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const ISO_DATETIME_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|[+-](\d{2}):(\d{2}))$/;
 

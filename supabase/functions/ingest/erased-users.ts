@@ -5,8 +5,8 @@
 //   would orphan the list itself), so the database computes it once per user and isolate;
 // - a copy of the list, tagged with analytics.suppression_list_version (a random id renewed by every
 //   change). Every batch reads the version in its own transaction (one row) and gets the list again
-//   only when it differs, so an erasure applies to every batch that starts after it commits. A list too long to copy is
-//   probed by hash per batch instead (one primary-key probe per user).
+//   only when it differs, so an erasure applies to every batch that starts after it commits. A list
+//   too long to copy is probed by hash per batch instead (one primary-key probe per user).
 import type { Tx } from "../_shared/db.ts";
 import { sqlLiteral, sqlTextArray } from "../_shared/sql-literal.ts";
 
