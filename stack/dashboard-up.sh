@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Serves the dashboard on 127.0.0.1:54323 in the background (building it first if
+# Serves the dashboard on STACK_DASHBOARD_URL in the background (building it first if
 # dashboard/dist is missing or stale). pid and log in .stack/; stopped by stack/down.sh.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"

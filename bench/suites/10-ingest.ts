@@ -20,7 +20,7 @@ import { inTransactionAs } from "../../supabase/functions/_shared/db.ts";
 import type { Sql } from "../../supabase/functions/_shared/db.ts";
 import type { ParsedEvent } from "../../supabase/functions/_shared/event-schema.ts";
 import { NO_DELAY_SOCKET } from "../../supabase/functions/_shared/no-delay-socket.ts";
-import { LOCAL_DB_URL, LOCAL_FUNCTIONS_URL, LOCAL_SECRET_KEY } from "../../stack/keys.ts";
+import { LOCAL_DB_URL, LOCAL_FUNCTIONS_URL, LOCAL_FUNCTIONS_WORKERS, LOCAL_SECRET_KEY } from "../../stack/local-settings.ts";
 import { balancedLanes, closeConnections, postJson } from "../http-client.ts";
 import { median, percentile, progress, timed } from "../lib.ts";
 import { processCpuSeconds } from "../process-cpu.ts";
@@ -87,7 +87,7 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
   const batchSize = Number(opts.args.get("batch") ?? 500);
   const clients = Number(opts.args.get("clients") ?? 4);
   const repeat = Number(opts.args.get("repeat") ?? 1);
-  const processes = Number(process.env.STACK_FUNCTIONS_WORKERS ?? 1);
+  const processes = LOCAL_FUNCTIONS_WORKERS;
   // The same socket settings as the functions' pool (TCP_NODELAY: see no-delay-socket.ts).
   const sql = postgres(LOCAL_DB_URL, { max: clients, prepare: false, onnotice: () => {}, ...NO_DELAY_SOCKET });
   // The function's own transaction wrapper, on this pool.

@@ -1,7 +1,7 @@
 // Valid sample events for every catalog type, and small helpers to post them and count rows.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll } from "vitest";
-import { LOCAL_SECRET_KEY } from "../../stack/keys.ts";
+import { LOCAL_SECRET_KEY } from "../../stack/local-settings.ts";
 import { connect } from "../helpers/db.ts";
 import type { Sql } from "../helpers/db.ts";
 import { callFunction } from "../helpers/functions.ts";
