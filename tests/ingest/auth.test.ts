@@ -37,6 +37,10 @@ describe("ingest authentication (401, nothing written)", () => {
     ["anon key in apikey header only", async () => ({ apikey: LOCAL_ANON_KEY })],
     ["publishable key", async () => bearer(LOCAL_PUBLISHABLE_KEY)],
     ["wrong sb_secret key", async () => bearer(`${LOCAL_SECRET_KEY.slice(0, -1)}${LOCAL_SECRET_KEY.endsWith("X") ? "Y" : "X"}`)],
+    ["HS256 user token without exp", async () => bearer(await mintUserToken({ sub: USER, expiresInS: null }))],
+    ["ES256 user token without exp", async () => bearer(await mintUserToken({ sub: USER, alg: "ES256", expiresInS: null }))],
+    ["service_role claim without exp", async () =>
+      bearer(await new SignJWT({ role: "service_role" }).setProtectedHeader({ alg: "HS256" }).sign(new TextEncoder().encode(LOCAL_JWT_SECRET)))],
     ["HS256 forged with the JWKS public key (JWK JSON as secret)", async () =>
       bearer(await new SignJWT(userClaims()).setProtectedHeader({ alg: "HS256", kid: "local-es256-1" }).setExpirationTime("1h")
         .sign(new TextEncoder().encode(JSON.stringify(publicJwk))))],
