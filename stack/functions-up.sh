@@ -6,7 +6,7 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 pidfile="$STACK_RUN_DIR/functions.pid"
-health="http://127.0.0.1:$STACK_FUNCTIONS_PORT/_health"
+health="$STACK_SUPABASE_URL/_health"
 
 if [ -f "$pidfile" ] && kill -0 "$(head -1 "$pidfile")" 2>/dev/null && curl -fsS "$health" >/dev/null 2>&1; then
   # Already serving: restart only when function code or settings changed since it started.
@@ -20,7 +20,7 @@ if [ -f "$pidfile" ] && kill -0 "$(head -1 "$pidfile")" 2>/dev/null && curl -fsS
   kill $(cat "$pidfile") 2>/dev/null || true
   for _ in $(seq 1 50); do kill -0 $(cat "$pidfile") 2>/dev/null || break; sleep 0.1; done
 fi
-log "starting functions on 127.0.0.1:$STACK_FUNCTIONS_PORT ($STACK_FUNCTIONS_WORKERS processes)"
+log "starting functions on $STACK_SUPABASE_URL ($STACK_FUNCTIONS_WORKERS processes)"
 deno="$STACK_ROOT/node_modules/.bin/deno"
 # What hosted Supabase gives every function (docs/deploying.md), with the local values.
 export SUPABASE_URL="$STACK_SUPABASE_URL"

@@ -60,4 +60,4 @@ log "applying migrations"
 # --- Edge functions ---------------------------------------------------------------------------
 "$STACK_ROOT/stack/functions-up.sh"
 "$STACK_ROOT/stack/dashboard-up.sh"
-log "ready: db $DB_URL  functions http://127.0.0.1:$STACK_FUNCTIONS_PORT/functions/v1/<name>  dashboard http://127.0.0.1:$STACK_DASHBOARD_PORT/"
+log "ready: db $DB_URL  functions $STACK_FUNCTIONS_URL/<name>  dashboard $STACK_DASHBOARD_URL"
