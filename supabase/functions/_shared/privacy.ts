@@ -98,10 +98,12 @@ function keyNamesPii(key: string): boolean {
 
 // --- values -----------------------------------------------------------------------------------
 
-const EMAIL_RE = /[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/i;
+// An address at a given @ (sticky: tried at each @ of the text, so a long run of letters before
+// an @ that turns out not to be an address is read once, not once per starting letter).
+const EMAIL_AT_RE = /(?<=[a-z0-9._%+-])@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/iy;
 // Internationalised addresses (RFC 6531): letters and digits of any script in the local part and
 // the domain labels (`فاطمة@مثال.السعودية`, `josé@bücher.de`); for text that is not ASCII.
-const INTL_EMAIL_RE = /[\p{L}\p{M}\p{N}._%+-]+@[\p{L}\p{M}\p{N}-]+(?:\.[\p{L}\p{M}\p{N}-]+)*\.[\p{L}\p{M}]{2,}/u;
+const INTL_EMAIL_AT_RE = /(?<=[\p{L}\p{M}\p{N}._%+-])@[\p{L}\p{M}\p{N}-]+(?:\.[\p{L}\p{M}\p{N}-]+)*\.[\p{L}\p{M}]{2,}/uy;
 const IPV4_RE = /(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\d.])/;
 // +966 50 123 4567, +1 (555) 123-4567, 0044 20 7946 0958: a + or 00 prefix, then 8..15 digits.
 const INTL_PHONE_RE = /(?<![\w+-])(?:\+|00)[1-9][\d\s().\-/]{6,20}\d(?!\w)/;
@@ -163,6 +165,14 @@ function looksLikePhone(s: string): boolean {
   return NANP_PHONE_RE.test(s) || TRUNK_PHONE_RE.test(s);
 }
 
+function hasEmail(s: string, atRe: RegExp): boolean {
+  for (let at = s.indexOf("@"); at !== -1; at = s.indexOf("@", at + 1)) {
+    atRe.lastIndex = at;
+    if (atRe.test(s)) return true;
+  }
+  return false;
+}
+
 function looksLikeCard(s: string): boolean {
   for (const m of s.matchAll(CARD_CANDIDATE_RE)) {
     const digits = m[0].replace(/[ -]/g, "");
@@ -189,7 +199,7 @@ export function piiKindOfValue(value: unknown): PiiKind | null {
   const folded = ascii ? value : normaliseForPii(value);
   if (!ascii && !ASCII_DIGIT_OR_AT_RE.test(folded)) return null;
   const s = folded.length >= 36 && folded.includes("-") ? folded.replace(UUID_GLOBAL_RE, " ") : folded;
-  if (s.includes("@") && (ascii ? EMAIL_RE : INTL_EMAIL_RE).test(s)) return "email address";
+  if (hasEmail(s, ascii ? EMAIL_AT_RE : INTL_EMAIL_AT_RE)) return "email address";
   const digits = digitCount(s);
   if (digits >= 4 && s.includes(".") && IPV4_RE.test(s)) return "IP address";
   if (s.includes(":")) for (const m of s.matchAll(IPV6_CANDIDATE_RE)) if (isIpv6(m[0])) return "IP address";
