@@ -44,9 +44,10 @@ export const PII_VALUES: PiiValueFixture[] = [
 ];
 
 /**
- * Personal data in Arabic-Indic (٠-٩) or Persian (۰-۹) digits, full-width forms (０-９, ＠),
- * other Unicode spellings (invisible marks, en dashes) and internationalised addresses: each one
- * passed the filter before it folded text to ASCII (checked on the commit before).
+ * Personal data in Arabic-Indic (٠-٩) or Persian (۰-۹) digits (the common case for SAMIA-TAROT's
+ * users), other scripts' digits, full-width forms (０-９, ＠), other Unicode spellings (invisible
+ * marks, en dashes) and internationalised addresses: each one passed the filter before it folded
+ * text to ASCII (checked against the code before that change).
  */
 export const UNICODE_PII_VALUES: PiiValueFixture[] = [
   { label: "Saudi mobile, Arabic-Indic, compact", value: "+٩٦٦٥٠١٢٣٤٥٦٧", kind: "phone number" },
@@ -72,6 +73,8 @@ export const UNICODE_PII_VALUES: PiiValueFixture[] = [
   { label: "phone, full-width national", value: "０５０１２３４５６７", kind: "phone number" },
   { label: "phone split by zero-width spaces", value: "+966\u200b50\u200b123\u200b4567", kind: "phone number" },
   { label: "phone with en dashes", value: "050–123–4567", kind: "phone number" },
+  { label: "phone, Devanagari digits", value: "+९६६ ५० १२३ ४५६७", kind: "phone number" },
+  { label: "phone, Adlam digits (outside the BMP)", value: "+𞥙𞥖𞥖 𞥕𞥐 𞥑𞥒𞥓 𞥔𞥕𞥖𞥗", kind: "phone number" },
   { label: "email with a full-width at sign", value: "alice.smith＠example.com", kind: "email address" },
   { label: "email, all full-width", value: "ａｌｉｃｅ＠ｅｘａｍｐｌｅ．ｃｏｍ", kind: "email address" },
   { label: "email with the small at sign", value: "alice﹫example.com", kind: "email address" },
@@ -84,6 +87,7 @@ export const UNICODE_PII_VALUES: PiiValueFixture[] = [
   { label: "card, Arabic-Indic, spaced", value: "٤١١١ ١١١١ ١١١١ ١١١١", kind: "card number" },
   { label: "card, Persian, dashed", value: "۵۵۵۵-۵۵۵۵-۵۵۵۵-۴۴۴۴", kind: "card number" },
   { label: "card, full-width", value: "４２４２４２４２４２４２４２４２", kind: "card number" },
+  { label: "card, mathematical bold digits", value: "𝟒𝟐𝟒𝟐𝟒𝟐𝟒𝟐𝟒𝟐𝟒𝟐𝟒𝟐𝟒𝟐", kind: "card number" },
   { label: "card in an Arabic sentence", value: "دفعت بالبطاقة ٤٠٠٠٠٥٦٦٥٥٦٦٥٥٥٦", kind: "card number" },
   { label: "IPv4, Arabic-Indic", value: "١٩٢.١٦٨.١.٢٠", kind: "IP address" },
   { label: "IPv4, full-width", value: "１９２．１６８．１．２０", kind: "IP address" },

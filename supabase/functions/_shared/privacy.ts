@@ -182,7 +182,7 @@ function looksLikeCard(s: string): boolean {
 }
 
 // Text that can hold personal data has an ASCII digit or @, or something that may fold into one.
-const MAYBE_PII_RE = /[\d@]|[^\x00-\x7f]/;
+const MAYBE_PII_RE = /[\d@\u0080-\uffff]/;
 const ASCII_DIGIT_OR_AT_RE = /[\d@]/;
 
 /** The kind of personal data a scalar value looks like, or null. uuid-shaped parts never count. */
