@@ -93,8 +93,8 @@ describe("backend quota buckets", () => {
   it("throttles one backend key without touching another", async () => {
     await clearOfMinuteEnd();
     await sql`
-      insert into analytics.ingest_rate_limits (bucket, window_start, request_count, event_count)
-      values (${DEFAULT_KEY_BUCKET}, date_trunc('minute', now()), ${DEFAULT_LIMITS.service.requests}, 0)
+      insert into analytics.ingest_rate_limits (bucket, window_start, request_count)
+      values (${DEFAULT_KEY_BUCKET}, date_trunc('minute', now()), ${DEFAULT_LIMITS.service.requests})
       on conflict (bucket) do update set window_start = excluded.window_start, request_count = excluded.request_count`;
     try {
       const throttled = await postIngest(batch(randomUUID(), 1), bearer(LOCAL_SECRET_KEY));
