@@ -3,7 +3,8 @@
 // Metabase or Grafana would), runs the example queries of docs/bi.md (docs/bi-queries/*.sql) and
 // checks them against the metrics API over real HTTP for the same range: revenue per day and
 // currency equals the API's per-currency total rows, and the weekly success rate recomputed from
-// numerators and denominators equals the API's daily attempts and successes recombined.
+// numerators and denominators equals the API's daily attempts and successes recombined. The
+// numerators the views derive (duration_total_s, listen_percent_total) equal sums over the events.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateEvents } from "../../scripts/generator/index.ts";
@@ -98,6 +99,29 @@ describe("bi_reader over TCP", () => {
     }));
     expect([...rows]).toEqual(expected);
     expect(rows.length).toBeGreaterThanOrEqual(13);
+  });
+});
+
+describe("numerators the views add", () => {
+  /** Per-day sums over the raw events (as the superuser): the truth the derived columns must equal. */
+  const fromEvents = (type: string, value: string) => sql.unsafe(
+    `select to_char((event_timestamp at time zone 'UTC')::date, 'YYYY-MM-DD') as day, sum(${value})::bigint as total
+     from public.events_raw where event_type = $1 and event_id = any($2::uuid[]) group by 1 order by 1`, [type, eventIds]);
+
+  it("duration_total_s is exactly the seconds of the day's ended calls", async () => {
+    const truth = await fromEvents("call_ended", "duration_seconds");
+    const rows = await bi`select metric_date as day, duration_total_s as total from public.metrics_calls_totals
+                          where metric_date between ${START} and ${END} and completed > 0 order by 1`;
+    expect(truth.length).toBeGreaterThan(80);
+    expect([...rows]).toEqual([...truth]);
+  });
+
+  it("listen_percent_total is exactly the sum of the day's listen_percent values", async () => {
+    const truth = await fromEvents("horoscope_listened", "(metadata ->> 'listen_percent')::int");
+    const rows = await bi`select metric_date as day, listen_percent_total as total from public.metrics_engagement_daily
+                          where metric_date between ${START} and ${END} and listens > 0 order by 1`;
+    expect(truth.length).toBeGreaterThan(80);
+    expect([...rows]).toEqual([...truth]);
   });
 });
 
