@@ -103,23 +103,17 @@ describe("bi_reader over TCP", () => {
 });
 
 describe("numerators the views add", () => {
-  /** Per-day sums over the raw events (as the superuser): the truth the derived columns must equal. */
-  const fromEvents = (type: string, value: string) => sql.unsafe(
-    `select to_char((event_timestamp at time zone 'UTC')::date, 'YYYY-MM-DD') as day, sum(${value})::bigint as total
-     from public.events_raw where event_type = $1 and event_id = any($2::uuid[]) group by 1 order by 1`, [type, eventIds]);
-
-  it("duration_total_s is exactly the seconds of the day's ended calls", async () => {
-    const truth = await fromEvents("call_ended", "duration_seconds");
-    const rows = await bi`select metric_date as day, duration_total_s as total from public.metrics_calls_totals
-                          where metric_date between ${START} and ${END} and completed > 0 order by 1`;
-    expect(truth.length).toBeGreaterThan(80);
-    expect([...rows]).toEqual([...truth]);
-  });
-
-  it("listen_percent_total is exactly the sum of the day's listen_percent values", async () => {
-    const truth = await fromEvents("horoscope_listened", "(metadata ->> 'listen_percent')::int");
-    const rows = await bi`select metric_date as day, listen_percent_total as total from public.metrics_engagement_daily
-                          where metric_date between ${START} and ${END} and listens > 0 order by 1`;
+  // Per-day sums over the raw events (as the superuser): the truth each derived column must equal.
+  it.each([
+    ["duration_total_s", "metrics_calls_totals", "completed", "call_ended", "duration_seconds"],
+    ["listen_percent_total", "metrics_engagement_daily", "listens", "horoscope_listened", "(metadata ->> 'listen_percent')::int"],
+  ])("%s of %s is exactly the day's sum over the events", async (column, view, count, eventType, value) => {
+    const truth = await sql.unsafe(
+      `select to_char((event_timestamp at time zone 'UTC')::date, 'YYYY-MM-DD') as day, sum(${value})::bigint as total
+       from public.events_raw where event_type = $1 and event_id = any($2::uuid[]) group by 1 order by 1`, [eventType, eventIds]);
+    const rows = await bi.unsafe(
+      `select metric_date as day, ${column} as total from public.${view}
+       where metric_date between $1 and $2 and ${count} > 0 order by 1`, [START, END]);
     expect(truth.length).toBeGreaterThan(80);
     expect([...rows]).toEqual([...truth]);
   });
