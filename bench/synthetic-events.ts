@@ -1,8 +1,8 @@
 // A small seeded generator of realistic, valid analytics events across all six domains, for
 // benchmarks. Deterministic for a given seed; timestamps fall 1..2 days before `now` so they
 // pass ingestion's window; every event carries request_id = marker so it can be cleaned up.
-import { createRng } from "../scripts/generator/rng.ts";
-import type { GeneratedEvent } from "../scripts/generator/types.ts";
+import { createRng } from "../lib/generator/rng.ts";
+import type { GeneratedEvent } from "../lib/generator/types.ts";
 
 /** The generator's event shape, with the benchmark's cleanup marker always set. */
 export type SyntheticEvent = Omit<GeneratedEvent, "event_domain" | "request_id"> & { event_domain: string; request_id: string };

@@ -11,7 +11,7 @@
 // row also states the Postgres CPU per event: on this 2-core machine Deno, the load generator and
 // Postgres share the CPU, which a deployment (functions on their own machines) does not.
 import postgres from "postgres";
-import { COPY_SQL, copyLine } from "../../supabase/functions/ingest/copy-events.ts";
+import { COPY_SQL, copyLine } from "../../supabase/functions/_shared/copy-text.ts";
 import { clearHashCache } from "../../supabase/functions/ingest/erased-users.ts";
 import { INSERT_EVENTS_SQL, storeEvents } from "../../supabase/functions/ingest/insert-events.ts";
 import type { InTransaction } from "../../supabase/functions/ingest/insert-events.ts";
@@ -22,7 +22,8 @@ import type { ParsedEvent } from "../../supabase/functions/_shared/event-schema.
 import { NO_DELAY_SOCKET } from "../../supabase/functions/_shared/no-delay-socket.ts";
 import { LOCAL_DB_URL, LOCAL_FUNCTIONS_URL, LOCAL_FUNCTIONS_WORKERS, LOCAL_SECRET_KEY } from "../../stack/local-settings.ts";
 import { balancedLanes, closeConnections, postJson } from "../http-client.ts";
-import { median, percentile, progress, timed } from "../lib.ts";
+import { intArg, progress, timed } from "../lib.ts";
+import { median, percentile } from "../../lib/stats.ts";
 import { processCpuSeconds } from "../process-cpu.ts";
 import type { BenchOptions, BenchRow, BenchSuite } from "../lib.ts";
 import { generateEvents } from "../synthetic-events.ts";
@@ -84,9 +85,9 @@ const latencyNote = (ms: number[]) => `p50 ${percentile(ms, 0.5).toFixed(0)} ms,
 
 async function run(opts: BenchOptions): Promise<BenchRow[]> {
   const n = opts.events;
-  const batchSize = Number(opts.args.get("batch") ?? 500);
-  const clients = Number(opts.args.get("clients") ?? 4);
-  const repeat = Number(opts.args.get("repeat") ?? 1);
+  const batchSize = intArg(opts, "batch", 500);
+  const clients = intArg(opts, "clients", 4);
+  const repeat = intArg(opts, "repeat", 1);
   const processes = LOCAL_FUNCTIONS_WORKERS;
   // The same socket settings as the functions' pool (TCP_NODELAY: see no-delay-socket.ts).
   const sql = postgres(LOCAL_DB_URL, { max: clients, prepare: false, onnotice: () => {}, ...NO_DELAY_SOCKET });
@@ -224,5 +225,9 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
   return rows;
 }
 
-const suite: BenchSuite = { name: "ingest", run };
+const suite: BenchSuite = {
+  name: "ingest",
+  options: { batch: { type: "string" }, clients: { type: "string" }, repeat: { type: "string" } },
+  run,
+};
 export default suite;

@@ -1,7 +1,7 @@
 // The KPI contract (DESIGN.md §5, §7, §8) computed straight from events in TypeScript, independently
 // of the SQL ETL, so the tests can compare every row and field of the metric tables against it.
-import { percentile } from "../../bench/lib.ts";
-import type { GeneratedEvent } from "../../scripts/generator/index.ts";
+import { percentile } from "../../lib/stats.ts";
+import type { GeneratedEvent } from "../../lib/generator/index.ts";
 
 type Ev = GeneratedEvent;
 type Row = Record<string, string | number | null>;

@@ -1,7 +1,7 @@
 // The synthetic generator: deterministic per seed, and every event satisfies the catalog
 // (required fields of public.event_schema_versions, uuids, ISO codes, metadata types).
 import { afterAll, describe, expect, it } from "vitest";
-import { generateEvents } from "../../scripts/generator/index.ts";
+import { generateEvents } from "../../lib/generator/index.ts";
 import { connect } from "../helpers/db.ts";
 
 const sql = connect();
