@@ -153,7 +153,7 @@ export function expectedCalls(events: Ev[], day: string): Row[] {
 }
 
 /** Users active on each day (any event carrying a user_id). */
-export function activityByDay(events: Ev[]): Map<string, Set<string>> {
+function activityByDay(events: Ev[]): Map<string, Set<string>> {
   const by = new Map<string, Set<string>>();
   for (const e of events) {
     if (e.user_id === null) continue;
