@@ -26,8 +26,8 @@ import { intArg, progress, timed } from "../lib.ts";
 import { median, percentile } from "../../lib/stats.ts";
 import { processCpuSeconds } from "../process-cpu.ts";
 import type { BenchOptions, BenchRow, BenchSuite } from "../lib.ts";
-import { generateEvents } from "../synthetic-events.ts";
-import type { SyntheticEvent } from "../synthetic-events.ts";
+import { ingestWorkload } from "../ingest-workload.ts";
+import type { SyntheticEvent } from "../ingest-workload.ts";
 
 const MARKER = "bench-ingest";
 const WARMUP_MARKER = "bench-ingest-warmup";
@@ -105,13 +105,13 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
 
   try {
     progress(`ingest: generating ${n.toLocaleString("en-US")} events`);
-    const events = generateEvents(n, { marker: MARKER, seed: 20261125 });
+    const events = ingestWorkload(n, { marker: MARKER, seed: 20261125 });
     const copyText = events.map((e) => copyLine(e as ParsedEvent));
     const parsedBatches = chunks(events as ParsedEvent[], batchSize);
     const batches = parsedBatches.map((b) => JSON.stringify(b));
     // Encoded to bytes in advance too: the client's CPU is taken from the server under test.
     const bodies = chunks(events, batchSize).map((b) => Buffer.from(JSON.stringify({ events: b })));
-    const warmupBodies = chunks(generateEvents(Math.max(batchSize, Math.round(n / 20)), { marker: WARMUP_MARKER, seed: 20261202 }), batchSize)
+    const warmupBodies = chunks(ingestWorkload(Math.max(batchSize, Math.round(n / 20)), { marker: WARMUP_MARKER, seed: 20261202 }), batchSize)
       .map((b) => Buffer.from(JSON.stringify({ events: b })));
     await clean();
     await sql`insert into analytics.erased_subjects (subject_hash) values (analytics.subject_hash(${ERASED_USER})) on conflict do nothing`;
