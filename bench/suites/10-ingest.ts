@@ -154,8 +154,7 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
       const lanes = await balancedLanes(LOCAL_FUNCTIONS_URL, clients, processes);
       // Warm-up off the clock (5% of N): under steady load a function has its database connections
       // open, its code optimised and its heap grown. After the minute the other cases take, an idle
-      // one has lost some of that (its pool closes idle connections after 30 s), which cost 10-20%
-      // of the rate in runs after a 40 s pause against runs right after another.
+      // one has lost some of that (its pool closes idle connections after 30 s): bench/README.md.
       const postBatch = (body: Uint8Array, client: number) =>
         postJson(`${LOCAL_FUNCTIONS_URL}/ingest`, body, { authorization: `Bearer ${LOCAL_SECRET_KEY}` }, lanes[client]);
       await pool(warmupBodies, clients, async (body, client) => {
