@@ -43,7 +43,7 @@ export function db(): Sql {
     max: Number(env("DB_POOL_SIZE") ?? 10),
     prepare: env("DB_PREPARE") === "true",
     idle_timeout: 30,
-    connect_timeout: 5,
+    connect_timeout: 3,
     backoff: reconnectDelay,
     onnotice: () => {},
     types: NUMBER_TYPES,
