@@ -158,6 +158,12 @@ describe("a crash restart of Postgres under four ingest streams", () => {
         expect(recoveries[i], "time from Postgres back to this stream's next 200 (ms)").toBeLessThan(RECOVERY_MS);
         expect(stream.slice(-3).map(describeOutcome).filter((d) => !d.startsWith("200"))).toEqual([]);
       }
+      // Every connection of the pool works again, not only the ones the streams happened to use:
+      // bursts wider than the pool (10) use them all.
+      const bursts: Outcome[] = [];
+      for (let burst = 0; burst < 3; burst++) bursts.push(...await Promise.all(Array.from({ length: 20 }, postBatch)));
+      expect(bursts.filter((o) => o.status !== 200 || o.answeredAt - o.startedAt > ANSWER_WITHIN_MS / 2).map(describeOutcome)).toEqual([]);
+      await expectBatchesWholeOrAbsent(bursts);
     }
   });
 });
