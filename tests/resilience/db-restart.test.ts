@@ -5,7 +5,8 @@
 // a failed one, and so is the functions server (the files after this one need both).
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import { LOCAL_SUPABASE_URL, mintRoleToken } from "../../stack/keys.ts";
+import { mintRoleToken } from "../../stack/keys.ts";
+import { LOCAL_SUPABASE_URL } from "../../stack/local-settings.ts";
 import { connect } from "../helpers/db.ts";
 import { callFunction } from "../helpers/functions.ts";
 import {

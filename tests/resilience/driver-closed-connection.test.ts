@@ -3,7 +3,7 @@
 // fails, nothing is thrown outside it (upstream throws a TypeError from an immediate, which ends
 // the process: porsager/postgres#1154, #1208), and the connection serves the next query.
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import { LOCAL_DB_URL } from "../../stack/keys.ts";
+import { LOCAL_DB_URL } from "../../stack/local-settings.ts";
 import postgres from "../../supabase/functions/_vendor/postgres/src/index.js";
 import { connect } from "../helpers/db.ts";
 

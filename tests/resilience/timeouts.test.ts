@@ -69,7 +69,7 @@ describe("a lock held elsewhere costs a request about lock_timeout (1 s), then a
 });
 
 describe("the function transactions' timeouts (db.ts)", () => {
-  const caller: Caller = { kind: "service", dbRole: "service_role", claims: { role: "service_role" } };
+  const caller: Caller = { kind: "service", dbRole: "service_role", keyId: "test", claims: { role: "service_role" } };
   const fnSql = sql as unknown as FnSql;
   afterEach(() => {
     delete process.env.DB_STATEMENT_TIMEOUT_MS;
