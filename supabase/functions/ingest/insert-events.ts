@@ -5,6 +5,7 @@
 // replay cannot bring them back, and the batch is stored whole or not at all.
 import postgres from "postgres";
 import type { Tx } from "../_shared/db.ts";
+import { retryableDatabaseError } from "../_shared/db-errors.ts";
 import type { ParsedEvent } from "../_shared/event-schema.ts";
 import { copyEvents } from "./copy-events.ts";
 import { erasedUsersIn } from "./erased-users.ts";
@@ -22,7 +23,8 @@ export async function storeEvents(inTransaction: InTransaction, events: ParsedEv
       return kept.length;
     });
   } catch (err) {
-    if (!(err instanceof postgres.PostgresError)) throw err;
+    // The database down or a timeout: the insert would not fare better (db-errors.ts: a 503).
+    if (!(err instanceof postgres.PostgresError) || retryableDatabaseError(err)) throw err;
     // 23505 / 25P02: the COPY met a stored event. Anything else (say, a pooler that refuses COPY)
     // is worth one line in the log, as its SQLSTATE only (a message can quote a row): every batch
     // then pays for both attempts.
