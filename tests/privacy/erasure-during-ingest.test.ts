@@ -1,7 +1,7 @@
 // Erasure and ingestion are serialised (DESIGN.md §12): an event of a user accepted while that
 // user's erasure is in progress must not survive it, batches of other users must all be stored, and
-// no ingest request may wait long on the erasure (a 503 with Retry-After instead). Real HTTP
-// against the ingest function; the erasure is held open in its own transaction.
+// no ingest request (nor another erasure) may wait long on the erasure (a 503 with Retry-After
+// instead). Real HTTP against the functions; the erasure is held open in its own transaction.
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { LOCAL_SECRET_KEY } from "../../stack/keys.ts";
@@ -21,13 +21,26 @@ const event = (userId: string) => ({
   entity_type: "notification", entity_id: `ntf-${randomUUID()}`, provider: "fcm", request_id: MARK,
 });
 
+const bystander = randomUUID();
+const timedErase = async (userId: string) => {
+  const t0 = performance.now();
+  const res = await callFunction("privacy/erase", {
+    method: "POST", headers: { authorization: `Bearer ${LOCAL_SECRET_KEY}`, "content-type": "application/json" },
+    body: JSON.stringify({ user_id: userId }),
+  });
+  await res.body?.cancel();
+  return { status: res.status, ms: performance.now() - t0 };
+};
+
 const storedFor = async (userId: string) =>
   (await sql<{ n: number }[]>`select count(*)::int as n from public.events_raw where user_id = ${userId}`)[0].n;
 
 afterAll(async () => {
   await sql`delete from public.events_raw where request_id = ${MARK}`;
-  await sql`delete from analytics.erased_subjects where subject_hash = analytics.subject_hash(${erased}::uuid)`;
-  await sql`delete from analytics.erasure_receipts where subject_hash = analytics.subject_hash(${erased}::uuid)`;
+  for (const user of [erased, bystander]) {
+    await sql`delete from analytics.erased_subjects where subject_hash = analytics.subject_hash(${user}::uuid)`;
+    await sql`delete from analytics.erasure_receipts where subject_hash = analytics.subject_hash(${user}::uuid)`;
+  }
   await sql.end();
 });
 
@@ -45,12 +58,19 @@ describe("an erasure in progress", () => {
       [event(erased)],
     ];
     let posted: Promise<Attempt[][]> | undefined;
+    let secondErasure: Promise<{ status: number; ms: number }> | undefined;
     await sql.begin(async (tx) => {
       await tx`select analytics.erase_user(${erased}::uuid)`;
       posted = Promise.all(batches.map((b) => postUntilStored(b)));
+      secondErasure = timedErase(bystander);
       await tx`select pg_sleep(3)`;
     });
     const attempts = await posted!;
+    // Another erasure meanwhile is refused promptly (to be retried), never left waiting.
+    const second = await secondErasure!;
+    expect(second.status).toBe(503);
+    expect(second.ms).toBeLessThan(2500);
+    expect((await timedErase(bystander)).status).toBe(200);
 
     expect(await storedFor(erased)).toBe(0);
     for (const user of others) expect(await storedFor(user), user).toBe(1);

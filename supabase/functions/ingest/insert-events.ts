@@ -7,7 +7,7 @@
 // the wait's bound, the request answers 503 with Retry-After and the client sends the batch again.
 import postgres from "postgres";
 import type { Tx } from "../_shared/db.ts";
-import { ApiError } from "../_shared/errors.ts";
+import { isLockTimeout, unavailable } from "../_shared/errors.ts";
 import type { ParsedEvent } from "../_shared/event-schema.ts";
 import { copyEvents } from "./copy-events.ts";
 import { erasedUsersIn } from "./erased-users.ts";
@@ -26,21 +26,18 @@ export async function storeEvents(inTransaction: InTransaction, events: ParsedEv
     });
   } catch (err) {
     if (!(err instanceof postgres.PostgresError)) throw err;
-    if (err.code === LOCK_NOT_AVAILABLE) throw retryShortly();
+    if (isLockTimeout(err)) throw pausedForErasure();
     // 23505 / 25P02: the COPY met a stored event. Anything else (say, a pooler that refuses COPY)
     // is worth one line in the log, as its SQLSTATE only (a message can quote a row): every batch
     // then pays for both attempts.
     if (err.code !== "23505" && err.code !== "25P02") warnOnce(`ingest: COPY refused (SQLSTATE ${err.code}); using the insert path`);
     return await inTransaction((tx) => insertEvents(tx, events)).catch((e) => {
-      throw e instanceof postgres.PostgresError && e.code === LOCK_NOT_AVAILABLE ? retryShortly() : e;
+      throw isLockTimeout(e) ? pausedForErasure() : e;
     });
   }
 }
 
-/** lock_timeout: the erasure gate (or another lock) was not free within the wait's bound. */
-const LOCK_NOT_AVAILABLE = "55P03";
-const retryShortly = () =>
-  new ApiError(503, "unavailable", "ingestion is paused for a moment; send the batch again", undefined, { "retry-after": "1" });
+const pausedForErasure = () => unavailable("ingestion is paused for a moment; send the batch again");
 
 function* usersOf(events: ParsedEvent[]): Iterable<string> {
   for (const e of events) if (e.user_id) yield e.user_id;
@@ -93,9 +90,12 @@ export function withUniqueIds(events: ParsedEvent[]): ParsedEvent[] {
   return unique;
 }
 
+/** The insert path's first statement: the ingest side of the erasure gate (shared with the benchmark). */
+export const HOLD_OFF_ERASURES_SQL = "select analytics.hold_off_erasures()";
+
 // The batch goes as one text parameter (cast in SQL) so the driver does not JSON-encode it twice.
 async function insertEvents(tx: Tx, events: ParsedEvent[]): Promise<number> {
-  await tx.unsafe("select analytics.hold_off_erasures()");
+  await tx.unsafe(HOLD_OFF_ERASURES_SQL);
   const [row] = await tx.unsafe<{ inserted: number }[]>(INSERT_EVENTS_SQL, [JSON.stringify(events)]);
   return row.inserted;
 }
