@@ -3,7 +3,7 @@
 // or writes them as JSON lines (--out), or only counts them (--dry-run).
 import { createWriteStream } from "node:fs";
 import postgres from "postgres";
-import { LOCAL_DB_URL } from "../stack/keys.ts";
+import { LOCAL_DB_URL } from "../stack/local-settings.ts";
 import { copyEvents, generateDays } from "./generator/index.ts";
 
 function parseArgs(argv: string[]): Map<string, string> {

@@ -1,4 +1,4 @@
-// Local static server for the built dashboard (dashboard/dist) on 127.0.0.1:54323. It also
+// Local static server for the built dashboard (dashboard/dist) on STACK_DASHBOARD_URL. It also
 // answers /config.json with the local stack's URL, anon key and fresh demo tokens per role:
 // local development only — a deployed dashboard gets a config.json without tokens.
 import { createReadStream } from "node:fs";
@@ -6,9 +6,10 @@ import { stat } from "node:fs/promises";
 import { createServer } from "node:http";
 import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DEMO_ROLES, LOCAL_ANON_KEY, LOCAL_SUPABASE_URL, mintRoleToken } from "./keys.ts";
+import { DEMO_ROLES, mintRoleToken } from "./keys.ts";
+import { LOCAL_ANON_KEY, LOCAL_DASHBOARD_PORT, LOCAL_SUPABASE_URL } from "./local-settings.ts";
 
-const port = Number(process.env.STACK_DASHBOARD_PORT ?? 54323);
+const port = LOCAL_DASHBOARD_PORT;
 const root = fileURLToPath(new URL("../dashboard/dist/", import.meta.url));
 const DEMO_TOKEN_TTL_S = 24 * 3600;
 

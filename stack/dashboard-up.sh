@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Serves the dashboard on 127.0.0.1:54323 in the background (building it first if
+# Serves the dashboard on STACK_DASHBOARD_URL in the background (building it first if
 # dashboard/dist is missing or stale). pid and log in .stack/; stopped by stack/down.sh.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 mkdir -p "$STACK_LOG_DIR" "$STACK_RUN_DIR"
 pidfile="$STACK_RUN_DIR/dashboard.pid"
-health="http://127.0.0.1:$STACK_DASHBOARD_PORT/_health"
+health="${STACK_DASHBOARD_URL}_health"
 
 # Build when dist is missing (a fresh clone) or older than any dashboard source.
 dist_index="$STACK_ROOT/dashboard/dist/index.html"
@@ -16,7 +16,7 @@ fi
 if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null && curl -fsS "$health" >/dev/null 2>&1; then
   exit 0
 fi
-log "starting dashboard on http://127.0.0.1:$STACK_DASHBOARD_PORT/"
+log "starting dashboard on $STACK_DASHBOARD_URL"
 cd "$STACK_ROOT"
 nohup node --import tsx stack/dashboard-server.ts >"$STACK_LOG_DIR/dashboard.log" 2>&1 &
 echo $! >"$pidfile"

@@ -2,7 +2,7 @@
 # Drops the `postgres` database and re-applies the platform stand-in and every migration.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
-admin_url="postgresql://postgres:postgres@127.0.0.1:${STACK_DB_PORT}/template1"
+admin_url="${DB_URL%/*}/template1"
 log "dropping and recreating database postgres"
 psql "$admin_url" -v ON_ERROR_STOP=1 -q -c 'drop database if exists postgres with (force)' -c 'create database postgres'
 # Dropping the database stops pg_cron's scheduler for good; a restart brings it back.

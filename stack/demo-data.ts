@@ -4,7 +4,8 @@
 // for every role and today's ingestion looks like any other day's to the health check.
 import postgres from "postgres";
 import { copyEvents, generateDays, windowStartDate, yesterdayUtc } from "../scripts/generator/index.ts";
-import { DEMO_USERS, LOCAL_DB_URL } from "./keys.ts";
+import { DEMO_USERS } from "./keys.ts";
+import { LOCAL_DB_URL } from "./local-settings.ts";
 
 // 35 computed days (the readers' 30-day window plus a week for WAU and day-over-day changes) and
 // today so far.

@@ -1,25 +1,49 @@
-# Local stack settings, sourced by every stack script. Override any of them from the
-# environment (e.g. STACK_DB_PORT=55432) to run a second stack beside the default one.
+# Local stack settings, sourced by every stack script. The values come from stack/local.env (the
+# one place for them), overridden by the checkout's git-ignored .stack.env and by the environment
+# (e.g. STACK_DB_PORT=55432) to run a second stack beside the default one.
 STACK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# Optional, git-ignored per-checkout overrides (e.g. other ports for a second worktree).
-[ -f "$STACK_ROOT/.stack.env" ] && source "$STACK_ROOT/.stack.env"
+
+# read_settings FILE: NAME=value lines (optional `export `, optional quotes) → "NAME<TAB>value".
+read_settings() {
+  local line name value
+  while IFS= read -r line || [ -n "$line" ]; do
+    [[ $line =~ ^[[:space:]]*(export[[:space:]]+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$ ]] || continue
+    name="${BASH_REMATCH[2]}" value="${BASH_REMATCH[3]}"
+    [[ $value =~ ^\"(.*)\"$ || $value =~ ^\'(.*)\'$ ]] && value="${BASH_REMATCH[1]}"
+    printf '%s\t%s\n' "$name" "$value"
+  done <"$1"
+}
+
+# load_settings: exports every setting of stack/local.env (and any other name .stack.env sets),
+# taking the environment's value first, then .stack.env's, then the file's; ${NAME} expands to a
+# setting loaded before it. stack/local-settings.ts does the same for TypeScript.
+load_settings() {
+  local -A override=()
+  local name value ref overrides=/dev/null
+  [ -f "$STACK_ROOT/.stack.env" ] && overrides="$STACK_ROOT/.stack.env"
+  while IFS=$'\t' read -r name value; do override[$name]="$value"; done < <(read_settings "$overrides")
+  while IFS=$'\t' read -r name value; do
+    if [ -z "${!name:-}" ]; then
+      [ -n "${override[$name]+set}" ] && value="${override[$name]}"
+      while [[ $value =~ \$\{([A-Za-z_][A-Za-z0-9_]*)\} ]]; do
+        ref="${BASH_REMATCH[1]}"
+        value="${value//"\${$ref}"/${!ref:-}}"
+      done
+      printf -v "$name" '%s' "$value"
+    fi
+    export "${name?}"
+  done < <(read_settings "$STACK_ROOT/stack/local.env"; read_settings "$overrides")
+}
+load_settings
+
 STACK_DIR="${STACK_DIR:-$STACK_ROOT/.stack}"
-STACK_DB_PORT="${STACK_DB_PORT:-54322}"
-STACK_FUNCTIONS_PORT="${STACK_FUNCTIONS_PORT:-54321}"
-# Function server processes sharing the port (SO_REUSEPORT). One by default, as `supabase functions
-# serve` (per-isolate caches then behave predictably in tests); the benchmark asks for 2: hosted
-# Supabase runs a function in as many isolates as its load needs, and one Deno process uses one core.
-STACK_FUNCTIONS_WORKERS="${STACK_FUNCTIONS_WORKERS:-1}"
-STACK_DASHBOARD_PORT="${STACK_DASHBOARD_PORT:-54323}"
-export STACK_DB_PORT STACK_FUNCTIONS_PORT STACK_DASHBOARD_PORT STACK_FUNCTIONS_WORKERS
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 PGDATA="$STACK_DIR/pgdata"
 STACK_LOG_DIR="$STACK_DIR/logs"
 STACK_RUN_DIR="$STACK_DIR/run"
-DB_URL="postgresql://postgres:postgres@127.0.0.1:${STACK_DB_PORT}/postgres"
-export PGPASSWORD=postgres
+DB_URL="$STACK_DB_URL"
+export PGPASSWORD="$STACK_DB_PASSWORD"
 export PGOPTIONS="${PGOPTIONS:--c client_min_messages=warning}"
-export SUPABASE_DB_URL="${SUPABASE_DB_URL:-$DB_URL}"
 
 # initdb refuses to run as root: the cluster then belongs to the postgres OS user.
 if [ "$(id -u)" = 0 ]; then PG_OWNER=postgres; else PG_OWNER="$(id -un)"; fi

@@ -1,10 +1,13 @@
-// Local stand-in for `supabase functions serve`: one Deno server on :54321 that routes
+// Local stand-in for `supabase functions serve`: one Deno server on STACK_FUNCTIONS_PORT that routes
 // /functions/v1/<name>/... to supabase/functions/<name>/handler.ts. Each function's index.ts
 // (Deno.serve(handler)) stays what `supabase functions deploy` ships. Requests are passed on
 // unchanged; handlers read their path with routePath (_shared/http.ts), which gives /<name>/...
 // here as on hosted Supabase.
 const functionsDir = new URL("../supabase/functions/", import.meta.url);
-const port = Number(Deno.env.get("STACK_FUNCTIONS_PORT") ?? 54321);
+// The port comes from whoever starts it (stack/functions-up.sh, from stack/local.env); 0 asks for a
+// free one, and the "listening" line says which (tests/auth/hosted-env.test.ts reads it).
+const port = Number(Deno.env.get("STACK_FUNCTIONS_PORT"));
+if (!Number.isInteger(port) || port < 0) throw new Error("STACK_FUNCTIONS_PORT must be set to a port number");
 // More than one process serves the port (stack/env.sh STACK_FUNCTIONS_WORKERS), as hosted Supabase
 // runs a function in several isolates; the kernel spreads connections over them.
 const reusePort = Number(Deno.env.get("STACK_FUNCTIONS_WORKERS") ?? 1) > 1;
@@ -22,7 +25,7 @@ function notFound(message: string): Response {
   return Response.json({ error: { code: "not_found", message } }, { status: 404 });
 }
 
-Deno.serve({ hostname: "127.0.0.1", port, reusePort, onListen: () => console.log(`functions: ${[...handlers.keys()].join(", ")} on :${port}`) }, (req) => {
+Deno.serve({ hostname: "127.0.0.1", port, reusePort, onListen: (addr) => console.log(`functions: ${[...handlers.keys()].join(", ")} listening on :${addr.port}`) }, (req) => {
   const url = new URL(req.url);
   // pid: which process served the connection (the benchmark spreads its connections evenly with it).
   if (url.pathname === "/_health") return Response.json({ ok: true, functions: [...handlers.keys()], pid: Deno.pid });

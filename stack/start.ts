@@ -1,6 +1,7 @@
 // `npm start`: after stack:up, loads demo data if there is none, then prints where everything is
 // and a ready-to-use token per role.
-import { DEMO_ROLES, DEMO_USERS, LOCAL_ANON_KEY, LOCAL_DASHBOARD_URL, LOCAL_DB_URL, LOCAL_FUNCTIONS_URL, LOCAL_SECRET_KEY, LOCAL_SERVICE_ROLE_KEY, mintRoleToken } from "./keys.ts";
+import { DEMO_ROLES, DEMO_USERS, mintRoleToken } from "./keys.ts";
+import { LOCAL_ANON_KEY, LOCAL_DASHBOARD_URL, LOCAL_DB_URL, LOCAL_FUNCTIONS_URL, LOCAL_SECRET_KEY, LOCAL_SERVICE_ROLE_KEY } from "./local-settings.ts";
 import { ensureDemoData } from "./demo-data.ts";
 
 const TOKEN_TTL_S = 24 * 3600;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Starts the local stack (Postgres 15 + pg_cron on :54322, Deno functions on :54321) and applies
-# pending migrations. Idempotent: running it again only starts what is not running yet.
+# Starts the local stack (Postgres 15 + pg_cron, Deno functions, the dashboard; ports and credentials
+# from stack/local.env) and applies pending migrations. Idempotent: running it again only starts
+# what is not running yet.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
@@ -12,7 +13,7 @@ if [ ! -f "$PGDATA/PG_VERSION" ]; then
   log "creating cluster in $PGDATA"
   mkdir -p "$PGDATA"
   chown "$PG_OWNER" "$PGDATA" "$STACK_RUN_DIR" "$STACK_LOG_DIR"
-  pwfile="$STACK_RUN_DIR/pwfile"; echo postgres > "$pwfile"; chown "$PG_OWNER" "$pwfile"
+  pwfile="$STACK_RUN_DIR/pwfile"; echo "$STACK_DB_PASSWORD" > "$pwfile"; chown "$PG_OWNER" "$pwfile"
   as_owner "$PG_BIN/initdb" -D "$PGDATA" -U postgres --pwfile="$pwfile" --auth=scram-sha-256 \
     --encoding=UTF8 --locale=C.UTF-8 >"$STACK_LOG_DIR/initdb.log"
   rm -f "$pwfile"
@@ -59,4 +60,4 @@ log "applying migrations"
 # --- Edge functions ---------------------------------------------------------------------------
 "$STACK_ROOT/stack/functions-up.sh"
 "$STACK_ROOT/stack/dashboard-up.sh"
-log "ready: db $DB_URL  functions http://127.0.0.1:$STACK_FUNCTIONS_PORT/functions/v1/<name>  dashboard http://127.0.0.1:$STACK_DASHBOARD_PORT/"
+log "ready: db $DB_URL  functions $STACK_FUNCTIONS_URL/<name>  dashboard $STACK_DASHBOARD_URL"

@@ -20,7 +20,7 @@ import { inTransactionAs } from "../../supabase/functions/_shared/db.ts";
 import type { Sql } from "../../supabase/functions/_shared/db.ts";
 import type { ParsedEvent } from "../../supabase/functions/_shared/event-schema.ts";
 import { NO_DELAY_SOCKET } from "../../supabase/functions/_shared/no-delay-socket.ts";
-import { LOCAL_DB_URL, LOCAL_FUNCTIONS_URL, LOCAL_SECRET_KEY } from "../../stack/keys.ts";
+import { LOCAL_DB_URL, LOCAL_FUNCTIONS_URL, LOCAL_FUNCTIONS_WORKERS, LOCAL_SECRET_KEY } from "../../stack/local-settings.ts";
 import { balancedLanes, closeConnections, postJson } from "../http-client.ts";
 import { median, percentile, progress, timed } from "../lib.ts";
 import { processCpuSeconds } from "../process-cpu.ts";
@@ -87,7 +87,7 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
   const batchSize = Number(opts.args.get("batch") ?? 500);
   const clients = Number(opts.args.get("clients") ?? 4);
   const repeat = Number(opts.args.get("repeat") ?? 1);
-  const processes = Number(process.env.STACK_FUNCTIONS_WORKERS ?? 1);
+  const processes = LOCAL_FUNCTIONS_WORKERS;
   // The same socket settings as the functions' pool (TCP_NODELAY: see no-delay-socket.ts).
   const sql = postgres(LOCAL_DB_URL, { max: clients, prepare: false, onnotice: () => {}, ...NO_DELAY_SOCKET });
   // The function's own transaction wrapper, on this pool.
@@ -144,7 +144,10 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
       // (c) end-to-end HTTP through the function, run right after the COPY it is compared with (the
       // machine's speed drifts within minutes)
       progress(`ingest: round ${round}/${repeat} (c) HTTP, ${clients} clients`);
-      await sql`delete from analytics.ingest_rate_limits where bucket = 'service'`;
+      // The backend key's quota starts afresh for the warm-up and again for the timed run (each stays
+      // under its per-minute event limit, INGEST_SERVICE_EVENT_LIMIT_PER_MINUTE).
+      const resetQuota = () => sql`delete from analytics.ingest_rate_limits where bucket like 'service:%'`;
+      await resetQuota();
       let failures = 0;
       // Each client keeps one connection, spread evenly over the function processes (http-client.ts).
       const lanes = await balancedLanes(LOCAL_FUNCTIONS_URL, clients, processes);
@@ -159,6 +162,7 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
         if (res.status !== 200) throw new Error(`warm-up: HTTP ${res.status}: ${res.text.slice(0, 300)}`);
       });
       await clean();
+      await resetQuota();
       await measure(`HTTP ingest fn (${batchSize}/req, ${clients} clients, ${processes} fn processes)`, () => pool(bodies, clients, async (body, client) => {
         const res = await postBatch(body, client);
         if (res.status !== 200) {

@@ -14,7 +14,7 @@
 // leaves it for EXPLAIN ANALYZE (the next run drops it first); `--etl-reuse` measures what an
 // earlier run left (the generator is deterministic: the same data a load would produce).
 import postgres from "postgres";
-import { LOCAL_DB_URL } from "../../stack/keys.ts";
+import { LOCAL_DB_URL } from "../../stack/local-settings.ts";
 import { copyEvents, generateDays } from "../../scripts/generator/index.ts";
 import { median, progress, timed } from "../lib.ts";
 import type { BenchOptions, BenchRow, BenchSuite } from "../lib.ts";

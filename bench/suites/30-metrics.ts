@@ -7,7 +7,7 @@
 // warm (repeated identical requests: cache hits); the `x-cache` header is checked on every request.
 // `--requests N` (default 300) per case. The loaded rows are removed afterwards.
 import { mintRoleToken } from "../../stack/keys.ts";
-import { LOCAL_FUNCTIONS_URL } from "../../stack/keys.ts";
+import { LOCAL_FUNCTIONS_URL } from "../../stack/local-settings.ts";
 import { connect } from "../../tests/helpers/db.ts";
 import type { BenchRow, BenchSuite } from "../lib.ts";
 import { percentile, progress } from "../lib.ts";

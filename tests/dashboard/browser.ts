@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { LOCAL_DASHBOARD_URL } from "../../stack/keys.ts";
+import { LOCAL_DASHBOARD_URL } from "../../stack/local-settings.ts";
 
 export const CHROMIUM = "/usr/bin/chromium";
 export const DASHBOARD_URL = LOCAL_DASHBOARD_URL;

@@ -1,6 +1,6 @@
 // A direct database connection for tests (as the postgres superuser), with bigint/numeric as numbers.
 import postgres from "postgres";
-import { LOCAL_DB_URL } from "../../stack/keys.ts";
+import { LOCAL_DB_URL } from "../../stack/local-settings.ts";
 import { NUMBER_TYPES } from "../../supabase/functions/_shared/db.ts";
 
 export function connect(options: postgres.Options<Record<string, postgres.PostgresType>> = {}) {

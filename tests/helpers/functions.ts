@@ -1,7 +1,7 @@
 // supabase-js clients against the local functions server, signed as a given user or key.
 import { createClient } from "@supabase/supabase-js";
 import WebSocket from "ws";
-import { LOCAL_ANON_KEY, LOCAL_FUNCTIONS_URL, LOCAL_SUPABASE_URL } from "../../stack/keys.ts";
+import { LOCAL_ANON_KEY, LOCAL_FUNCTIONS_URL, LOCAL_SUPABASE_URL } from "../../stack/local-settings.ts";
 
 /** A supabase-js client whose requests carry `token` as the bearer (user JWT or service key). */
 export function clientWithToken(token: string) {

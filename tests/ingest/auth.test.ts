@@ -1,19 +1,16 @@
 // Who may call ingest and what they may send: JWT negatives (401), secret keys, asymmetric
 // (ES256/JWKS) tokens, and the client-token restrictions (403, nothing written).
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { exportSPKI, importJWK, SignJWT, UnsecuredJWT, generateKeyPair } from "jose";
-import type { JWK } from "jose";
 import { describe, expect, it } from "vitest";
-import { LOCAL_ANON_KEY, LOCAL_JWT_SECRET, LOCAL_PUBLISHABLE_KEY, mintUserToken } from "../../stack/keys.ts";
+import { mintUserToken } from "../../stack/keys.ts";
+import { LOCAL_ANON_KEY, LOCAL_ES256_PRIVATE_JWK, LOCAL_JWKS, LOCAL_JWT_SECRET, LOCAL_PUBLISHABLE_KEY, LOCAL_SECRET_KEY } from "../../stack/local-settings.ts";
 import { countRows, ingestTestContext, postIngest, sampleEvent } from "./events.ts";
 
 const { sql, REQ, USER } = ingestTestContext("auth");
 const OTHER = randomUUID();
 
-const privateJwk = JSON.parse(readFileSync(new URL("../../stack/local-es256-private-jwk.json", import.meta.url), "utf8")) as JWK;
-const publicJwk = (JSON.parse(readFileSync(new URL("../../stack/local-jwks.json", import.meta.url), "utf8")) as { keys: JWK[] }).keys[0];
-
+const publicJwk = LOCAL_JWKS.keys[0];
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const opened = (userId = USER) => sampleEvent("notification_opened", REQ, userId);
@@ -39,7 +36,11 @@ describe("ingest authentication (401, nothing written)", () => {
     ["anon key", async () => bearer(LOCAL_ANON_KEY)],
     ["anon key in apikey header only", async () => ({ apikey: LOCAL_ANON_KEY })],
     ["publishable key", async () => bearer(LOCAL_PUBLISHABLE_KEY)],
-    ["wrong sb_secret key", async () => bearer("sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvX")],
+    ["wrong sb_secret key", async () => bearer(`${LOCAL_SECRET_KEY.slice(0, -1)}${LOCAL_SECRET_KEY.endsWith("X") ? "Y" : "X"}`)],
+    ["HS256 user token without exp", async () => bearer(await mintUserToken({ sub: USER, expiresInS: null }))],
+    ["ES256 user token without exp", async () => bearer(await mintUserToken({ sub: USER, alg: "ES256", expiresInS: null }))],
+    ["service_role claim without exp", async () =>
+      bearer(await new SignJWT({ role: "service_role" }).setProtectedHeader({ alg: "HS256" }).sign(new TextEncoder().encode(LOCAL_JWT_SECRET)))],
     ["HS256 forged with the JWKS public key (JWK JSON as secret)", async () =>
       bearer(await new SignJWT(userClaims()).setProtectedHeader({ alg: "HS256", kid: "local-es256-1" }).setExpirationTime("1h")
         .sign(new TextEncoder().encode(JSON.stringify(publicJwk))))],
@@ -72,13 +73,13 @@ describe("ingest accepted credentials", () => {
   });
 
   it("accepts an ES256 user token signed with a key of the project's JWKS", async () => {
-    const key = await importJWK(privateJwk, "ES256");
+    const key = await importJWK(LOCAL_ES256_PRIVATE_JWK, "ES256");
     const res = await postIngest({ events: [opened()] }, bearer(await es256Token(userClaims(), key)));
     expect(res.body).toEqual({ accepted: 1, duplicates: 0 });
   });
 
   it("accepts the sb_secret key in the apikey header alone", async () => {
-    const res = await postIngest({ events: [sampleEvent("order_created", REQ, OTHER)] }, { apikey: "sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz" });
+    const res = await postIngest({ events: [sampleEvent("order_created", REQ, OTHER)] }, { apikey: LOCAL_SECRET_KEY });
     expect(res.body).toEqual({ accepted: 1, duplicates: 0 });
   });
 });

@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
 import { AnalyticsEmitter, emitAnalyticsEvent } from "../../client/analytics-emitter.ts";
 import type { EmitterError } from "../../client/analytics-emitter.ts";
 import { buildEvent, EVENT_CATALOG } from "../../client/event-catalog.ts";
-import { LOCAL_FUNCTIONS_URL, LOCAL_SECRET_KEY, mintUserToken } from "../../stack/keys.ts";
+import { mintUserToken } from "../../stack/keys.ts";
+import { LOCAL_FUNCTIONS_URL, LOCAL_SECRET_KEY } from "../../stack/local-settings.ts";
 import { countRows, ingestTestContext } from "./events.ts";
 
 const { sql, REQ, USER } = ingestTestContext("emitter");

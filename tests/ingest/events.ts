@@ -1,7 +1,7 @@
 // Valid sample events for every catalog type, and small helpers to post them and count rows.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll } from "vitest";
-import { LOCAL_SECRET_KEY } from "../../stack/keys.ts";
+import { LOCAL_SECRET_KEY } from "../../stack/local-settings.ts";
 import { connect } from "../helpers/db.ts";
 import type { Sql } from "../helpers/db.ts";
 import { callFunction } from "../helpers/functions.ts";
@@ -74,7 +74,7 @@ export async function postIngest(body: unknown, headers: Record<string, string> 
   } catch {
     json = text;
   }
-  return { status: res.status, headers: res.headers, body: json };
+  return { status: res.status, headers: res.headers, body: json, text };
 }
 
 export const countRows = async (sql: Sql, requestId: string) =>

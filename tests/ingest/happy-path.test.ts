@@ -1,6 +1,6 @@
 // Valid batches through supabase-js functions.invoke: every domain lands in events_raw as sent.
 import { describe, expect, it } from "vitest";
-import { LOCAL_SECRET_KEY, LOCAL_SERVICE_ROLE_KEY } from "../../stack/keys.ts";
+import { LOCAL_SECRET_KEY, LOCAL_SERVICE_ROLE_KEY } from "../../stack/local-settings.ts";
 import { clientWithToken } from "../helpers/functions.ts";
 import { countRows, EVENT_TYPES, ingestTestContext, sampleEvent } from "./events.ts";
 

@@ -1,7 +1,7 @@
 // Which caller may use which metrics endpoint (DESIGN.md §3, §9): 401 for the anon key alone,
 // a clear 403 for roles that may not use an endpoint, 200 otherwise. Rows are checked elsewhere.
 import { beforeAll, describe, expect, it } from "vitest";
-import { LOCAL_SECRET_KEY } from "../../stack/keys.ts";
+import { LOCAL_SECRET_KEY } from "../../stack/local-settings.ts";
 import { getMetrics } from "./client.ts";
 import { D1, D2 } from "./fixtures.ts";
 import { useSeededMetrics, type Tokens } from "./suite.ts";

@@ -3,7 +3,8 @@
 // insert, erasure-like delete, an ETL run) makes the next request a miss with the new rows; and
 // callers whose RLS results may differ (reader A, reader B, admin) never share an entry.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_USERS, LOCAL_FUNCTIONS_URL, mintRoleToken, mintUserToken } from "../../stack/keys.ts";
+import { DEMO_USERS, mintRoleToken, mintUserToken } from "../../stack/keys.ts";
+import { LOCAL_FUNCTIONS_URL } from "../../stack/local-settings.ts";
 import { connect } from "../helpers/db.ts";
 import { getMetrics } from "./client.ts";
 import { utcDaysAgo } from "./fixtures.ts";

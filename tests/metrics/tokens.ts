@@ -1,5 +1,6 @@
 // Tokens for every caller kind the metrics API distinguishes.
-import { LOCAL_ANON_KEY, LOCAL_SERVICE_ROLE_KEY, mintRoleToken, mintUserToken } from "../../stack/keys.ts";
+import { mintRoleToken, mintUserToken } from "../../stack/keys.ts";
+import { LOCAL_ANON_KEY, LOCAL_SERVICE_ROLE_KEY } from "../../stack/local-settings.ts";
 import { READER_1, READER_2 } from "./fixtures.ts";
 
 export type Who = "anon" | "client" | "reader" | "monitor" | "admin" | "superadmin" | "service";

@@ -1,6 +1,7 @@
 // GET /functions/v1/health: 503 with reasons when yesterday is missing or a job failed, 200 after a good run.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LOCAL_ANON_KEY, LOCAL_SECRET_KEY, mintRoleToken } from "../../stack/keys.ts";
+import { mintRoleToken } from "../../stack/keys.ts";
+import { LOCAL_ANON_KEY, LOCAL_SECRET_KEY } from "../../stack/local-settings.ts";
 import { connect } from "../helpers/db.ts";
 import { callFunction } from "../helpers/functions.ts";
 

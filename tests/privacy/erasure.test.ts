@@ -1,7 +1,8 @@
 // GDPR erasure and subject-access export through the privacy function, checked in the database.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LOCAL_ANON_KEY, LOCAL_SECRET_KEY, mintRoleToken, mintUserToken } from "../../stack/keys.ts";
+import { mintRoleToken, mintUserToken } from "../../stack/keys.ts";
+import { LOCAL_ANON_KEY, LOCAL_SECRET_KEY } from "../../stack/local-settings.ts";
 import { connect } from "../helpers/db.ts";
 import { callFunction, clientWithToken } from "../helpers/functions.ts";
 

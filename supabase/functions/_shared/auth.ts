@@ -1,10 +1,16 @@
 // The one auth module: verifies the caller's credential in the function itself (whatever the
-// platform gate did) and says who the caller is. User tokens: HS256 with the project's JWT
-// secret, or ES256/RS256 from the project's JWKS. Backends: the service_role JWT or an
-// `sb_secret_...` key. The application role comes from app_metadata.role only.
+// platform gate did) and says who the caller is. Only what the environment configures is trusted,
+// nothing is built in, and a method with nothing configured rejects (DESIGN.md §12):
+// - user tokens: ES256/RS256 with the project's JWKS (SUPABASE_JWKS, which hosted Supabase gives
+//   every function, or else the JWKS endpoint of SUPABASE_URL); HS256 only with AUTH_JWT_SECRET
+//   (a custom secret: hosted Supabase neither provides the JWT secret nor lets a secret's name start
+//   with SUPABASE_). Every JWT must carry `exp`.
+// - backends: an `sb_secret_...` key listed in SUPABASE_SECRET_KEYS, the legacy service_role key
+//   equal to SUPABASE_SERVICE_ROLE_KEY, or a service_role JWT that verifies as above.
+// The application role comes from app_metadata.role only.
 import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify } from "jose";
-import type { JWTPayload, JWTVerifyGetKey } from "jose";
-import { env, LOCAL_JWT_SECRET } from "./env.ts";
+import type { JSONWebKeySet, JWTPayload, JWTVerifyGetKey } from "jose";
+import { env } from "./env.ts";
 import { unauthorized } from "./errors.ts";
 
 export const APP_ROLES = ["superadmin", "admin", "monitor", "reader", "client"] as const;
@@ -12,8 +18,9 @@ export type AppRole = (typeof APP_ROLES)[number];
 
 export type Claims = JWTPayload & Record<string, unknown>;
 
+/** keyId: which backend credential this is, stable and not secret (its own quota bucket, rate-limit.ts). */
 export type Caller =
-  | { kind: "service"; dbRole: "service_role"; claims: Claims }
+  | { kind: "service"; dbRole: "service_role"; keyId: string; claims: Claims }
   | { kind: "user"; dbRole: "authenticated"; sub: string; appRole: AppRole | null; claims: Claims };
 
 const CLOCK_TOLERANCE_S = 30;
@@ -22,31 +29,54 @@ const textEncoder = new TextEncoder();
 
 let jwks: JWTVerifyGetKey | null | undefined;
 
+/** The project's JWKS: SUPABASE_JWKS when set (authoritative, even when malformed), else SUPABASE_URL's endpoint. */
 function projectJwks(): JWTVerifyGetKey | null {
   if (jwks !== undefined) return jwks;
   const inline = env("SUPABASE_JWKS");
   const url = env("SUPABASE_URL");
-  if (inline) jwks = createLocalJWKSet(JSON.parse(inline));
+  if (inline) jwks = inlineJwks(inline);
   else if (url) jwks = createRemoteJWKSet(new URL("/auth/v1/.well-known/jwks.json", url), { cacheMaxAge: 10 * 60_000 });
   else jwks = null;
   return jwks;
 }
 
-/** Secret keys (`sb_secret_...`): SUPABASE_SECRET_KEYS is a JSON object of name → key, or a comma list. */
-function secretKeys(): string[] {
-  const keys: string[] = [];
+/** `{"keys": [...]}` as the JWKS endpoint serves it, or a bare array of keys. */
+function inlineJwks(raw: string): JWTVerifyGetKey | null {
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return createLocalJWKSet((Array.isArray(parsed) ? { keys: parsed } : parsed) as JSONWebKeySet);
+  } catch {
+    console.error("SUPABASE_JWKS is not a JSON Web Key Set: asymmetric tokens are rejected");
+    return null;
+  }
+}
+
+type SecretKey = { keyId: string; key: string };
+
+/** Secret keys (`sb_secret_...`): SUPABASE_SECRET_KEYS is a JSON object of name → key, or a comma
+ * list. A key's id is its name in the object, or its position in the list. */
+function secretKeys(): SecretKey[] {
+  const keys: SecretKey[] = [];
   const raw = env("SUPABASE_SECRET_KEYS");
   if (raw) {
     try {
       const parsed: unknown = JSON.parse(raw);
-      if (parsed && typeof parsed === "object") keys.push(...Object.values(parsed).filter((v): v is string => typeof v === "string"));
+      if (parsed && typeof parsed === "object") {
+        for (const [name, key] of Object.entries(parsed)) if (typeof key === "string") keys.push({ keyId: `secret:${name}`, key });
+      }
     } catch {
-      keys.push(...raw.split(",").map((k) => k.trim()).filter(Boolean));
+      raw.split(",").map((k) => k.trim()).forEach((key, i) => key && keys.push({ keyId: `secret:${i}`, key }));
     }
   }
   const serviceKey = env("SUPABASE_SERVICE_ROLE_KEY");
-  if (serviceKey?.startsWith("sb_secret_")) keys.push(serviceKey);
+  if (serviceKey?.startsWith("sb_secret_")) keys.push({ keyId: "secret:service_role_key", key: serviceKey });
   return keys;
+}
+
+/** A token's id: the first 16 hex digits of its SHA-256, which name it without revealing it. */
+export async function tokenFingerprint(token: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", textEncoder.encode(token)));
+  return Array.from(digest.subarray(0, 8), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** Constant-time comparison (length leaks only, which a key's fixed format reveals anyway). */
@@ -70,6 +100,8 @@ function credentialOf(req: Request): string | null {
   return apikey?.startsWith("sb_secret_") ? apikey : null;
 }
 
+const VERIFY_OPTIONS = { clockTolerance: CLOCK_TOLERANCE_S, requiredClaims: ["exp"] };
+
 async function verifyJwt(token: string): Promise<Claims> {
   let alg: string | undefined;
   try {
@@ -79,21 +111,30 @@ async function verifyJwt(token: string): Promise<Claims> {
   }
   try {
     if (alg === "HS256") {
-      const secret = textEncoder.encode(env("SUPABASE_JWT_SECRET") ?? LOCAL_JWT_SECRET);
-      return (await jwtVerify(token, secret, { algorithms: ["HS256"], clockTolerance: CLOCK_TOLERANCE_S })).payload as Claims;
+      const secret = env("AUTH_JWT_SECRET");
+      if (!secret) throw unauthorized("HS256 tokens are not accepted here");
+      return (await jwtVerify(token, textEncoder.encode(secret), { ...VERIFY_OPTIONS, algorithms: ["HS256"] })).payload as Claims;
     }
     if (alg === "ES256" || alg === "RS256") {
       const keys = projectJwks();
       if (!keys) throw unauthorized("no JWKS configured for asymmetric tokens");
-      return (await jwtVerify(token, keys, { algorithms: ["ES256", "RS256"], clockTolerance: CLOCK_TOLERANCE_S })).payload as Claims;
+      return (await jwtVerify(token, keys, { ...VERIFY_OPTIONS, algorithms: ["ES256", "RS256"] })).payload as Claims;
     }
   } catch (err) {
     if (err instanceof joseErrors.JWTExpired) throw unauthorized("token expired");
-    if (err instanceof joseErrors.JWTClaimValidationFailed) throw unauthorized(`token claim '${err.claim}' is not valid`);
+    if (err instanceof joseErrors.JWTClaimValidationFailed) {
+      throw unauthorized(`token claim '${err.claim}' is ${err.reason === "missing" ? "missing" : "not valid"}`);
+    }
     if (err instanceof joseErrors.JOSEError) throw unauthorized("invalid token signature or format");
     throw err;
   }
   throw unauthorized(`token algorithm '${alg ?? "none"}' is not accepted`);
+}
+
+/** The legacy service_role key, recognised only as the exact value the environment configures. */
+function isLegacyServiceRoleKey(credential: string): boolean {
+  const key = env("SUPABASE_SERVICE_ROLE_KEY");
+  return key !== undefined && !key.startsWith("sb_secret_") && timingSafeEqual(credential, key);
 }
 
 function appRoleOf(claims: Claims): AppRole | null {
@@ -108,14 +149,20 @@ export async function authenticate(req: Request): Promise<Caller> {
   if (!credential) throw unauthorized("missing bearer token");
 
   if (credential.startsWith("sb_secret_")) {
-    const ok = secretKeys().reduce((hit, key) => timingSafeEqual(credential, key) || hit, false);
-    if (!ok) throw unauthorized("unknown secret key");
-    return { kind: "service", dbRole: "service_role", claims: { role: "service_role" } };
+    // Every key is compared (constant time overall); the first that matches names the caller.
+    const hit = secretKeys().reduce<SecretKey | undefined>((found, k) => (timingSafeEqual(credential, k.key) && !found ? k : found), undefined);
+    if (!hit) throw unauthorized("unknown secret key");
+    return { kind: "service", dbRole: "service_role", keyId: hit.keyId, claims: { role: "service_role" } };
   }
   if (credential.startsWith("sb_publishable_")) throw unauthorized("a publishable key is not a user token");
+  if (isLegacyServiceRoleKey(credential)) {
+    return { kind: "service", dbRole: "service_role", keyId: `jwt:${await tokenFingerprint(credential)}`, claims: { role: "service_role" } };
+  }
 
   const claims = await verifyJwt(credential);
-  if (claims.role === "service_role") return { kind: "service", dbRole: "service_role", claims };
+  if (claims.role === "service_role") {
+    return { kind: "service", dbRole: "service_role", keyId: `jwt:${await tokenFingerprint(credential)}`, claims };
+  }
   if (claims.role === "anon") throw unauthorized("the anon key is not a user token");
 
   const aud = claims.aud;
@@ -129,4 +176,4 @@ export const isAdmin = (caller: Caller) =>
   caller.kind === "service" || caller.appRole === "admin" || caller.appRole === "superadmin";
 
 /** The service role as a caller: for work a function runs after authorising the real caller itself. */
-export const SERVICE_CALLER: Caller = { kind: "service", dbRole: "service_role", claims: { role: "service_role" } };
+export const SERVICE_CALLER: Caller = { kind: "service", dbRole: "service_role", keyId: "internal", claims: { role: "service_role" } };

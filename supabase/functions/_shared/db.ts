@@ -1,8 +1,9 @@
 // Database access for edge functions. Each request runs in one transaction that does what
 // PostgREST does (role + request.jwt.claims), so RLS decides what the caller sees.
 import postgres from "postgres";
-import { env, LOCAL_DB_URL } from "./env.ts";
+import { env } from "./env.ts";
 import type { Caller } from "./auth.ts";
+import { ApiError } from "./errors.ts";
 import { NO_DELAY_SOCKET } from "./no-delay-socket.ts";
 import { sqlLiteral } from "./sql-literal.ts";
 
@@ -17,6 +18,13 @@ export const NUMBER_TYPES = {
 
 let client: Sql | undefined;
 
+/** SUPABASE_DB_URL, which hosted Supabase gives every function; without it a request gets a JSON 503. */
+function databaseUrl(): string {
+  const url = env("SUPABASE_DB_URL");
+  if (!url) throw new ApiError(503, "service_unavailable", "the database is not configured (SUPABASE_DB_URL is not set)");
+  return url;
+}
+
 /**
  * One pool per isolate. Named prepared statements only with DB_PREPARE=true. Off, the driver
  * describes every statement with parameters before running it (one round trip more); on, a
@@ -25,7 +33,7 @@ let client: Sql | undefined;
  * connection prepared before it ("cached plan must not change result type") until it reconnects.
  */
 export function db(): Sql {
-  client ??= postgres(env("SUPABASE_DB_URL") ?? LOCAL_DB_URL, {
+  client ??= postgres(databaseUrl(), {
     ...NO_DELAY_SOCKET,
     max: Number(env("DB_POOL_SIZE") ?? 10),
     prepare: env("DB_PREPARE") === "true",

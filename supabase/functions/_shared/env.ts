@@ -1,5 +1,6 @@
 // Reads configuration from Deno.env in edge functions and from process.env under Node (vitest),
-// so shared modules load unchanged in both runtimes.
+// so shared modules load unchanged in both runtimes. Nothing here has a default: a setting the
+// environment does not give is missing, and whoever needs it fails closed (DESIGN.md §12).
 type EnvSource = { get(name: string): string | undefined };
 
 const denoEnv: EnvSource | undefined = (globalThis as { Deno?: { env: EnvSource } }).Deno?.env;
@@ -10,8 +11,3 @@ export function env(name: string): string | undefined {
   const value = denoEnv ? denoEnv.get(name) : nodeEnv?.[name];
   return value === undefined || value === "" ? undefined : value;
 }
-
-/** Supabase's local default JWT secret (`supabase start`); hosted projects set SUPABASE_JWT_SECRET. */
-export const LOCAL_JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long";
-
-export const LOCAL_DB_URL = "postgresql://postgres:postgres@127.0.0.1:54322/postgres";
