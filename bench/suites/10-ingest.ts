@@ -13,7 +13,7 @@
 import postgres from "postgres";
 import { COPY_SQL, copyLine } from "../../supabase/functions/_shared/copy-text.ts";
 import { clearHashCache } from "../../supabase/functions/ingest/erased-users.ts";
-import { INSERT_EVENTS_SQL, storeEvents } from "../../supabase/functions/ingest/insert-events.ts";
+import { HOLD_OFF_ERASURES_SQL, INSERT_EVENTS_SQL, storeEvents } from "../../supabase/functions/ingest/insert-events.ts";
 import type { InTransaction } from "../../supabase/functions/ingest/insert-events.ts";
 import { SERVICE_CALLER } from "../../supabase/functions/_shared/auth.ts";
 import { inTransactionAs } from "../../supabase/functions/_shared/db.ts";
@@ -196,7 +196,10 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
       for (const conc of [1, clients]) {
         progress(`ingest: round ${round}/${repeat} (b) fallback insert, ${conc} connection(s)`);
         await measure(`fn fallback: insert jsonb_to_recordset on conflict (${batchSize}/stmt, ${conc} conn)`, () => pool(batches, conc, async (payload) => {
-          await asServiceRole((tx) => tx.unsafe(INSERT_EVENTS_SQL, [payload]));
+          await asServiceRole(async (tx) => {
+            await tx.unsafe(HOLD_OFF_ERASURES_SQL);
+            await tx.unsafe(INSERT_EVENTS_SQL, [payload]);
+          });
         }), latencyNote, "copy");
         if ((await count()) !== n) throw new Error("insert stored an unexpected number of rows");
         await clean();
