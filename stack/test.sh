@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's test command (npm test): brings the local stack up, then runs the typecheck, the
-# vitest suite, the Python emitter's unittest suite, the pgTAP suite (pg_prove) and `supabase db lint`. Ends with one summary line
+# vitest suite, the pgTAP suite (pg_prove) and `supabase db lint`. Ends with one summary line
 # "N passed, N failed" and exits non-zero if anything failed.
 set -uo pipefail
 source "$(dirname "$0")/env.sh"
@@ -18,6 +18,7 @@ vitest_json="$STACK_DIR/reports/vitest.json"
 rm -f "$vitest_json"
 npx --no-install vitest run --reporter=default --reporter=json --outputFile.json="$vitest_json" "$@" || status=1
 
+# The Python emitter's unittest suite (client/python), against this stack; counted in the summary.
 echo "== python emitter (unittest)"
 python_log="$STACK_DIR/reports/python-unittest.log"
 (cd client/python && PYTHONPATH=. PYTHONDONTWRITEBYTECODE=1 python3 -m unittest discover -s tests) 2>&1 | tee "$python_log"
