@@ -3,21 +3,12 @@
 // of the ingest function's own schema (_shared/event-schema.ts). scripts/generate-python-catalog.ts
 // writes it; tests/ingest/python-catalog.test.ts fails when the committed file differs.
 import type postgres from "postgres";
+import type { CatalogRow } from "../supabase/functions/_shared/catalog.ts";
 import { eventShape, ZODIAC_SIGNS } from "../supabase/functions/_shared/event-schema.ts";
-
-export type CatalogRow = {
-  event_type: string;
-  event_domain: string;
-  entity_type: string | null;
-  required_fields: string[];
-  metadata_fields: Record<string, { type: string; required?: boolean }>;
-  status_values: string[] | null;
-  client_emittable: boolean;
-};
 
 export const loadCatalogRows = (sql: postgres.Sql<Record<string, unknown>>) => sql<CatalogRow[]>`
   select distinct on (event_type)
-    event_type, event_domain, entity_type, required_fields, metadata_fields, status_values, client_emittable
+    event_type, version, event_domain, entity_type, required_fields, metadata_fields, status_values, client_emittable
   from public.event_schema_versions
   order by event_type, version desc`;
 
