@@ -12,7 +12,7 @@
 //   SIGTERM, SIGINT and beforeExit.
 // Sending again is safe: every event carries its event_id and the function stores each id once.
 // Never throws into the caller: what it cannot deliver goes to onError. Uses only fetch: Node 20+,
-// Deno, edge functions and browsers.
+// Deno, edge functions and current browsers (AbortSignal.any).
 import { buildEvent } from "./event-catalog.ts";
 import type { AnalyticsEvent, EventFields, EventType } from "./event-catalog.ts";
 import { MemoryQueueStore } from "./queue-store.ts";
