@@ -16,7 +16,7 @@ import type { GeneratedEvent } from "./types.ts";
 export type { GeneratedEvent } from "./types.ts";
 export { copyEvents } from "./load.ts";
 
-export type Domain = GeneratedEvent["event_domain"];
+type Domain = GeneratedEvent["event_domain"];
 
 export type GenerateOptions = {
   days: number;
