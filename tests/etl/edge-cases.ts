@@ -1,4 +1,4 @@
-// Hand-crafted events for the KPI edge cases (DESIGN.md §8), on the KPI test days. Dimension values
+// Hand-crafted events for the KPI edge cases (docs/design.md §8), on the KPI test days. Dimension values
 // (service edge_service, provider edgepay/edgecall, JPY) are used by nothing else, so the tests can
 // also assert their rows by hand.
 import { randomUUID } from "node:crypto";

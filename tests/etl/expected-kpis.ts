@@ -1,4 +1,4 @@
-// The KPI contract (DESIGN.md §5, §7, §8) computed straight from events in TypeScript, independently
+// The KPI contract (docs/design.md §5, §7, §8) computed straight from events in TypeScript, independently
 // of the SQL ETL, so the tests can compare every row and field of the metric tables against it.
 import { percentile } from "../../lib/stats.ts";
 import type { GeneratedEvent } from "../../lib/generator/index.ts";
