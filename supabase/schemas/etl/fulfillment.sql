@@ -1,0 +1,114 @@
+-- Fulfillment KPIs for one UTC day (DESIGN.md §5, §7, §8): one scan of the day's order events plus
+-- a look-back (etl/lookback.sql) for the earlier events of the orders not created on the day (an
+-- order created on the day began on it and has nothing earlier), then one grouping-sets aggregate
+-- for the detail and total rows.
+-- Attribution: an event belongs to the reader of the order's latest assignment at or before it (of
+-- several at that instant, the greatest reader id); an assignment is its own reader's event.
+-- Events with no reader, or no service_code, count only in the total rows of that dimension.
+-- Sorts and groups compare entity ids and service codes in collation "C": they only need equal
+-- values side by side, and the database collation compares text with strcoll and without
+-- abbreviated keys (both collations are deterministic, so the groups are the same). The latest
+-- assignment is a running max in the one window over the assignment's time (zero-padded epoch
+-- microseconds) followed by its reader id, rather than one more window and sort.
+-- jit = off: see etl/runs.sql.
+create or replace function analytics.write_fulfillment_metrics(p_date date)
+returns bigint
+language plpgsql
+set search_path = ''
+set jit = off
+as $$
+declare
+  v_from timestamptz := p_date::timestamp at time zone 'UTC';
+  v_to timestamptz := (p_date + 1)::timestamp at time zone 'UTC';
+  v_since timestamptz := (p_date::timestamp at time zone 'UTC') - analytics.etl_lookback();
+  v_rows bigint;
+begin
+  delete from public.metrics_daily_fulfillment where metric_date = p_date;
+
+  with day_events as materialized (
+    select e.entity_id, e.event_type, e.event_timestamp, e.service_code,
+      case when e.event_type = 'order_assigned' then e.metadata ->> 'reader_id' end as assigned_reader
+    from public.events_raw e
+    where e.event_timestamp >= v_from and e.event_timestamp < v_to and e.event_domain = 'orders'
+  ),
+  history as (
+    select d.*, true as on_day from day_events d
+    union all
+    select e.entity_id, e.event_type, e.event_timestamp, e.service_code,
+      case when e.event_type = 'order_assigned' then e.metadata ->> 'reader_id' end, false
+    from public.events_raw e
+    where e.event_domain = 'orders' and e.event_timestamp >= v_since and e.event_timestamp < v_from
+      and e.entity_id in (
+        -- An order created on the day began on it: nothing earlier belongs to it.
+        select d.entity_id from day_events d group by d.entity_id
+        having not bool_or(d.event_type = 'order_created'))
+  ),
+  -- Running state of each order at each event (range frame: events at the same instant included).
+  ordered as (
+    select h.*,
+      min(h.event_timestamp) filter (where h.event_type = 'order_created') over w as created_at,
+      max(h.event_timestamp) filter (where h.event_type = 'order_submitted') over w as submitted_at,
+      -- The latest assignment so far as '<20-digit epoch microseconds><reader id>': its max is the
+      -- latest instant's, and there the greatest reader id ('' for none sorts first).
+      max(lpad(((extract(epoch from h.event_timestamp) * 1000000)::bigint)::text, 20, '0') || coalesce(h.assigned_reader, '') collate "C")
+        filter (where h.event_type = 'order_assigned') over w as latest_assignment,
+      count(*) filter (where h.event_type = 'order_rejected') over (partition by h.entity_id collate "C") as rejections_to_date
+    from history h
+    window w as (partition by h.entity_id collate "C" order by h.event_timestamp)
+  ),
+  attributed as (
+    select o.on_day, o.entity_id collate "C" as entity_id, o.event_type, o.service_code collate "C" as service_code,
+      o.rejections_to_date,
+      case when o.entity_id is not null then nullif(substr(o.latest_assignment, 21), '')::uuid end as reader_id,
+      o.event_type in ('order_approved', 'order_rejected') as is_decision,
+      case when o.entity_id is not null and o.event_type = 'order_assigned' then
+        (extract(epoch from o.event_timestamp) - extract(epoch from o.created_at))::double precision end as ttf_response,
+      case when o.entity_id is not null and o.event_type = 'order_completed' then
+        (extract(epoch from o.event_timestamp) - extract(epoch from o.created_at))::double precision end as ttf_delivery,
+      case when o.entity_id is not null and o.event_type in ('order_approved', 'order_rejected') then
+        (extract(epoch from o.event_timestamp) - extract(epoch from o.submitted_at))::double precision end as ttf_approval
+    from ordered o
+  ),
+  counted as (
+    select a.service_code, a.reader_id,
+      count(*) filter (where a.event_type = 'order_created') as orders_created,
+      count(*) filter (where a.event_type = 'order_assigned') as orders_assigned,
+      count(*) filter (where a.event_type = 'order_completed') as orders_completed,
+      count(*) filter (where a.event_type = 'order_cancelled') as orders_cancelled,
+      count(*) filter (where a.event_type = 'order_approved') as approvals,
+      count(*) filter (where a.event_type = 'order_rejected') as rejections,
+      count(distinct a.entity_id) filter (where a.is_decision) as decided_orders,
+      count(distinct a.entity_id) filter (where a.is_decision and a.rejections_to_date >= 2) as looped_orders,
+      avg(a.ttf_response) as ttf_response_avg_s,
+      percentile_cont(0.95) within group (order by a.ttf_response) as ttf_response_p95_s,
+      avg(a.ttf_delivery) as ttf_delivery_avg_s,
+      percentile_cont(0.95) within group (order by a.ttf_delivery) as ttf_delivery_p95_s,
+      avg(a.ttf_approval) as ttf_approval_avg_s,
+      percentile_cont(0.95) within group (order by a.ttf_approval) as ttf_approval_p95_s
+    from attributed a
+    where a.on_day -- after the windows: earlier events still carry their assignment forward
+    group by grouping sets ((a.service_code, a.reader_id), (a.service_code), (a.reader_id), ())
+    -- count(*) > 0: the grand-total grouping set yields a row even for an empty day.
+    having count(*) > 0 and not ((grouping(a.service_code) = 0 and a.service_code is null)
+             or (grouping(a.reader_id) = 0 and a.reader_id is null))
+  )
+  insert into public.metrics_daily_fulfillment (
+    metric_date, service_code, reader_id, orders_created, orders_assigned, orders_completed, orders_cancelled,
+    approvals, rejections, approval_rate, rejection_loop_rate, ttf_response_avg_s, ttf_response_p95_s,
+    ttf_delivery_avg_s, ttf_delivery_p95_s, ttf_approval_avg_s, ttf_approval_p95_s)
+  select p_date, c.service_code, c.reader_id, c.orders_created, c.orders_assigned, c.orders_completed, c.orders_cancelled,
+    c.approvals, c.rejections,
+    c.approvals::double precision / nullif(c.approvals + c.rejections, 0),
+    c.looped_orders::double precision / nullif(c.decided_orders, 0),
+    c.ttf_response_avg_s, c.ttf_response_p95_s, c.ttf_delivery_avg_s, c.ttf_delivery_p95_s,
+    c.ttf_approval_avg_s, c.ttf_approval_p95_s
+  from counted c;
+
+  get diagnostics v_rows = row_count;
+  return v_rows;
+end;
+$$;
+comment on function analytics.write_fulfillment_metrics(date) is
+  'Delete-then-insert of metrics_daily_fulfillment for one UTC day; call through compute_daily_fulfillment_metrics (locking, logging). Looks back only for orders not created on the day; sorts in collation "C".';
+revoke all on function analytics.write_fulfillment_metrics(date) from public, anon, authenticated;
+grant execute on function analytics.write_fulfillment_metrics(date) to service_role;

@@ -1,0 +1,190 @@
+-- The daily pipeline (every job, each in its own subtransaction) and the nightly entry point that
+-- computes yesterday plus every day that received late events since it was last computed.
+
+-- The pipeline first summarizes the new BRIN ranges of the partitions its jobs read. Rows stored
+-- after a BRIN range was last summarized sit in unsummarized ranges, which a bitmap scan through
+-- the BRIN index must read whole: without this, each job's scan of one day also read every page
+-- stored since autovacuum last summarized the index.
+create or replace function analytics.run_daily_etl_pipeline(p_date date)
+returns text
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_job text;
+  v_run public.etl_job_runs;
+  v_pipeline_id bigint;
+  v_rows bigint := 0;
+  v_failed text[] := '{}'::text[];
+  v_error text;
+  v_status text;
+  v_lock_timeout text := current_setting('lock_timeout');
+begin
+  if p_date is null then
+    raise exception 'run_daily_etl_pipeline: date is required' using errcode = '22004';
+  end if;
+  insert into public.etl_job_runs (job_name, target_date, started_at, status)
+  values ('pipeline', p_date, clock_timestamp(), 'running')
+  returning id into v_pipeline_id;
+
+  -- The partitions the jobs read (the day and the look-back). Summarizing holds each one's share
+  -- update exclusive lock to the end of the transaction: when another run (or a vacuum) holds it,
+  -- skip rather than wait.
+  -- A failure here only makes the scans slower, never the results different.
+  begin
+    perform set_config('lock_timeout', '1s', true);
+    perform analytics.summarize_events_brin(
+      (p_date::timestamp at time zone 'UTC') - analytics.etl_lookback(), (p_date + 1)::timestamp at time zone 'UTC');
+    perform set_config('lock_timeout', v_lock_timeout, true);
+  exception when others then
+    get stacked diagnostics v_error = message_text;
+    raise notice 'run_daily_etl_pipeline: BRIN summaries skipped: %', v_error;
+  end;
+
+  -- Engagement before cohort_retention: it maintains the activity tables cohorts read.
+  foreach v_job in array array['fulfillment', 'payments', 'calls', 'engagement', 'content', 'cohort_retention'] loop
+    begin
+      v_run := analytics.run_etl_job(v_job, p_date);
+      v_rows := v_rows + coalesce(v_run.rows_written, 0);
+      if v_run.status <> 'succeeded' then
+        v_failed := v_failed || v_job;
+      end if;
+    exception when others then
+      -- run_etl_job records its own failures; this only catches one it could not record.
+      get stacked diagnostics v_error = message_text;
+      v_failed := v_failed || v_job;
+      raise warning 'ETL job % for % failed unrecorded: %', v_job, p_date, v_error;
+    end;
+  end loop;
+
+  v_status := case when cardinality(v_failed) = 0 then 'succeeded' else 'failed' end;
+  update public.etl_job_runs
+  set status = v_status, finished_at = clock_timestamp(), rows_written = v_rows,
+    error = case when v_status = 'failed' then 'failed jobs: ' || array_to_string(v_failed, ', ') end
+  where id = v_pipeline_id;
+  return v_status;
+end;
+$$;
+comment on function analytics.run_daily_etl_pipeline(date) is
+  'Runs every daily ETL job for the UTC day, each isolated so one failure does not stop the others, after summarizing new BRIN ranges of events_raw; records a "pipeline" etl_job_runs row. Returns succeeded | failed.';
+revoke all on function analytics.run_daily_etl_pipeline(date) from public, anon, authenticated;
+grant execute on function analytics.run_daily_etl_pipeline(date) to service_role;
+
+-- security definer: brin_summarize_new_values needs the index owner (the partitions' owner, which
+-- creates them), and the pipeline also runs as service_role. It only ever touches the BRIN indexes
+-- of events_raw's partitions that overlap [p_from, p_to), and of the DEFAULT partition: the ones a
+-- day's jobs read. (Each summary holds the partition's share update exclusive lock to the end of
+-- the transaction, so partitions the pipeline does not read are left alone: the purge can drop them.)
+create or replace function analytics.summarize_events_brin(p_from timestamptz, p_to timestamptz)
+returns bigint
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_index regclass;
+  v_ranges bigint := 0;
+begin
+  for v_index in
+    select i.indexrelid::regclass
+    from pg_catalog.pg_inherits h
+    join pg_catalog.pg_class p on p.oid = h.inhrelid
+    join pg_catalog.pg_index i on i.indrelid = p.oid
+    join pg_catalog.pg_class c on c.oid = i.indexrelid
+    join pg_catalog.pg_am a on a.oid = c.relam
+    cross join lateral (
+      select regexp_match(pg_catalog.pg_get_expr(p.relpartbound, p.oid), $re$FROM \('([^']+)'\) TO \('([^']+)'\)$re$) as b
+    ) bound
+    where h.inhparent = 'public.events_raw'::regclass and a.amname = 'brin'
+      and (bound.b is null  -- DEFAULT
+           or (bound.b[1]::timestamptz < p_to and bound.b[2]::timestamptz > p_from))
+    order by 1
+  loop
+    v_ranges := v_ranges + pg_catalog.brin_summarize_new_values(v_index);
+  end loop;
+  return v_ranges;
+end;
+$$;
+comment on function analytics.summarize_events_brin(timestamptz, timestamptz) is
+  'Summarizes the not yet summarized BRIN ranges of the events_raw partitions overlapping [p_from, p_to) and of DEFAULT, so day scans read only their day''s pages. Returns the number of ranges summarized.';
+revoke all on function analytics.summarize_events_brin(timestamptz, timestamptz) from public, anon, authenticated;
+grant execute on function analytics.summarize_events_brin(timestamptz, timestamptz) to service_role;
+
+-- Late events: days that received events after a successful run, to recompute on the next night.
+create table analytics.etl_pending_days (
+  metric_date date not null,
+  marked_at timestamptz not null default now(),
+  constraint etl_pending_days_pkey primary key (metric_date)
+);
+comment on table analytics.etl_pending_days is
+  'UTC days that received events after they were last computed successfully; analytics.run_nightly_etl recomputes and clears them.';
+comment on column analytics.etl_pending_days.metric_date is 'The day to recompute.';
+comment on column analytics.etl_pending_days.marked_at is 'When the first late event for the day was seen.';
+alter table analytics.etl_pending_days enable row level security;
+revoke all on analytics.etl_pending_days from public, anon, authenticated;
+grant select, insert, update, delete on analytics.etl_pending_days to service_role;
+
+-- Statement-level with a transition table: one cheap distinct over the batch per INSERT/COPY, and
+-- a day is marked only when it already has a successful run (today's events cost one index probe).
+create or replace function analytics.mark_late_event_days()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  insert into analytics.etl_pending_days (metric_date)
+  select d.day
+  from (select distinct (n.event_timestamp at time zone 'UTC')::date as day from new_events n) d
+  where exists (
+    select 1 from public.etl_job_runs r
+    where r.target_date = d.day and r.status = 'succeeded' and r.job_name <> 'pipeline')
+  on conflict (metric_date) do nothing;
+  return null;
+end;
+$$;
+comment on function analytics.mark_late_event_days() is
+  'AFTER INSERT statement trigger on events_raw: records already computed days that received new events in analytics.etl_pending_days.';
+revoke all on function analytics.mark_late_event_days() from public, anon, authenticated;
+
+create trigger events_raw_mark_late_days
+  after insert on public.events_raw
+  referencing new table as new_events
+  for each statement execute function analytics.mark_late_event_days();
+comment on trigger events_raw_mark_late_days on public.events_raw is
+  'Marks already computed days that receive late events, for the next nightly ETL run.';
+
+-- The nightly entry point (pg_cron, 02:00 UTC): yesterday plus pending days, oldest first. A function
+-- (one transaction): a procedure could commit per day, but procedures with `set search_path` may
+-- not. A day whose pipeline failed stays pending. Cohort rows of earlier cohorts observed on a
+-- recomputed day are rewritten by its cohort_retention job.
+create or replace function analytics.run_nightly_etl(p_today date default null)
+returns table (metric_date date, status text)
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_today date := coalesce(p_today, (now() at time zone 'UTC')::date);
+  v_day date;
+begin
+  for v_day in
+    select d.day from (
+      select v_today - 1 as day
+      union
+      select p.metric_date from analytics.etl_pending_days p where p.metric_date < v_today
+    ) d order by d.day
+  loop
+    delete from analytics.etl_pending_days p where p.metric_date = v_day;
+    metric_date := v_day;
+    status := analytics.run_daily_etl_pipeline(v_day);
+    if status <> 'succeeded' then
+      insert into analytics.etl_pending_days as p (metric_date) values (v_day) on conflict on constraint etl_pending_days_pkey do nothing;
+    end if;
+    return next;
+  end loop;
+end;
+$$;
+comment on function analytics.run_nightly_etl(date) is
+  'Nightly ETL: runs run_daily_etl_pipeline for yesterday (UTC) and every pending late-event day; returns each day''s status. p_today overrides today for tests and catch-up runs.';
+revoke all on function analytics.run_nightly_etl(date) from public, anon, authenticated;
+grant execute on function analytics.run_nightly_etl(date) to service_role;
