@@ -1,35 +1,5 @@
--- The event catalog: the one source of truth for what ingestion accepts (DESIGN.md §4).
-create table public.event_schema_versions (
-  event_type text not null,
-  version integer not null default 1,
-  event_domain text not null,
-  entity_type text,
-  required_fields text[] not null default '{}',
-  metadata_fields jsonb not null default '{}'::jsonb,
-  status_values text[],
-  client_emittable boolean not null default false,
-  description text not null,
-  created_at timestamptz not null default now(),
-  constraint event_schema_versions_pkey primary key (event_type, version),
-  constraint event_schema_versions_domain check (
-    event_domain in ('orders', 'payments', 'calls', 'notifications', 'moderation', 'content')),
-  constraint event_schema_versions_metadata_fields_is_object check (jsonb_typeof(metadata_fields) = 'object')
-);
-
-comment on table public.event_schema_versions is
-  'Event catalog: each event type, its domain and entity, the fields it requires and whether end-user tokens may emit it. Ingestion validates against the latest version of each type.';
-comment on column public.event_schema_versions.event_type is 'Event type name, unique across domains.';
-comment on column public.event_schema_versions.version is 'Schema version of the type; ingestion uses the highest.';
-comment on column public.event_schema_versions.event_domain is 'Domain the type belongs to.';
-comment on column public.event_schema_versions.entity_type is 'Expected entity_type; null means any entity type is accepted.';
-comment on column public.event_schema_versions.required_fields is 'Top-level event fields that must be present and non-null.';
-comment on column public.event_schema_versions.metadata_fields is
-  'Known metadata keys: {"key": {"type": "uuid|boolean|percent|zodiac_sign|string", "required": bool}}.';
-comment on column public.event_schema_versions.status_values is 'Allowed values of status, when constrained.';
-comment on column public.event_schema_versions.client_emittable is 'True when an end-user token may send this type for itself.';
-comment on column public.event_schema_versions.description is 'What the event means.';
-comment on column public.event_schema_versions.created_at is 'When this catalog row was added.';
-
+-- The event catalog's rows (table: supabase/schemas/catalog.sql), DESIGN.md §4. Rows are data, which
+-- a schema diff does not carry: a new event type or version is a new migration with its row.
 insert into public.event_schema_versions
   (event_domain, event_type, entity_type, required_fields, metadata_fields, status_values, client_emittable, description)
 values
@@ -60,7 +30,3 @@ values
   ('content', 'horoscope_rejected', 'horoscope', '{entity_id}', '{"zodiac_sign": {"type": "zodiac_sign", "required": true}}', null, false, 'A daily horoscope was rejected.'),
   ('content', 'horoscope_published', 'horoscope', '{entity_id}', '{"zodiac_sign": {"type": "zodiac_sign", "required": true}}', null, false, 'A daily horoscope was published.'),
   ('content', 'horoscope_listened', 'horoscope', '{entity_id,user_id}', '{"zodiac_sign": {"type": "zodiac_sign", "required": false}, "listen_percent": {"type": "percent", "required": true}}', null, true, 'A user listened to a horoscope (metadata.listen_percent 0..100).');
-
-alter table public.event_schema_versions enable row level security;
-revoke all on public.event_schema_versions from anon, authenticated;
-grant all on public.event_schema_versions to service_role;
