@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The project's test command (npm test): brings the local stack up, then runs the typecheck, the
-# vitest suite, the pgTAP suite (pg_prove) and `supabase db lint`. Ends with one summary line
-# "N passed, N failed" and exits non-zero if anything failed.
+# The project's test command (npm test): brings the local stack up, then runs the schema drift check
+# (stack/db-diff.sh), the typecheck, the vitest suite, the pgTAP suite (pg_prove) and
+# `supabase db lint`. Ends with one summary line "N passed, N failed" and exits non-zero if anything
+# failed.
 set -uo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$STACK_ROOT"
@@ -9,6 +10,9 @@ cd "$STACK_ROOT"
 bash stack/up.sh || exit 1
 status=0
 mkdir -p "$STACK_DIR/reports"
+
+echo "== schema drift: supabase/migrations vs supabase/schemas"
+bash stack/db-diff.sh --check || status=1
 
 echo "== typecheck"
 bash stack/typecheck.sh || status=1

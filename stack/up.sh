@@ -55,8 +55,13 @@ psql_db -c 'select 1' >/dev/null
 # --- Platform stand-in + migrations -------------------------------------------------------------
 psql_db -f "$STACK_ROOT/stack/platform.sql" >/dev/null
 log "applying migrations"
-(cd "$STACK_ROOT" && npx --no-install supabase migration up --db-url "$DB_URL?sslmode=disable" >"$STACK_LOG_DIR/migrations.log" 2>&1) \
-  || { cat "$STACK_LOG_DIR/migrations.log" >&2; exit 1; }
+if ! (cd "$STACK_ROOT" && npx --no-install supabase migration up --db-url "$DB_URL?sslmode=disable" >"$STACK_LOG_DIR/migrations.log" 2>&1); then
+  cat "$STACK_LOG_DIR/migrations.log" >&2
+  # A database built before the migrations were replaced by one baseline (docs/database.md).
+  grep -q 'Remote migration versions not found' "$STACK_LOG_DIR/migrations.log" \
+    && echo "[stack] this database has migrations that no longer exist here: npm run db:reset rebuilds it" >&2
+  exit 1
+fi
 
 # --- Edge functions ---------------------------------------------------------------------------
 "$STACK_ROOT/stack/functions-up.sh"
