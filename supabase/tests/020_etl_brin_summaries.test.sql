@@ -1,6 +1,6 @@
--- BRIN summaries (20261201000100): rows stored after the last summary leave unsummarized ranges,
--- analytics.summarize_events_brin summarizes them (and only them), and the pipeline does it first
--- even when it runs as service_role, which owns no partition.
+-- BRIN summaries (supabase/schemas/etl/pipeline.sql): rows stored after the last summary leave
+-- unsummarized ranges, analytics.summarize_events_brin summarizes them (and only them), and the
+-- pipeline does it first even when it runs as service_role, which owns no partition.
 begin;
 select plan(9);
 

@@ -1,4 +1,4 @@
--- Execution settings of the ETL writers (20261201000300): no JIT in any writer (its cost estimate
+-- Execution settings of the ETL writers (supabase/schemas/etl): no JIT in any writer (its cost estimate
 -- grows with the partition, not the day), and no sequential scans of the activity tables in the
 -- writers that fill and read them (with empty statistics those plans were quadratic).
 begin;

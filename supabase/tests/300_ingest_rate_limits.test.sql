@@ -19,7 +19,7 @@ select ok(
   and not has_function_privilege('anon', 'analytics.consume_ingest_quota(text, integer)', 'execute'),
   'anon and authenticated cannot call it');
 
--- Unlogged: the quota transaction commits without a WAL flush (20261201000500).
+-- Unlogged: the quota transaction commits without a WAL flush (supabase/schemas/ingest.sql).
 select is((select relpersistence from pg_class where oid = 'analytics.ingest_rate_limits'::regclass), 'u'::"char",
   'the counters are unlogged');
 
