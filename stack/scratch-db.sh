@@ -10,7 +10,7 @@ MIGRATIONS_DB=contrib_regression
 # The schemas the project owns; the platform's (auth, extensions, cron ...) are not compared.
 PROJECT_SCHEMAS=public,analytics
 
-scratch_url() { echo "postgresql://postgres:postgres@127.0.0.1:${STACK_DB_PORT}/$1"; }
+scratch_url() { echo "${DB_URL%/*}/$1"; }
 
 # scratch_create NAME: an empty database with the platform stand-in, as a new hosted project.
 scratch_create() {
