@@ -27,6 +27,20 @@ DECLARED_DB=declared_schema
 EMPTY_DB=empty_project
 trap 'scratch_drop "$DECLARED_DB"; scratch_drop "$MIGRATIONS_DB"; scratch_drop "$EMPTY_DB"' EXIT
 
+# build_migrations_db: the database the migrations build, without the runtime monthly partitions.
+build_migrations_db() {
+  scratch_create "$MIGRATIONS_DB"
+  scratch_migrate "$MIGRATIONS_DB"
+  scratch_drop_monthly_partitions "$MIGRATIONS_DB"
+}
+
+# First the migrations: roles are cluster-wide, created by a hand-written migration, and the declared
+# schema grants to them. (For a new baseline the old migrations may fail: their roles exist anyway.)
+if [ "$mode" = --baseline ]; then
+  build_migrations_db >/dev/null 2>&1 || echo "[db-diff] the current migrations do not apply; regenerating anyway"
+else
+  build_migrations_db
+fi
 scratch_create "$DECLARED_DB"
 scratch_declare "$DECLARED_DB"
 
@@ -45,15 +59,12 @@ if [ "$mode" = --baseline ]; then
   exit 0
 fi
 
-# compare: builds the migrations' database and compares it with the declared one. Sets diff_sql
-# (pg-delta's statements from the one to the other) and dump_diff (pg_dump entries only one of the
-# two has: also what pg-delta does not see, such as comments on view columns).
+# compare: compares the migrations' database with the declared one. Sets diff_sql (the statements
+# from the one to the other) and dump_diff (pg_dump entries only one of the two has: also what the
+# diff does not see, such as a revoke of a default privilege or the order of columns).
 compare() {
   local dump_args migrations_dump="$STACK_LOG_DIR/db-diff.migrations.dump" declared_dump="$STACK_LOG_DIR/db-diff.declared.dump"
   dump_args=$(printf -- '--schema=%s ' ${PROJECT_SCHEMAS//,/ })
-  scratch_create "$MIGRATIONS_DB"
-  scratch_migrate "$MIGRATIONS_DB"
-  scratch_drop_monthly_partitions "$MIGRATIONS_DB"
   diff_sql=$(schema_diff "$MIGRATIONS_DB" "$DECLARED_DB")
   scratch_dump "$MIGRATIONS_DB" $dump_args >"$migrations_dump"
   scratch_dump "$DECLARED_DB" $dump_args >"$declared_dump"
@@ -102,6 +113,7 @@ file="supabase/migrations/${version}_${mode}.sql"
   echo "$diff_sql"
 } >"$STACK_ROOT/$file"
 echo "[db-diff] wrote $file; checking it"
+build_migrations_db
 compare
 if [ -n "$diff_sql" ] || [ -n "$dump_diff" ]; then
   report_drift >&2

@@ -74,11 +74,32 @@ $$;
 SQL
 }
 
-# schema_diff FROM TO: the SQL (Supabase CLI, pg-delta) that turns database FROM's project schemas
-# into TO's; empty when they are the same.
+# schema_diff FROM TO: the SQL that turns database FROM's project schemas into TO's; empty when they
+# are the same. The Supabase CLI's diff (pg-delta) writes it, with two corrections for what it
+# gets wrong or leaves out:
+# - it creates an index of a partitioned table ON ONLY the parent (pg_get_indexdef's form), which
+#   leaves the existing partitions without it and the index invalid; the declared
+#   `create index ... on <parent>` builds it on every partition, and so does the written migration;
+# - it writes no comments on view columns: they follow, from the two catalogs.
 schema_diff() {
+  local comments
   npx --no-install supabase db diff --use-pg-delta --schema "$PROJECT_SCHEMAS" \
-    --from "$(scratch_url "$1")?sslmode=disable" --to "$(scratch_url "$2")?sslmode=disable"
+    --from "$(scratch_url "$1")?sslmode=disable" --to "$(scratch_url "$2")?sslmode=disable" \
+    | sed -E 's/^(CREATE (UNIQUE )?INDEX [^ ]+) ON ONLY /\1 ON /'
+  comments=$(comm -13 <(view_column_comments "$1") <(view_column_comments "$2"))
+  [ -z "$comments" ] || printf '\n-- Comments on view columns (supabase/schemas; the diff above has none).\n%s\n' "$comments"
+}
+
+# view_column_comments NAME: a `comment on column` statement for each commented view column, sorted.
+view_column_comments() {
+  psql "$(scratch_url "$1")" -X -A -t -v ON_ERROR_STOP=1 -v schemas="$PROJECT_SCHEMAS" <<'SQL' | LC_ALL=C sort
+select format('comment on column %I.%I.%I is %L;', n.nspname, c.relname, a.attname, d.description)
+from pg_catalog.pg_class c
+join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+join pg_catalog.pg_description d on d.classoid = 'pg_catalog.pg_class'::regclass and d.objoid = c.oid and d.objsubid = a.attnum
+where c.relkind in ('v', 'm') and n.nspname = any (string_to_array(:'schemas', ','));
+SQL
 }
 
 # scratch_dump NAME [PG_DUMP_ARGS...]: pg_dump --schema-only as one line per entry (each entry starts

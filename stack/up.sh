@@ -54,14 +54,17 @@ psql_db -c 'select 1' >/dev/null
 
 # --- Platform stand-in + migrations -------------------------------------------------------------
 psql_db -f "$STACK_ROOT/stack/platform.sql" >/dev/null
-log "applying migrations"
-if ! (cd "$STACK_ROOT" && npx --no-install supabase migration up --db-url "$DB_URL?sslmode=disable" >"$STACK_LOG_DIR/migrations.log" 2>&1); then
-  cat "$STACK_LOG_DIR/migrations.log" >&2
-  # A database built before the migrations were replaced by one baseline (docs/database.md).
-  grep -q 'Remote migration versions not found' "$STACK_LOG_DIR/migrations.log" \
-    && echo "[stack] this database has migrations that no longer exist here: npm run db:reset rebuilds it" >&2
+# A database built from migrations that were since replaced or renumbered (a regenerated baseline,
+# docs/database.md) cannot be brought up to date by applying the new ones: it has to be rebuilt.
+gone=$(psql_db -At -c 'select version || $$_$$ || name from supabase_migrations.schema_migrations' 2>/dev/null \
+  | while read -r applied; do [ -f "$STACK_ROOT/supabase/migrations/$applied.sql" ] || echo "$applied"; done || true)
+if [ -n "$gone" ]; then
+  log "the database has migrations that no longer exist here: $(echo $gone); npm run db:reset rebuilds it" >&2
   exit 1
 fi
+log "applying migrations"
+(cd "$STACK_ROOT" && npx --no-install supabase migration up --db-url "$DB_URL?sslmode=disable" >"$STACK_LOG_DIR/migrations.log" 2>&1) \
+  || { cat "$STACK_LOG_DIR/migrations.log" >&2; exit 1; }
 
 # --- Edge functions ---------------------------------------------------------------------------
 "$STACK_ROOT/stack/functions-up.sh"

@@ -33,18 +33,29 @@ function driftCheck(dir: string) {
 }
 
 describe("the schema drift check", () => {
-  it("fails when a schema file changes without a migration, also where only pg_dump sees it", { timeout: 240_000 }, () => {
+  it("fails when a schema file changes without a migration, and shows the statements to write", { timeout: 240_000 }, () => {
     const dir = copyOfCheckout();
     edit(join(dir, "supabase/schemas/events.sql"), "'Correlation id of the request that emitted the event.'", "'Correlation id.'");
-    // pg-delta carries no comments on view columns: the pg_dump comparison has to find this one.
+    // The CLI's diff writes no comments on view columns: stack/scratch-db.sh adds them from the catalog.
     edit(join(dir, "supabase/schemas/operations/runbook_views.sql"), "'Runs of this job for this day so far.'", "'Runs so far.'");
 
     const { status, output } = driftCheck(dir);
     expect(status).toBe(1);
     expect(output).toContain("DRIFT");
     expect(output).toContain(`COMMENT ON COLUMN "public"."events_raw"."request_id" IS 'Correlation id.';`);
-    expect(output).toMatch(/only in supabase\/schemas: -- Name: COLUMN etl_status_by_date\.runs;.*\n.*\n\s*COMMENT ON COLUMN public\.etl_status_by_date\.runs IS 'Runs so far\.';/);
+    expect(output).toContain("comment on column public.etl_status_by_date.runs is 'Runs so far.';");
     expect(output).toContain("npm run db:diff -- <name>");
+  });
+
+  it("fails on a difference only pg_dump sees: the order of a table's columns", { timeout: 240_000 }, () => {
+    const dir = copyOfCheckout();
+    edit(join(dir, "supabase/schemas/catalog.sql"), "  status_values text[],\n  client_emittable boolean not null default false,\n",
+      "  client_emittable boolean not null default false,\n  status_values text[],\n");
+
+    const { status, output } = driftCheck(dir);
+    expect(status).toBe(1);
+    expect(output).not.toContain("These statements would turn");
+    expect(output).toMatch(/only in supabase\/schemas: -- Name: event_schema_versions; Type: TABLE;[^]*client_emittable boolean DEFAULT false NOT NULL,\n\s*status_values text\[\],/);
   });
 
   it("fails when a migration changes the schema without the schema files", { timeout: 240_000 }, () => {
