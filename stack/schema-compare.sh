@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Proof that the baseline migrations build the same database as an earlier migration history:
-# builds one database from REF's supabase/migrations (default: the last commit with the 33
+# builds one database from REF's supabase/migrations (default: the last main commit with the 37
 # migrations the baseline replaced) and one from this checkout's, in turn, in the running stack's
 # cluster, and compares
 #   - pg_dump --schema-only (every object, owner, grant, comment, RLS flag, function setting),
@@ -14,7 +14,7 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 source "$STACK_ROOT/stack/scratch-db.sh"
 
-ref="${1:-fcfb19dd302aefc1f1092270efcc8d2657698fdb}"
+ref="${1:-b3364ec20ec5a7992c803850ce107c0d40d78fd1}"
 out="$STACK_DIR/compare"
 rm -rf "$out" && mkdir -p "$out/ref/supabase" "$STACK_LOG_DIR"
 trap 'scratch_drop "$MIGRATIONS_DB"' EXIT

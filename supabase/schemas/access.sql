@@ -1,22 +1,29 @@
--- Access control (DESIGN.md §3, §9): who reads what, through PostgREST and the metrics function.
--- The application role is app_metadata.role of the verified JWT, read by the policy helpers below
--- and called as (select ...) so Postgres evaluates them once per statement.
+-- Access control (DESIGN.md §3, §9, §11): who reads what, through PostgREST, the metrics function
+-- and the BI login. The application role is app_metadata.role of the verified JWT, read by the
+-- policy helpers below and called as (select ...) so Postgres evaluates them once per statement.
 --
--- | table                     | admin/superadmin | monitor | reader                 | client |
--- | events_raw                | all              | none    | none                   | none   |
--- | metrics_daily_fulfillment | all              | none    | own rows, last 30 days | none   |
--- | metrics_daily_payments    | all              | none    | none                   | none   |
--- | metrics_daily_calls       | all              | all     | none                   | none   |
--- | metrics_daily_engagement  | all              | none    | none                   | none   |
--- | metrics_daily_content     | all              | all     | none                   | none   |
--- | metrics_cohort_retention  | all              | none    | none                   | none   |
--- | etl_job_runs              | all              | none    | none                   | none   |
--- | event_schema_versions     | all              | none    | none                   | none   |
+-- | table                     | admin/superadmin | monitor | reader                 | client | bi_reader |
+-- | events_raw                | all              | none    | none                   | none   | none      |
+-- | metrics_daily_fulfillment | all              | none    | own rows, last 30 days | none   | all       |
+-- | metrics_daily_payments    | all              | none    | none                   | none   | all       |
+-- | metrics_daily_calls       | all              | all     | none                   | none   | all       |
+-- | metrics_daily_engagement  | all              | none    | none                   | none   | all       |
+-- | metrics_daily_content     | all              | all     | none                   | none   | all       |
+-- | metrics_cohort_retention  | all              | none    | none                   | none   | all       |
+-- | etl_job_runs              | all              | none    | none                   | none   | all       |
+-- | event_schema_versions     | all              | none    | none                   | none   | none      |
 --
--- Each of these tables grants SELECT to authenticated beside its definition, and nothing else to
--- anon or authenticated. Writes: no application role writes anything (only service_role, which
--- bypasses RLS, and the ETL functions). anon gets nothing at all. Partitions of events_raw keep RLS
--- on and no grants, so a partition queried directly cannot bypass the parent's rules.
+-- Each of these tables grants SELECT to authenticated (and to bi_reader where it reads) beside its
+-- definition, and nothing else to anon or authenticated. Writes: no application role writes
+-- anything (only service_role, which bypasses RLS, and the ETL functions). anon gets nothing at
+-- all. Partitions of events_raw keep RLS on and no grants, so a partition queried directly cannot
+-- bypass the parent's rules.
+--
+-- bi_reader is the read-only BI login (role: migration ..._roles.sql). It reads what an admin reads
+-- of the metrics tables (and their views, metrics/bi_views.sql) and the ETL run log, and nothing
+-- else: no events_raw, no event catalog, no runbook views, no analytics schema, no functions. Its
+-- policies need no JWT claims and no helper function, so they work through Supavisor's transaction
+-- mode (no session state).
 
 -- Policy helpers: the application role of the caller, read from the verified JWT's
 -- app_metadata.role (never the user metadata, which users can edit). These are the only functions in
@@ -126,3 +133,48 @@ create policy "readers read their own fulfillment metrics of the last 30 days"
   );
 comment on policy "readers read their own fulfillment metrics of the last 30 days" on public.metrics_daily_fulfillment is
   'Readers read rows with reader_id = auth.uid() and metric_date >= UTC today - 30; never total rows.';
+
+-- The BI login reads every row of the tables it is granted, as an admin does.
+grant usage on schema public to bi_reader;
+
+create policy "bi_reader reads all fulfillment metrics"
+  on public.metrics_daily_fulfillment for select to bi_reader
+  using (true);
+comment on policy "bi_reader reads all fulfillment metrics" on public.metrics_daily_fulfillment is
+  'The BI login reads every fulfillment row, totals included, as an admin does.';
+
+create policy "bi_reader reads all payment metrics"
+  on public.metrics_daily_payments for select to bi_reader
+  using (true);
+comment on policy "bi_reader reads all payment metrics" on public.metrics_daily_payments is
+  'The BI login reads every payment row, as an admin does.';
+
+create policy "bi_reader reads all call metrics"
+  on public.metrics_daily_calls for select to bi_reader
+  using (true);
+comment on policy "bi_reader reads all call metrics" on public.metrics_daily_calls is
+  'The BI login reads every call row, as an admin does.';
+
+create policy "bi_reader reads all engagement metrics"
+  on public.metrics_daily_engagement for select to bi_reader
+  using (true);
+comment on policy "bi_reader reads all engagement metrics" on public.metrics_daily_engagement is
+  'The BI login reads every engagement row, as an admin does.';
+
+create policy "bi_reader reads all content metrics"
+  on public.metrics_daily_content for select to bi_reader
+  using (true);
+comment on policy "bi_reader reads all content metrics" on public.metrics_daily_content is
+  'The BI login reads every content row, as an admin does.';
+
+create policy "bi_reader reads all cohort retention metrics"
+  on public.metrics_cohort_retention for select to bi_reader
+  using (true);
+comment on policy "bi_reader reads all cohort retention metrics" on public.metrics_cohort_retention is
+  'The BI login reads every cohort retention row, as an admin does.';
+
+create policy "bi_reader reads all etl job runs"
+  on public.etl_job_runs for select to bi_reader
+  using (true);
+comment on policy "bi_reader reads all etl job runs" on public.etl_job_runs is
+  'The BI login reads the ETL run log (is the data of a day complete?), as an admin does.';

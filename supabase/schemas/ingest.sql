@@ -1,11 +1,12 @@
--- Per-caller request quota of the ingest function: a fixed one-minute window per bucket, kept
--- in Postgres so the limit holds across every edge-function isolate.
--- Unlogged: every ingest request writes it, and all backends share one bucket ('service'). Logged,
--- each quota transaction waited at commit for its WAL flush while it held the bucket's row lock,
--- so concurrent requests queued behind each other's flushes; a transaction that wrote only to
--- unlogged tables commits without waiting for a flush. What this gives up: after a crash Postgres
--- empties the table, so every caller's current minute starts over (at most one extra minute of
--- quota, once).
+-- Per-caller quota of the ingest function (DESIGN.md §12): requests and events per fixed one-minute
+-- window per bucket, kept in Postgres so the limits hold across every edge-function isolate. Events
+-- count as well as requests: a caller that sends 1000-event batches must not store 1000 times its
+-- request limit. Backends get a bucket per key ('service:<key id>', _shared/rate-limit.ts).
+-- Unlogged: every ingest request writes it. Logged, each quota transaction waited at commit for its
+-- WAL flush while it held the bucket's row lock, so concurrent requests queued behind each other's
+-- flushes; a transaction that wrote only to unlogged tables commits without waiting for a flush.
+-- What this gives up: after a crash Postgres empties the table, so every caller's current minute
+-- starts over (at most one extra minute of quota, once).
 -- A user token's bucket carries the user id inside a text key ('user:<uuid>'); the generated
 -- user_id column exposes it as a uuid so that GDPR erasure (analytics.user_data_columns) finds it.
 create unlogged table analytics.ingest_rate_limits (
@@ -14,39 +15,92 @@ create unlogged table analytics.ingest_rate_limits (
   request_count integer not null,
   user_id uuid generated always as (
     case when bucket like 'user:%' then substr(bucket, 6)::uuid end) stored,
+  event_count integer not null default 0,
   constraint ingest_rate_limits_pkey primary key (bucket)
 );
 comment on table analytics.ingest_rate_limits is
-  'Fixed-window request counters of the ingest function, one row per caller bucket (service, or user:<uuid>). Unlogged: emptied after a crash, which only restarts the current minute.';
-comment on column analytics.ingest_rate_limits.bucket is 'Caller bucket: ''service'' for backends, ''user:<sub>'' for user tokens.';
+  'Fixed-window request and event counters of the ingest function, one row per caller bucket. Unlogged: emptied after a crash, which only restarts the current minute. Rows idle for an hour are purged (analytics.purge_ingest_quota).';
+comment on column analytics.ingest_rate_limits.bucket is
+  'Caller bucket: ''user:<sub>'' for user tokens, ''service:<key id>'' for each backend key (its name, or a fingerprint of a service_role token; never the key).';
 comment on column analytics.ingest_rate_limits.window_start is 'Start of the current one-minute window (UTC, truncated to the minute).';
 comment on column analytics.ingest_rate_limits.request_count is 'Requests counted in the current window.';
 comment on column analytics.ingest_rate_limits.user_id is
   'The user of a user:<uuid> bucket (null for the service bucket); lets erasure find the row.';
+comment on column analytics.ingest_rate_limits.event_count is 'Events counted in the current window (accepted batches only).';
 
 alter table analytics.ingest_rate_limits enable row level security;
 revoke all on analytics.ingest_rate_limits from public, anon, authenticated;
 grant select, insert, update, delete on analytics.ingest_rate_limits to service_role;
 
--- Counts one request for p_bucket and says whether it is within p_limit requests per minute.
--- One statement (insert ... on conflict do update ... returning), so concurrent isolates never
--- lose a count. retry_after_s is the number of seconds until the window resets.
+-- Counts p_requests requests and p_events events for p_bucket in the current minute, only when
+-- both counts stay within their limits; otherwise counts nothing (a batch is refused whole, never
+-- half counted) and returns allowed = false with null counts. One statement, so concurrent
+-- isolates never lose a count; the row lock lasts only for it. A transaction that started in an
+-- earlier minute than the row's window (a race at the boundary) counts into the newer window
+-- instead of resetting it. retry_after_s: seconds until the current window ends.
+create or replace function analytics.consume_ingest_quota(
+  p_bucket text, p_requests integer, p_events integer, p_request_limit integer, p_event_limit integer)
+returns table (allowed boolean, request_count integer, event_count integer, retry_after_s integer)
+language sql
+set search_path = ''
+as $$
+  with counted as (
+    insert into analytics.ingest_rate_limits as r (bucket, window_start, request_count, event_count)
+    select p_bucket, date_trunc('minute', now()), p_requests, p_events
+    where p_requests <= p_request_limit and p_events <= p_event_limit
+    on conflict (bucket) do update
+      set window_start = greatest(r.window_start, excluded.window_start),
+          request_count = case when r.window_start >= excluded.window_start
+            then r.request_count + excluded.request_count else excluded.request_count end,
+          event_count = case when r.window_start >= excluded.window_start
+            then r.event_count + excluded.event_count else excluded.event_count end
+      where r.window_start < excluded.window_start
+         or (r.request_count + excluded.request_count <= p_request_limit
+             and r.event_count + excluded.event_count <= p_event_limit)
+    returning r.request_count, r.event_count
+  )
+  select c.request_count is not null, c.request_count, c.event_count,
+    greatest(1, ceil(extract(epoch from (date_trunc('minute', now()) + interval '1 minute' - now()))))::integer
+  from (select) as one
+  left join counted as c on true
+$$;
+comment on function analytics.consume_ingest_quota(text, integer, integer, integer, integer) is
+  'Counts p_requests ingest requests and p_events events for a caller bucket in the current minute when both stay within their limits (else counts nothing); returns whether it did, the counts, and the seconds until the window resets.';
+revoke all on function analytics.consume_ingest_quota(text, integer, integer, integer, integer) from public, anon, authenticated;
+grant execute on function analytics.consume_ingest_quota(text, integer, integer, integer, integer) to service_role;
+
+-- The request-only form, for functions deployed before events were counted (the database is
+-- migrated before the functions are redeployed); drop it once no deployed function calls it. A
+-- refused request is not counted, and request_count is null when refused.
 create or replace function analytics.consume_ingest_quota(p_bucket text, p_limit integer)
 returns table (allowed boolean, request_count integer, retry_after_s integer)
 language sql
 set search_path = ''
 as $$
-  insert into analytics.ingest_rate_limits as r (bucket, window_start, request_count)
-  values (p_bucket, date_trunc('minute', now()), 1)
-  on conflict (bucket) do update
-    set window_start = excluded.window_start,
-        request_count = case when r.window_start = excluded.window_start then r.request_count + 1 else 1 end
-  returning
-    r.request_count <= p_limit,
-    r.request_count,
-    greatest(1, ceil(extract(epoch from (r.window_start + interval '1 minute' - now()))))::integer;
+  select q.allowed, q.request_count, q.retry_after_s
+  from analytics.consume_ingest_quota(p_bucket, 1, 0, p_limit, 2147483647) as q
 $$;
 comment on function analytics.consume_ingest_quota(text, integer) is
-  'Counts one ingest request for a caller bucket in the current minute; returns whether it is within p_limit and the seconds until the window resets.';
+  'Request-only quota of functions deployed before events were counted: counts one request for a caller bucket in the current minute when within p_limit; returns whether it did and the seconds until the window resets.';
 revoke all on function analytics.consume_ingest_quota(text, integer) from public, anon, authenticated;
 grant execute on function analytics.consume_ingest_quota(text, integer) to service_role;
+
+-- Quota rows outlive their minute: one per caller ever seen, each holding a user id for user
+-- tokens. Purged hourly by their own pg_cron job (migration ..._cron_jobs.sql): a delete over a
+-- table of recently active callers only; a concurrent request for a purged bucket starts a new row.
+create or replace function analytics.purge_ingest_quota(p_now timestamptz default now())
+returns integer
+language sql
+set search_path = ''
+as $$
+  with purged as (
+    delete from analytics.ingest_rate_limits as r
+    where r.window_start < p_now - interval '1 hour'
+    returning 1
+  )
+  select count(*)::integer from purged
+$$;
+comment on function analytics.purge_ingest_quota(timestamptz) is
+  'Deletes ingest quota rows whose window started more than an hour before p_now (pg_cron, hourly). Returns how many.';
+revoke all on function analytics.purge_ingest_quota(timestamptz) from public, anon, authenticated;
+grant execute on function analytics.purge_ingest_quota(timestamptz) to service_role;

@@ -33,11 +33,12 @@ comment on column public.etl_job_runs.rows_written is 'Metric rows the job wrote
 comment on column public.etl_job_runs.error is 'Error text when the job failed.';
 comment on index public.etl_job_runs_target_date_idx is 'Status look-ups by day and job.';
 
--- Admins read the run log through RLS (access.sql); the ETL functions and the service role write it.
+-- Admins and the BI login read the run log through RLS (access.sql); the ETL functions and the
+-- service role write it.
 alter table public.etl_job_runs enable row level security;
 revoke all on public.etl_job_runs from public, anon, authenticated;
 grant all on public.etl_job_runs to service_role;
-grant select on public.etl_job_runs to authenticated;
+grant select on public.etl_job_runs to authenticated, bi_reader;
 
 create or replace function analytics.run_etl_job(p_job text, p_date date)
 returns public.etl_job_runs

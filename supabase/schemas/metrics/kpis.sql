@@ -213,7 +213,8 @@ create index metrics_daily_fulfillment_reader_date_idx
 comment on index public.metrics_daily_fulfillment_reader_date_idx is
   'Per-reader date ranges: the reader RLS policy (reader_id = auth.uid(), last 30 days) and ?reader_id= filters.';
 
--- SELECT to authenticated; the policies in access.sql decide which rows each application role sees.
+-- SELECT to authenticated and to the BI login (bi_reader); the policies in access.sql decide which
+-- rows each application role sees.
 alter table public.metrics_daily_fulfillment enable row level security;
 alter table public.metrics_daily_payments enable row level security;
 alter table public.metrics_daily_calls enable row level security;
@@ -228,4 +229,4 @@ grant all on public.metrics_daily_fulfillment, public.metrics_daily_payments, pu
   to service_role;
 grant select on public.metrics_daily_fulfillment, public.metrics_daily_payments, public.metrics_daily_calls,
   public.metrics_daily_engagement, public.metrics_daily_content, public.metrics_cohort_retention
-  to authenticated;
+  to authenticated, bi_reader;

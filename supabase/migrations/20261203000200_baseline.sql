@@ -41,6 +41,7 @@ CREATE UNLOGGED TABLE "analytics"."ingest_rate_limits" (
   "bucket"        text                     NOT NULL,
   "window_start"  timestamp with time zone NOT NULL,
   "request_count" integer                  NOT NULL,
+  "event_count"   integer                  NOT NULL DEFAULT 0,
   CONSTRAINT "ingest_rate_limits_pkey" PRIMARY KEY (bucket)
 );
 
@@ -415,15 +416,45 @@ CREATE OR REPLACE FUNCTION analytics.consume_ingest_quota (
   LANGUAGE sql
   SET search_path TO ''
   AS $function$
-  insert into analytics.ingest_rate_limits as r (bucket, window_start, request_count)
-  values (p_bucket, date_trunc('minute', now()), 1)
-  on conflict (bucket) do update
-    set window_start = excluded.window_start,
-        request_count = case when r.window_start = excluded.window_start then r.request_count + 1 else 1 end
-  returning
-    r.request_count <= p_limit,
-    r.request_count,
-    greatest(1, ceil(extract(epoch from (r.window_start + interval '1 minute' - now()))))::integer;
+  select q.allowed, q.request_count, q.retry_after_s
+  from analytics.consume_ingest_quota(p_bucket, 1, 0, p_limit, 2147483647) as q
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.consume_ingest_quota (
+  p_bucket        text,
+  p_requests      integer,
+  p_events        integer,
+  p_request_limit integer,
+  p_event_limit   integer
+)
+  RETURNS TABLE (
+    allowed       boolean,
+    request_count integer,
+    event_count   integer,
+    retry_after_s integer
+  )
+  LANGUAGE sql
+  SET search_path TO ''
+  AS $function$
+  with counted as (
+    insert into analytics.ingest_rate_limits as r (bucket, window_start, request_count, event_count)
+    select p_bucket, date_trunc('minute', now()), p_requests, p_events
+    where p_requests <= p_request_limit and p_events <= p_event_limit
+    on conflict (bucket) do update
+      set window_start = greatest(r.window_start, excluded.window_start),
+          request_count = case when r.window_start >= excluded.window_start
+            then r.request_count + excluded.request_count else excluded.request_count end,
+          event_count = case when r.window_start >= excluded.window_start
+            then r.event_count + excluded.event_count else excluded.event_count end
+      where r.window_start < excluded.window_start
+         or (r.request_count + excluded.request_count <= p_request_limit
+             and r.event_count + excluded.event_count <= p_event_limit)
+    returning r.request_count, r.event_count
+  )
+  select c.request_count is not null, c.request_count, c.event_count,
+    greatest(1, ceil(extract(epoch from (date_trunc('minute', now()) + interval '1 minute' - now()))))::integer
+  from (select) as one
+  left join counted as c on true
 $function$;
 
 CREATE OR REPLACE FUNCTION analytics.create_events_partition (
@@ -805,6 +836,21 @@ begin
 
   return v_result;
 end;
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.purge_ingest_quota (
+  p_now timestamp with time zone DEFAULT now()
+)
+  RETURNS integer
+  LANGUAGE sql
+  SET search_path TO ''
+  AS $function$
+  with purged as (
+    delete from analytics.ingest_rate_limits as r
+    where r.window_start < p_now - interval '1 hour'
+    returning 1
+  )
+  select count(*)::integer from purged
 $function$;
 
 CREATE OR REPLACE FUNCTION analytics.run_daily_etl_pipeline (
@@ -1462,6 +1508,184 @@ CREATE VIEW "public"."events_partition_sizes" WITH (security_invoker=true) AS  S
      JOIN pg_class c ON ((c.oid = i.inhrelid)))
   WHERE ((i.inhparent = ('public.events_raw'::regclass)::oid) AND (( SELECT analytics.is_admin() AS is_admin) OR pg_has_role(CURRENT_USER, 'service_role'::name, 'member'::text)));
 
+CREATE VIEW "public"."metrics_calls_detail" WITH (security_invoker=true) AS  SELECT metrics_daily_calls.metric_date,
+    metrics_daily_calls.service_code,
+    metrics_daily_calls.provider,
+    metrics_daily_calls.started,
+    metrics_daily_calls.answered,
+    metrics_daily_calls.completed,
+    metrics_daily_calls.dropped,
+    metrics_daily_calls.recorded,
+    metrics_daily_calls.answer_rate,
+    metrics_daily_calls.completion_rate,
+    metrics_daily_calls.drop_rate,
+    metrics_daily_calls.recording_rate,
+    COALESCE((round((metrics_daily_calls.duration_avg_s * (metrics_daily_calls.completed)::double precision)))::bigint, (0)::bigint) AS duration_total_s,
+    metrics_daily_calls.duration_avg_s,
+    metrics_daily_calls.duration_p95_s
+   FROM public.metrics_daily_calls
+  WHERE (metrics_daily_calls.service_code IS NOT NULL);
+
+CREATE VIEW "public"."metrics_calls_totals" WITH (security_invoker=true) AS  SELECT metrics_daily_calls.metric_date,
+    metrics_daily_calls.started,
+    metrics_daily_calls.answered,
+    metrics_daily_calls.completed,
+    metrics_daily_calls.dropped,
+    metrics_daily_calls.recorded,
+    metrics_daily_calls.answer_rate,
+    metrics_daily_calls.completion_rate,
+    metrics_daily_calls.drop_rate,
+    metrics_daily_calls.recording_rate,
+    COALESCE((round((metrics_daily_calls.duration_avg_s * (metrics_daily_calls.completed)::double precision)))::bigint, (0)::bigint) AS duration_total_s,
+    metrics_daily_calls.duration_avg_s,
+    metrics_daily_calls.duration_p95_s
+   FROM public.metrics_daily_calls
+  WHERE (metrics_daily_calls.service_code IS NULL);
+
+CREATE VIEW "public"."metrics_content_daily" WITH (security_invoker=true) AS  SELECT metrics_daily_content.metric_date,
+    metrics_daily_content.uploaded,
+    metrics_daily_content.approved,
+    metrics_daily_content.rejected,
+    (metrics_daily_content.approved + metrics_daily_content.rejected) AS decisions,
+    metrics_daily_content.published,
+    metrics_daily_content.signs_published,
+    metrics_daily_content.coverage_rate,
+    metrics_daily_content.approval_rate,
+    metrics_daily_content.approval_latency_avg_s,
+    metrics_daily_content.approval_latency_p95_s
+   FROM public.metrics_daily_content;
+
+CREATE VIEW "public"."metrics_engagement_daily" WITH (security_invoker=true) AS  SELECT metrics_daily_engagement.metric_date,
+    metrics_daily_engagement.dau,
+    metrics_daily_engagement.wau,
+    metrics_daily_engagement.mau,
+    metrics_daily_engagement.notifications_sent,
+    metrics_daily_engagement.notifications_delivered,
+    metrics_daily_engagement.notifications_opened,
+    metrics_daily_engagement.notifications_opted_out,
+    metrics_daily_engagement.notification_ctr,
+    metrics_daily_engagement.opt_out_rate,
+    metrics_daily_engagement.listens,
+    COALESCE((round((metrics_daily_engagement.listen_through_avg_pct * (metrics_daily_engagement.listens)::double precision)))::bigint, (0)::bigint) AS listen_percent_total,
+    metrics_daily_engagement.listen_through_avg_pct
+   FROM public.metrics_daily_engagement;
+
+CREATE VIEW "public"."metrics_fulfillment_detail" WITH (security_invoker=true) AS  SELECT metrics_daily_fulfillment.metric_date,
+    metrics_daily_fulfillment.service_code,
+    metrics_daily_fulfillment.reader_id,
+    metrics_daily_fulfillment.orders_created,
+    metrics_daily_fulfillment.orders_assigned,
+    metrics_daily_fulfillment.orders_completed,
+    metrics_daily_fulfillment.orders_cancelled,
+    metrics_daily_fulfillment.approvals,
+    metrics_daily_fulfillment.rejections,
+    (metrics_daily_fulfillment.approvals + metrics_daily_fulfillment.rejections) AS decisions,
+    metrics_daily_fulfillment.approval_rate,
+    metrics_daily_fulfillment.rejection_loop_rate,
+    metrics_daily_fulfillment.ttf_response_avg_s,
+    metrics_daily_fulfillment.ttf_response_p95_s,
+    metrics_daily_fulfillment.ttf_delivery_avg_s,
+    metrics_daily_fulfillment.ttf_delivery_p95_s,
+    metrics_daily_fulfillment.ttf_approval_avg_s,
+    metrics_daily_fulfillment.ttf_approval_p95_s
+   FROM public.metrics_daily_fulfillment
+  WHERE ((metrics_daily_fulfillment.service_code IS NOT NULL) AND (metrics_daily_fulfillment.reader_id IS NOT NULL));
+
+CREATE VIEW "public"."metrics_fulfillment_reader_totals" WITH (security_invoker=true) AS  SELECT metrics_daily_fulfillment.metric_date,
+    metrics_daily_fulfillment.reader_id,
+    metrics_daily_fulfillment.orders_created,
+    metrics_daily_fulfillment.orders_assigned,
+    metrics_daily_fulfillment.orders_completed,
+    metrics_daily_fulfillment.orders_cancelled,
+    metrics_daily_fulfillment.approvals,
+    metrics_daily_fulfillment.rejections,
+    (metrics_daily_fulfillment.approvals + metrics_daily_fulfillment.rejections) AS decisions,
+    metrics_daily_fulfillment.approval_rate,
+    metrics_daily_fulfillment.rejection_loop_rate,
+    metrics_daily_fulfillment.ttf_response_avg_s,
+    metrics_daily_fulfillment.ttf_response_p95_s,
+    metrics_daily_fulfillment.ttf_delivery_avg_s,
+    metrics_daily_fulfillment.ttf_delivery_p95_s,
+    metrics_daily_fulfillment.ttf_approval_avg_s,
+    metrics_daily_fulfillment.ttf_approval_p95_s
+   FROM public.metrics_daily_fulfillment
+  WHERE ((metrics_daily_fulfillment.service_code IS NULL) AND (metrics_daily_fulfillment.reader_id IS NOT NULL));
+
+CREATE VIEW "public"."metrics_fulfillment_service_totals" WITH (security_invoker=true) AS  SELECT metrics_daily_fulfillment.metric_date,
+    metrics_daily_fulfillment.service_code,
+    metrics_daily_fulfillment.orders_created,
+    metrics_daily_fulfillment.orders_assigned,
+    metrics_daily_fulfillment.orders_completed,
+    metrics_daily_fulfillment.orders_cancelled,
+    metrics_daily_fulfillment.approvals,
+    metrics_daily_fulfillment.rejections,
+    (metrics_daily_fulfillment.approvals + metrics_daily_fulfillment.rejections) AS decisions,
+    metrics_daily_fulfillment.approval_rate,
+    metrics_daily_fulfillment.rejection_loop_rate,
+    metrics_daily_fulfillment.ttf_response_avg_s,
+    metrics_daily_fulfillment.ttf_response_p95_s,
+    metrics_daily_fulfillment.ttf_delivery_avg_s,
+    metrics_daily_fulfillment.ttf_delivery_p95_s,
+    metrics_daily_fulfillment.ttf_approval_avg_s,
+    metrics_daily_fulfillment.ttf_approval_p95_s
+   FROM public.metrics_daily_fulfillment
+  WHERE ((metrics_daily_fulfillment.service_code IS NOT NULL) AND (metrics_daily_fulfillment.reader_id IS NULL));
+
+CREATE VIEW "public"."metrics_fulfillment_totals" WITH (security_invoker=true) AS  SELECT metrics_daily_fulfillment.metric_date,
+    metrics_daily_fulfillment.orders_created,
+    metrics_daily_fulfillment.orders_assigned,
+    metrics_daily_fulfillment.orders_completed,
+    metrics_daily_fulfillment.orders_cancelled,
+    metrics_daily_fulfillment.approvals,
+    metrics_daily_fulfillment.rejections,
+    (metrics_daily_fulfillment.approvals + metrics_daily_fulfillment.rejections) AS decisions,
+    metrics_daily_fulfillment.approval_rate,
+    metrics_daily_fulfillment.rejection_loop_rate,
+    metrics_daily_fulfillment.ttf_response_avg_s,
+    metrics_daily_fulfillment.ttf_response_p95_s,
+    metrics_daily_fulfillment.ttf_delivery_avg_s,
+    metrics_daily_fulfillment.ttf_delivery_p95_s,
+    metrics_daily_fulfillment.ttf_approval_avg_s,
+    metrics_daily_fulfillment.ttf_approval_p95_s
+   FROM public.metrics_daily_fulfillment
+  WHERE ((metrics_daily_fulfillment.service_code IS NULL) AND (metrics_daily_fulfillment.reader_id IS NULL));
+
+CREATE VIEW "public"."metrics_payments_currency_totals" WITH (security_invoker=true) AS  SELECT metrics_daily_payments.metric_date,
+    metrics_daily_payments.currency,
+    metrics_daily_payments.attempts,
+    metrics_daily_payments.fallback_attempts,
+    metrics_daily_payments.successes,
+    metrics_daily_payments.failures,
+    metrics_daily_payments.refunds,
+    metrics_daily_payments.success_rate,
+    metrics_daily_payments.fallback_rate,
+    metrics_daily_payments.refund_rate,
+    metrics_daily_payments.gross_cents,
+    metrics_daily_payments.refunded_cents,
+    metrics_daily_payments.revenue_cents,
+    metrics_daily_payments.avg_transaction_cents
+   FROM public.metrics_daily_payments
+  WHERE (metrics_daily_payments.provider IS NULL);
+
+CREATE VIEW "public"."metrics_payments_detail" WITH (security_invoker=true) AS  SELECT metrics_daily_payments.metric_date,
+    metrics_daily_payments.provider,
+    metrics_daily_payments.country_code,
+    metrics_daily_payments.currency,
+    metrics_daily_payments.attempts,
+    metrics_daily_payments.fallback_attempts,
+    metrics_daily_payments.successes,
+    metrics_daily_payments.failures,
+    metrics_daily_payments.refunds,
+    metrics_daily_payments.success_rate,
+    metrics_daily_payments.fallback_rate,
+    metrics_daily_payments.refund_rate,
+    metrics_daily_payments.gross_cents,
+    metrics_daily_payments.refunded_cents,
+    metrics_daily_payments.revenue_cents,
+    metrics_daily_payments.avg_transaction_cents
+   FROM public.metrics_daily_payments
+  WHERE (metrics_daily_payments.provider IS NOT NULL);
+
 CREATE INDEX erasure_receipts_subject_hash_idx ON analytics.erasure_receipts USING btree (subject_hash);
 
 CREATE INDEX user_daily_activity_date_idx ON analytics.user_daily_activity USING btree (activity_date);
@@ -1470,9 +1694,9 @@ CREATE INDEX user_first_seen_date_idx ON analytics.user_first_seen USING btree (
 
 CREATE INDEX etl_job_runs_target_date_idx ON public.etl_job_runs USING btree (target_date, job_name, started_at DESC);
 
-CREATE INDEX events_raw_event_timestamp_brin ON ONLY public.events_raw USING brin (event_timestamp);
+CREATE INDEX events_raw_event_timestamp_brin ON public.events_raw USING brin (event_timestamp);
 
-CREATE INDEX events_raw_lifecycle_entity_idx ON ONLY public.events_raw USING btree (entity_id, event_timestamp)
+CREATE INDEX events_raw_lifecycle_entity_idx ON public.events_raw USING btree (entity_id, event_timestamp)
   WHERE (event_domain = ANY (ARRAY['orders'::text, 'content'::text]));
 
 CREATE INDEX metrics_cohort_retention_observed_day_idx ON public.metrics_cohort_retention USING btree (((cohort_date + retention_day)));
@@ -1529,6 +1753,11 @@ CREATE POLICY "admins read all etl job runs" ON "public"."etl_job_runs"
   TO "authenticated"
   USING (( SELECT analytics.is_admin() AS is_admin));
 
+CREATE POLICY "bi_reader reads all etl job runs" ON "public"."etl_job_runs"
+  FOR SELECT
+  TO "bi_reader"
+  USING (true);
+
 CREATE POLICY "admins read the event catalog" ON "public"."event_schema_versions"
   FOR SELECT
   TO "authenticated"
@@ -1544,10 +1773,20 @@ CREATE POLICY "admins read all cohort retention metrics" ON "public"."metrics_co
   TO "authenticated"
   USING (( SELECT analytics.is_admin() AS is_admin));
 
+CREATE POLICY "bi_reader reads all cohort retention metrics" ON "public"."metrics_cohort_retention"
+  FOR SELECT
+  TO "bi_reader"
+  USING (true);
+
 CREATE POLICY "admins read all call metrics" ON "public"."metrics_daily_calls"
   FOR SELECT
   TO "authenticated"
   USING (( SELECT analytics.is_admin() AS is_admin));
+
+CREATE POLICY "bi_reader reads all call metrics" ON "public"."metrics_daily_calls"
+  FOR SELECT
+  TO "bi_reader"
+  USING (true);
 
 CREATE POLICY "monitors read all call metrics" ON "public"."metrics_daily_calls"
   FOR SELECT
@@ -1559,6 +1798,11 @@ CREATE POLICY "admins read all content metrics" ON "public"."metrics_daily_conte
   TO "authenticated"
   USING (( SELECT analytics.is_admin() AS is_admin));
 
+CREATE POLICY "bi_reader reads all content metrics" ON "public"."metrics_daily_content"
+  FOR SELECT
+  TO "bi_reader"
+  USING (true);
+
 CREATE POLICY "monitors read all content metrics" ON "public"."metrics_daily_content"
   FOR SELECT
   TO "authenticated"
@@ -1569,10 +1813,20 @@ CREATE POLICY "admins read all engagement metrics" ON "public"."metrics_daily_en
   TO "authenticated"
   USING (( SELECT analytics.is_admin() AS is_admin));
 
+CREATE POLICY "bi_reader reads all engagement metrics" ON "public"."metrics_daily_engagement"
+  FOR SELECT
+  TO "bi_reader"
+  USING (true);
+
 CREATE POLICY "admins read all fulfillment metrics" ON "public"."metrics_daily_fulfillment"
   FOR SELECT
   TO "authenticated"
   USING (( SELECT analytics.is_admin() AS is_admin));
+
+CREATE POLICY "bi_reader reads all fulfillment metrics" ON "public"."metrics_daily_fulfillment"
+  FOR SELECT
+  TO "bi_reader"
+  USING (true);
 
 CREATE POLICY "readers read their own fulfillment metrics of the last 30 days" ON "public"."metrics_daily_fulfillment"
   FOR SELECT
@@ -1585,6 +1839,11 @@ CREATE POLICY "admins read all payment metrics" ON "public"."metrics_daily_payme
   FOR SELECT
   TO "authenticated"
   USING (( SELECT analytics.is_admin() AS is_admin));
+
+CREATE POLICY "bi_reader reads all payment metrics" ON "public"."metrics_daily_payments"
+  FOR SELECT
+  TO "bi_reader"
+  USING (true);
 
 COMMENT ON COLUMN "analytics"."erased_subjects"."erased_at" IS 'When the user was (last) erased.';
 
@@ -1606,7 +1865,9 @@ COMMENT ON COLUMN "analytics"."etl_pending_days"."marked_at" IS 'When the first 
 
 COMMENT ON COLUMN "analytics"."etl_pending_days"."metric_date" IS 'The day to recompute.';
 
-COMMENT ON COLUMN "analytics"."ingest_rate_limits"."bucket" IS 'Caller bucket: ''service'' for backends, ''user:<sub>'' for user tokens.';
+COMMENT ON COLUMN "analytics"."ingest_rate_limits"."bucket" IS 'Caller bucket: ''user:<sub>'' for user tokens, ''service:<key id>'' for each backend key (its name, or a fingerprint of a service_role token; never the key).';
+
+COMMENT ON COLUMN "analytics"."ingest_rate_limits"."event_count" IS 'Events counted in the current window (accepted batches only).';
 
 COMMENT ON COLUMN "analytics"."ingest_rate_limits"."request_count" IS 'Requests counted in the current window.';
 
@@ -1892,7 +2153,9 @@ COMMENT ON FUNCTION "analytics"."compute_daily_fulfillment_metrics"(date) IS 'Re
 
 COMMENT ON FUNCTION "analytics"."compute_daily_payments_metrics"(date) IS 'Recomputes metrics_daily_payments for the UTC day (delete-then-insert, logged in etl_job_runs). Returns succeeded | failed.';
 
-COMMENT ON FUNCTION "analytics"."consume_ingest_quota"(text, integer) IS 'Counts one ingest request for a caller bucket in the current minute; returns whether it is within p_limit and the seconds until the window resets.';
+COMMENT ON FUNCTION "analytics"."consume_ingest_quota"(text, integer) IS 'Request-only quota of functions deployed before events were counted: counts one request for a caller bucket in the current minute when within p_limit; returns whether it did and the seconds until the window resets.';
+
+COMMENT ON FUNCTION "analytics"."consume_ingest_quota"(text, integer, integer, integer, integer) IS 'Counts p_requests ingest requests and p_events events for a caller bucket in the current minute when both stay within their limits (else counts nothing); returns whether it did, the counts, and the seconds until the window resets.';
 
 COMMENT ON FUNCTION "analytics"."create_events_partition"(date) IS 'Creates the monthly events_raw partition containing the given date (idempotent), moving matching rows out of DEFAULT. Returns the partition name.';
 
@@ -1915,6 +2178,8 @@ COMMENT ON FUNCTION "analytics"."is_admin"() IS 'True when the current request i
 COMMENT ON FUNCTION "analytics"."mark_late_event_days"() IS 'AFTER INSERT statement trigger on events_raw: records already computed days that received new events in analytics.etl_pending_days.';
 
 COMMENT ON FUNCTION "analytics"."purge_expired_data"(timestamp with time zone) IS 'Retention purge (pg_cron, daily): drops expired monthly events_raw partitions, deletes raw events older than 90 days, metrics/cohorts/activity older than 2 years, etl_job_runs older than 1 year, cron run history older than 30 days. Returns counts.';
+
+COMMENT ON FUNCTION "analytics"."purge_ingest_quota"(timestamp with time zone) IS 'Deletes ingest quota rows whose window started more than an hour before p_now (pg_cron, hourly). Returns how many.';
 
 COMMENT ON FUNCTION "analytics"."run_daily_etl_pipeline"(date) IS 'Runs every daily ETL job for the UTC day, each isolated so one failure does not stop the others, after summarizing new BRIN ranges of events_raw; records a "pipeline" etl_job_runs row. Returns succeeded | failed.';
 
@@ -1958,27 +2223,41 @@ COMMENT ON INDEX "public"."metrics_daily_fulfillment_reader_date_idx" IS 'Per-re
 
 COMMENT ON POLICY "admins read all etl job runs" ON "public"."etl_job_runs" IS 'Admins and superadmins read the ETL run log.';
 
+COMMENT ON POLICY "bi_reader reads all etl job runs" ON "public"."etl_job_runs" IS 'The BI login reads the ETL run log (is the data of a day complete?), as an admin does.';
+
 COMMENT ON POLICY "admins read the event catalog" ON "public"."event_schema_versions" IS 'Admins and superadmins read the event catalog (the service role reads it too, bypassing RLS).';
 
 COMMENT ON POLICY "admins read all raw events" ON "public"."events_raw" IS 'Admins and superadmins (JWT app_metadata.role) read every raw event; nobody else does.';
 
 COMMENT ON POLICY "admins read all cohort retention metrics" ON "public"."metrics_cohort_retention" IS 'Admins and superadmins read every cohort retention row.';
 
+COMMENT ON POLICY "bi_reader reads all cohort retention metrics" ON "public"."metrics_cohort_retention" IS 'The BI login reads every cohort retention row, as an admin does.';
+
 COMMENT ON POLICY "admins read all call metrics" ON "public"."metrics_daily_calls" IS 'Admins and superadmins read every call row.';
+
+COMMENT ON POLICY "bi_reader reads all call metrics" ON "public"."metrics_daily_calls" IS 'The BI login reads every call row, as an admin does.';
 
 COMMENT ON POLICY "monitors read all call metrics" ON "public"."metrics_daily_calls" IS 'Monitors read every call row (call quality monitoring).';
 
 COMMENT ON POLICY "admins read all content metrics" ON "public"."metrics_daily_content" IS 'Admins and superadmins read every content row.';
 
+COMMENT ON POLICY "bi_reader reads all content metrics" ON "public"."metrics_daily_content" IS 'The BI login reads every content row, as an admin does.';
+
 COMMENT ON POLICY "monitors read all content metrics" ON "public"."metrics_daily_content" IS 'Monitors read every content row (horoscope pipeline monitoring).';
 
 COMMENT ON POLICY "admins read all engagement metrics" ON "public"."metrics_daily_engagement" IS 'Admins and superadmins read every engagement row.';
 
+COMMENT ON POLICY "bi_reader reads all engagement metrics" ON "public"."metrics_daily_engagement" IS 'The BI login reads every engagement row, as an admin does.';
+
 COMMENT ON POLICY "admins read all fulfillment metrics" ON "public"."metrics_daily_fulfillment" IS 'Admins and superadmins read every fulfillment row, totals included.';
+
+COMMENT ON POLICY "bi_reader reads all fulfillment metrics" ON "public"."metrics_daily_fulfillment" IS 'The BI login reads every fulfillment row, totals included, as an admin does.';
 
 COMMENT ON POLICY "readers read their own fulfillment metrics of the last 30 days" ON "public"."metrics_daily_fulfillment" IS 'Readers read rows with reader_id = auth.uid() and metric_date >= UTC today - 30; never total rows.';
 
 COMMENT ON POLICY "admins read all payment metrics" ON "public"."metrics_daily_payments" IS 'Admins and superadmins read every payment row.';
+
+COMMENT ON POLICY "bi_reader reads all payment metrics" ON "public"."metrics_daily_payments" IS 'The BI login reads every payment row, as an admin does.';
 
 COMMENT ON SCHEMA "analytics" IS 'SAMIA-TAROT analytics internals: ETL, partition, privacy and maintenance functions. Not exposed through the API.';
 
@@ -1988,7 +2267,7 @@ COMMENT ON TABLE "analytics"."erasure_receipts" IS 'Proof of each erasure: when,
 
 COMMENT ON TABLE "analytics"."etl_pending_days" IS 'UTC days that received events after they were last computed successfully; analytics.run_nightly_etl recomputes and clears them.';
 
-COMMENT ON TABLE "analytics"."ingest_rate_limits" IS 'Fixed-window request counters of the ingest function, one row per caller bucket (service, or user:<uuid>). Unlogged: emptied after a crash, which only restarts the current minute.';
+COMMENT ON TABLE "analytics"."ingest_rate_limits" IS 'Fixed-window request and event counters of the ingest function, one row per caller bucket. Unlogged: emptied after a crash, which only restarts the current minute. Rows idle for an hour are purged (analytics.purge_ingest_quota).';
 
 COMMENT ON TABLE "analytics"."metrics_table_versions" IS 'Data versions of the tables the metrics API reads: a table''s version is sum(version) of its rows; every write statement adds 1 (trigger analytics.bump_metrics_table_version). Read by the metrics function as the connection role to key its response cache.';
 
@@ -2048,6 +2327,26 @@ COMMENT ON VIEW "public"."event_volume_today" IS 'Runbook: events received so fa
 
 COMMENT ON VIEW "public"."events_partition_sizes" IS 'Runbook: events_raw partitions with their range, estimated rows and size on disk. Admins and the service role only.';
 
+COMMENT ON VIEW "public"."metrics_calls_detail" IS 'Calls per day, service and provider (detail rows only): sum() is safe.';
+
+COMMENT ON VIEW "public"."metrics_calls_totals" IS 'Calls per day over all services and providers (one row per day with call events): sum() is safe.';
+
+COMMENT ON VIEW "public"."metrics_content_daily" IS 'Horoscope content, one row per computed day: sum() of counts is safe.';
+
+COMMENT ON VIEW "public"."metrics_engagement_daily" IS 'Engagement, one row per computed day: sum() of event counts is safe; DAU/WAU/MAU are distinct users and never sum.';
+
+COMMENT ON VIEW "public"."metrics_fulfillment_detail" IS 'Fulfillment per day, service and reader (detail rows only): sum() is safe. Events with no reader or no service are only in the totals views.';
+
+COMMENT ON VIEW "public"."metrics_fulfillment_reader_totals" IS 'Fulfillment per day and reader over all services: sum() is safe.';
+
+COMMENT ON VIEW "public"."metrics_fulfillment_service_totals" IS 'Fulfillment per day and service over all readers (including unassigned orders): sum() is safe.';
+
+COMMENT ON VIEW "public"."metrics_fulfillment_totals" IS 'Fulfillment per day over all services and readers (one row per day with order events): sum() is safe.';
+
+COMMENT ON VIEW "public"."metrics_payments_currency_totals" IS 'Payments per day and currency over all providers and countries: sum() of counts is safe; money only within one currency (group by currency).';
+
+COMMENT ON VIEW "public"."metrics_payments_detail" IS 'Payments per day, provider, country and currency (detail rows only): sum() of counts is safe; sum() of money only within one currency.';
+
 REVOKE ALL ON FUNCTION "analytics"."app_role"() FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."app_role"() TO "authenticated", "postgres", "service_role";
@@ -2087,6 +2386,10 @@ GRANT EXECUTE ON FUNCTION "analytics"."compute_daily_payments_metrics"(date) TO 
 REVOKE ALL ON FUNCTION "analytics"."consume_ingest_quota"(text, integer) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."consume_ingest_quota"(text, integer) TO "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."consume_ingest_quota"(text, integer, integer, integer, integer) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."consume_ingest_quota"(text, integer, integer, integer, integer) TO "postgres", "service_role";
 
 REVOKE ALL ON FUNCTION "analytics"."create_events_partition"(date) FROM PUBLIC;
 
@@ -2131,6 +2434,10 @@ GRANT EXECUTE ON FUNCTION "analytics"."mark_late_event_days"() TO "postgres";
 REVOKE ALL ON FUNCTION "analytics"."purge_expired_data"(timestamp WITH time zone) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."purge_expired_data"(timestamp WITH time zone) TO "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."purge_ingest_quota"(timestamp WITH time zone) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."purge_ingest_quota"(timestamp WITH time zone) TO "postgres", "service_role";
 
 REVOKE ALL ON FUNCTION "analytics"."run_daily_etl_pipeline"(date) FROM PUBLIC;
 
@@ -2186,6 +2493,10 @@ GRANT CREATE, USAGE ON SCHEMA "analytics" TO "postgres";
 
 GRANT USAGE ON SCHEMA "analytics" TO "service_role";
 
+REVOKE ALL ON SCHEMA "public" FROM "bi_reader";
+
+GRANT USAGE ON SCHEMA "public" TO "bi_reader";
+
 GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "analytics"."erased_subjects" TO "postgres";
 
 GRANT SELECT ON TABLE "analytics"."erased_subjects" TO "service_role";
@@ -2218,7 +2529,7 @@ GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "an
 
 GRANT DELETE, INSERT, SELECT, UPDATE ON TABLE "analytics"."user_first_seen" TO "service_role";
 
-GRANT SELECT ON TABLE "public"."etl_job_runs" TO "authenticated";
+GRANT SELECT ON TABLE "public"."etl_job_runs" TO "authenticated", "bi_reader";
 
 GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "public"."etl_job_runs" TO "postgres", "service_role";
 
@@ -2232,27 +2543,27 @@ GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "pu
 
 GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "public"."events_raw_default" TO "postgres";
 
-GRANT SELECT ON TABLE "public"."metrics_cohort_retention" TO "authenticated";
+GRANT SELECT ON TABLE "public"."metrics_cohort_retention" TO "authenticated", "bi_reader";
 
 GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "public"."metrics_cohort_retention" TO "postgres", "service_role";
 
-GRANT SELECT ON TABLE "public"."metrics_daily_calls" TO "authenticated";
+GRANT SELECT ON TABLE "public"."metrics_daily_calls" TO "authenticated", "bi_reader";
 
 GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "public"."metrics_daily_calls" TO "postgres", "service_role";
 
-GRANT SELECT ON TABLE "public"."metrics_daily_content" TO "authenticated";
+GRANT SELECT ON TABLE "public"."metrics_daily_content" TO "authenticated", "bi_reader";
 
 GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "public"."metrics_daily_content" TO "postgres", "service_role";
 
-GRANT SELECT ON TABLE "public"."metrics_daily_engagement" TO "authenticated";
+GRANT SELECT ON TABLE "public"."metrics_daily_engagement" TO "authenticated", "bi_reader";
 
 GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "public"."metrics_daily_engagement" TO "postgres", "service_role";
 
-GRANT SELECT ON TABLE "public"."metrics_daily_fulfillment" TO "authenticated";
+GRANT SELECT ON TABLE "public"."metrics_daily_fulfillment" TO "authenticated", "bi_reader";
 
 GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "public"."metrics_daily_fulfillment" TO "postgres", "service_role";
 
-GRANT SELECT ON TABLE "public"."metrics_daily_payments" TO "authenticated";
+GRANT SELECT ON TABLE "public"."metrics_daily_payments" TO "authenticated", "bi_reader";
 
 GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "public"."metrics_daily_payments" TO "postgres", "service_role";
 
@@ -2275,3 +2586,222 @@ GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "pu
 GRANT SELECT ON TABLE "public"."events_partition_sizes" TO "authenticated";
 
 GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "public"."events_partition_sizes" TO "postgres", "service_role";
+
+GRANT SELECT ON TABLE "public"."metrics_calls_detail" TO "authenticated", "bi_reader";
+
+GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "public"."metrics_calls_detail" TO "postgres", "service_role";
+
+GRANT SELECT ON TABLE "public"."metrics_calls_totals" TO "authenticated", "bi_reader";
+
+GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "public"."metrics_calls_totals" TO "postgres", "service_role";
+
+GRANT SELECT ON TABLE "public"."metrics_content_daily" TO "authenticated", "bi_reader";
+
+GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "public"."metrics_content_daily" TO "postgres", "service_role";
+
+GRANT SELECT ON TABLE "public"."metrics_engagement_daily" TO "authenticated", "bi_reader";
+
+GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "public"."metrics_engagement_daily" TO "postgres", "service_role";
+
+GRANT SELECT ON TABLE "public"."metrics_fulfillment_detail" TO "authenticated", "bi_reader";
+
+GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "public"."metrics_fulfillment_detail" TO "postgres", "service_role";
+
+GRANT SELECT ON TABLE "public"."metrics_fulfillment_reader_totals" TO "authenticated", "bi_reader";
+
+GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "public"."metrics_fulfillment_reader_totals" TO "postgres", "service_role";
+
+GRANT SELECT ON TABLE "public"."metrics_fulfillment_service_totals" TO "authenticated", "bi_reader";
+
+GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "public"."metrics_fulfillment_service_totals" TO "postgres", "service_role";
+
+GRANT SELECT ON TABLE "public"."metrics_fulfillment_totals" TO "authenticated", "bi_reader";
+
+GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "public"."metrics_fulfillment_totals" TO "postgres", "service_role";
+
+GRANT SELECT ON TABLE "public"."metrics_payments_currency_totals" TO "authenticated", "bi_reader";
+
+GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "public"."metrics_payments_currency_totals" TO "postgres", "service_role";
+
+GRANT SELECT ON TABLE "public"."metrics_payments_detail" TO "authenticated", "bi_reader";
+
+GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "public"."metrics_payments_detail" TO "postgres", "service_role";
+
+-- Comments on view columns (supabase/schemas; the diff above has none).
+comment on column public.etl_metrics_coverage.has_calls is 'metrics_daily_calls has rows for the day.';
+comment on column public.etl_metrics_coverage.has_content is 'metrics_daily_content has its row for the day.';
+comment on column public.etl_metrics_coverage.has_engagement is 'metrics_daily_engagement has its row for the day.';
+comment on column public.etl_metrics_coverage.has_fulfillment is 'metrics_daily_fulfillment has rows for the day.';
+comment on column public.etl_metrics_coverage.has_payments is 'metrics_daily_payments has rows for the day.';
+comment on column public.etl_metrics_coverage.metric_date is 'UTC day.';
+comment on column public.etl_metrics_coverage.pipeline_status is 'Latest pipeline run status for the day; null when never run.';
+comment on column public.etl_status_by_date.duration_s is 'Seconds the latest run took.';
+comment on column public.etl_status_by_date.error is 'Error of the latest run when it failed.';
+comment on column public.etl_status_by_date.finished_at is 'End of the latest run.';
+comment on column public.etl_status_by_date.job_name is 'ETL job, or pipeline for the whole run.';
+comment on column public.etl_status_by_date.rows_written is 'Rows the latest run wrote.';
+comment on column public.etl_status_by_date.runs is 'Runs of this job for this day so far.';
+comment on column public.etl_status_by_date.started_at is 'Start of the latest run.';
+comment on column public.etl_status_by_date.status is 'Status of the latest run: running | succeeded | failed | skipped.';
+comment on column public.etl_status_by_date.target_date is 'UTC day computed.';
+comment on column public.event_volume_today.event_domain is 'Event domain.';
+comment on column public.event_volume_today.events is 'Events today.';
+comment on column public.event_volume_today.first_event_at is 'Earliest event_timestamp today.';
+comment on column public.event_volume_today.last_event_at is 'Latest event_timestamp today.';
+comment on column public.event_volume_today.last_ingested_at is 'Latest ingestion time among today''s events.';
+comment on column public.event_volume_today.users is 'Distinct users with events today.';
+comment on column public.events_partition_sizes.bounds is 'Partition bound (range or DEFAULT).';
+comment on column public.events_partition_sizes.estimated_rows is 'Planner row estimate (-1 before the first analyze).';
+comment on column public.events_partition_sizes.partition_name is 'Partition table name.';
+comment on column public.events_partition_sizes.total_bytes is 'Size including indexes and TOAST, bytes.';
+comment on column public.events_partition_sizes.total_size is 'Same, human readable.';
+comment on column public.metrics_calls_detail.answer_rate is 'answered / started. Not additive: sum(answered)::float8 / nullif(sum(started), 0).';
+comment on column public.metrics_calls_detail.answered is 'call_answered events; numerator of answer_rate, denominator of completion_rate, drop_rate and recording_rate. Additive.';
+comment on column public.metrics_calls_detail.completed is 'call_ended events; numerator of completion_rate, count behind duration_avg_s. Additive.';
+comment on column public.metrics_calls_detail.completion_rate is 'completed / answered. Not additive: sum(completed)::float8 / nullif(sum(answered), 0).';
+comment on column public.metrics_calls_detail.drop_rate is 'dropped / answered. Not additive: sum(dropped)::float8 / nullif(sum(answered), 0).';
+comment on column public.metrics_calls_detail.dropped is 'call_dropped events; numerator of drop_rate. Additive.';
+comment on column public.metrics_calls_detail.duration_avg_s is 'Mean duration of ended calls. Not additive: sum(duration_total_s)::float8 / nullif(sum(completed), 0).';
+comment on column public.metrics_calls_detail.duration_p95_s is 'p95 duration of ended calls. Not additive and not re-aggregatable: never sum or average p95 values.';
+comment on column public.metrics_calls_detail.duration_total_s is 'Total seconds of the ended calls (duration_avg_s x completed; every call_ended carries whole-second duration_seconds). Additive.';
+comment on column public.metrics_calls_detail.metric_date is 'UTC day the row describes. Group by it, or by date_trunc(''week'', metric_date), to chart.';
+comment on column public.metrics_calls_detail.provider is 'Provider. Dimension.';
+comment on column public.metrics_calls_detail.recorded is 'call_ended events with metadata.recorded = true; numerator of recording_rate. Additive.';
+comment on column public.metrics_calls_detail.recording_rate is 'recorded / answered. Not additive: sum(recorded)::float8 / nullif(sum(answered), 0).';
+comment on column public.metrics_calls_detail.service_code is 'Service. Dimension.';
+comment on column public.metrics_calls_detail.started is 'call_started events; denominator of answer_rate. Additive.';
+comment on column public.metrics_calls_totals.answer_rate is 'answered / started. Not additive: sum(answered)::float8 / nullif(sum(started), 0).';
+comment on column public.metrics_calls_totals.answered is 'call_answered events; numerator of answer_rate, denominator of completion_rate, drop_rate and recording_rate. Additive.';
+comment on column public.metrics_calls_totals.completed is 'call_ended events; numerator of completion_rate, count behind duration_avg_s. Additive.';
+comment on column public.metrics_calls_totals.completion_rate is 'completed / answered. Not additive: sum(completed)::float8 / nullif(sum(answered), 0).';
+comment on column public.metrics_calls_totals.drop_rate is 'dropped / answered. Not additive: sum(dropped)::float8 / nullif(sum(answered), 0).';
+comment on column public.metrics_calls_totals.dropped is 'call_dropped events; numerator of drop_rate. Additive.';
+comment on column public.metrics_calls_totals.duration_avg_s is 'Mean duration of ended calls. Not additive: sum(duration_total_s)::float8 / nullif(sum(completed), 0).';
+comment on column public.metrics_calls_totals.duration_p95_s is 'p95 duration of ended calls. Not additive and not re-aggregatable: never sum or average p95 values.';
+comment on column public.metrics_calls_totals.duration_total_s is 'Total seconds of the ended calls (duration_avg_s x completed; every call_ended carries whole-second duration_seconds). Additive.';
+comment on column public.metrics_calls_totals.metric_date is 'UTC day the row describes. Group by it, or by date_trunc(''week'', metric_date), to chart.';
+comment on column public.metrics_calls_totals.recorded is 'call_ended events with metadata.recorded = true; numerator of recording_rate. Additive.';
+comment on column public.metrics_calls_totals.recording_rate is 'recorded / answered. Not additive: sum(recorded)::float8 / nullif(sum(answered), 0).';
+comment on column public.metrics_calls_totals.started is 'call_started events; denominator of answer_rate. Additive.';
+comment on column public.metrics_content_daily.approval_latency_avg_s is 'Mean seconds upload -> approval. Not additive; the count of its values is not stored (weighting by approved approximates a period mean).';
+comment on column public.metrics_content_daily.approval_latency_p95_s is 'p95 of the same. Not additive and not re-aggregatable.';
+comment on column public.metrics_content_daily.approval_rate is 'approved / decisions. Not additive: re-aggregate as sum(approved)::float8 / nullif(sum(decisions), 0).';
+comment on column public.metrics_content_daily.approved is 'horoscope_approved events; numerator of approval_rate. Additive.';
+comment on column public.metrics_content_daily.coverage_rate is 'signs_published / 12. Not additive: mean daily coverage = sum(signs_published)::float8 / (12 * count(*)).';
+comment on column public.metrics_content_daily.decisions is 'approved + rejected; denominator of approval_rate. Additive.';
+comment on column public.metrics_content_daily.metric_date is 'UTC day the row describes. Group by it, or by date_trunc(''week'', metric_date), to chart.';
+comment on column public.metrics_content_daily.published is 'horoscope_published events. Additive.';
+comment on column public.metrics_content_daily.rejected is 'horoscope_rejected events. Additive.';
+comment on column public.metrics_content_daily.signs_published is 'Distinct zodiac signs published on the day (0..12). Additive only as sign-days: sum(signs_published) / (12 x days) is the mean daily coverage.';
+comment on column public.metrics_content_daily.uploaded is 'horoscope_uploaded events. Additive.';
+comment on column public.metrics_engagement_daily.dau is 'Distinct users active on the day. Not additive: a sum over days counts a user once per active day.';
+comment on column public.metrics_engagement_daily.listen_percent_total is 'Sum of listen_percent over the listens (listen_through_avg_pct x listens; listen_percent is a whole number). Additive.';
+comment on column public.metrics_engagement_daily.listen_through_avg_pct is 'Mean listen_percent (0..100). Not additive: sum(listen_percent_total)::float8 / nullif(sum(listens), 0).';
+comment on column public.metrics_engagement_daily.listens is 'horoscope_listened events; denominator of listen_through_avg_pct. Additive.';
+comment on column public.metrics_engagement_daily.mau is 'Distinct users active in the 30 days ending on the day. Not additive; read the value of the last day of a period.';
+comment on column public.metrics_engagement_daily.metric_date is 'UTC day the row describes. Group by it, or by date_trunc(''week'', metric_date), to chart.';
+comment on column public.metrics_engagement_daily.notification_ctr is 'opened / delivered. Not additive: sum(notifications_opened)::float8 / nullif(sum(notifications_delivered), 0).';
+comment on column public.metrics_engagement_daily.notifications_delivered is 'notification_delivered events; denominator of notification_ctr. Additive.';
+comment on column public.metrics_engagement_daily.notifications_opened is 'notification_opened events; numerator of notification_ctr. Additive.';
+comment on column public.metrics_engagement_daily.notifications_opted_out is 'notification_opted_out events; numerator of opt_out_rate. Additive.';
+comment on column public.metrics_engagement_daily.notifications_sent is 'notification_sent events; denominator of opt_out_rate. Additive.';
+comment on column public.metrics_engagement_daily.opt_out_rate is 'opted_out / sent. Not additive: sum(notifications_opted_out)::float8 / nullif(sum(notifications_sent), 0).';
+comment on column public.metrics_engagement_daily.wau is 'Distinct users active in the 7 days ending on the day. Not additive; read the value of the last day of a week.';
+comment on column public.metrics_fulfillment_detail.approval_rate is 'approvals / decisions. Not additive: re-aggregate as sum(approvals)::float8 / nullif(sum(decisions), 0).';
+comment on column public.metrics_fulfillment_detail.approvals is 'order_approved events; numerator of approval_rate. Additive.';
+comment on column public.metrics_fulfillment_detail.decisions is 'approvals + rejections; denominator of approval_rate. Additive.';
+comment on column public.metrics_fulfillment_detail.metric_date is 'UTC day the row describes. Group by it, or by date_trunc(''week'', metric_date), to chart.';
+comment on column public.metrics_fulfillment_detail.orders_assigned is 'order_assigned events. Additive.';
+comment on column public.metrics_fulfillment_detail.orders_cancelled is 'order_cancelled events. Additive.';
+comment on column public.metrics_fulfillment_detail.orders_completed is 'order_completed events. Additive.';
+comment on column public.metrics_fulfillment_detail.orders_created is 'order_created events. Additive (sum across days and rows).';
+comment on column public.metrics_fulfillment_detail.reader_id is 'Reader assigned at the event time. Dimension.';
+comment on column public.metrics_fulfillment_detail.rejection_loop_rate is 'Share of orders decided on the day with two or more rejections so far. Not additive, and not re-aggregatable from stored columns (its numerator and denominator are distinct orders, not stored); never sum or average it across days.';
+comment on column public.metrics_fulfillment_detail.rejections is 'order_rejected events. Additive.';
+comment on column public.metrics_fulfillment_detail.service_code is 'Service. Dimension.';
+comment on column public.metrics_fulfillment_detail.ttf_approval_avg_s is 'Mean seconds latest order_submitted -> decision. Not additive; weighting by decisions approximates a period mean.';
+comment on column public.metrics_fulfillment_detail.ttf_approval_p95_s is 'p95 of the same. Not additive and not re-aggregatable.';
+comment on column public.metrics_fulfillment_detail.ttf_delivery_avg_s is 'Mean seconds order_created -> order_completed. Not additive; weighting by orders_completed approximates a period mean.';
+comment on column public.metrics_fulfillment_detail.ttf_delivery_p95_s is 'p95 of the same. Not additive and not re-aggregatable.';
+comment on column public.metrics_fulfillment_detail.ttf_response_avg_s is 'Mean seconds order_created -> order_assigned. Not additive; the count of its values is not stored, so a period mean cannot be rebuilt exactly (weighting by orders_assigned approximates it).';
+comment on column public.metrics_fulfillment_detail.ttf_response_p95_s is 'p95 seconds order_created -> order_assigned. Not additive and not re-aggregatable: never sum or average p95 values.';
+comment on column public.metrics_fulfillment_reader_totals.approval_rate is 'approvals / decisions. Not additive: re-aggregate as sum(approvals)::float8 / nullif(sum(decisions), 0).';
+comment on column public.metrics_fulfillment_reader_totals.approvals is 'order_approved events; numerator of approval_rate. Additive.';
+comment on column public.metrics_fulfillment_reader_totals.decisions is 'approvals + rejections; denominator of approval_rate. Additive.';
+comment on column public.metrics_fulfillment_reader_totals.metric_date is 'UTC day the row describes. Group by it, or by date_trunc(''week'', metric_date), to chart.';
+comment on column public.metrics_fulfillment_reader_totals.orders_assigned is 'order_assigned events. Additive.';
+comment on column public.metrics_fulfillment_reader_totals.orders_cancelled is 'order_cancelled events. Additive.';
+comment on column public.metrics_fulfillment_reader_totals.orders_completed is 'order_completed events. Additive.';
+comment on column public.metrics_fulfillment_reader_totals.orders_created is 'order_created events. Additive (sum across days and rows).';
+comment on column public.metrics_fulfillment_reader_totals.reader_id is 'Reader assigned at the event time. Dimension.';
+comment on column public.metrics_fulfillment_reader_totals.rejection_loop_rate is 'Share of orders decided on the day with two or more rejections so far. Not additive, and not re-aggregatable from stored columns (its numerator and denominator are distinct orders, not stored); never sum or average it across days.';
+comment on column public.metrics_fulfillment_reader_totals.rejections is 'order_rejected events. Additive.';
+comment on column public.metrics_fulfillment_reader_totals.ttf_approval_avg_s is 'Mean seconds latest order_submitted -> decision. Not additive; weighting by decisions approximates a period mean.';
+comment on column public.metrics_fulfillment_reader_totals.ttf_approval_p95_s is 'p95 of the same. Not additive and not re-aggregatable.';
+comment on column public.metrics_fulfillment_reader_totals.ttf_delivery_avg_s is 'Mean seconds order_created -> order_completed. Not additive; weighting by orders_completed approximates a period mean.';
+comment on column public.metrics_fulfillment_reader_totals.ttf_delivery_p95_s is 'p95 of the same. Not additive and not re-aggregatable.';
+comment on column public.metrics_fulfillment_reader_totals.ttf_response_avg_s is 'Mean seconds order_created -> order_assigned. Not additive; the count of its values is not stored, so a period mean cannot be rebuilt exactly (weighting by orders_assigned approximates it).';
+comment on column public.metrics_fulfillment_reader_totals.ttf_response_p95_s is 'p95 seconds order_created -> order_assigned. Not additive and not re-aggregatable: never sum or average p95 values.';
+comment on column public.metrics_fulfillment_service_totals.approval_rate is 'approvals / decisions. Not additive: re-aggregate as sum(approvals)::float8 / nullif(sum(decisions), 0).';
+comment on column public.metrics_fulfillment_service_totals.approvals is 'order_approved events; numerator of approval_rate. Additive.';
+comment on column public.metrics_fulfillment_service_totals.decisions is 'approvals + rejections; denominator of approval_rate. Additive.';
+comment on column public.metrics_fulfillment_service_totals.metric_date is 'UTC day the row describes. Group by it, or by date_trunc(''week'', metric_date), to chart.';
+comment on column public.metrics_fulfillment_service_totals.orders_assigned is 'order_assigned events. Additive.';
+comment on column public.metrics_fulfillment_service_totals.orders_cancelled is 'order_cancelled events. Additive.';
+comment on column public.metrics_fulfillment_service_totals.orders_completed is 'order_completed events. Additive.';
+comment on column public.metrics_fulfillment_service_totals.orders_created is 'order_created events. Additive (sum across days and rows).';
+comment on column public.metrics_fulfillment_service_totals.rejection_loop_rate is 'Share of orders decided on the day with two or more rejections so far. Not additive, and not re-aggregatable from stored columns (its numerator and denominator are distinct orders, not stored); never sum or average it across days.';
+comment on column public.metrics_fulfillment_service_totals.rejections is 'order_rejected events. Additive.';
+comment on column public.metrics_fulfillment_service_totals.service_code is 'Service. Dimension.';
+comment on column public.metrics_fulfillment_service_totals.ttf_approval_avg_s is 'Mean seconds latest order_submitted -> decision. Not additive; weighting by decisions approximates a period mean.';
+comment on column public.metrics_fulfillment_service_totals.ttf_approval_p95_s is 'p95 of the same. Not additive and not re-aggregatable.';
+comment on column public.metrics_fulfillment_service_totals.ttf_delivery_avg_s is 'Mean seconds order_created -> order_completed. Not additive; weighting by orders_completed approximates a period mean.';
+comment on column public.metrics_fulfillment_service_totals.ttf_delivery_p95_s is 'p95 of the same. Not additive and not re-aggregatable.';
+comment on column public.metrics_fulfillment_service_totals.ttf_response_avg_s is 'Mean seconds order_created -> order_assigned. Not additive; the count of its values is not stored, so a period mean cannot be rebuilt exactly (weighting by orders_assigned approximates it).';
+comment on column public.metrics_fulfillment_service_totals.ttf_response_p95_s is 'p95 seconds order_created -> order_assigned. Not additive and not re-aggregatable: never sum or average p95 values.';
+comment on column public.metrics_fulfillment_totals.approval_rate is 'approvals / decisions. Not additive: re-aggregate as sum(approvals)::float8 / nullif(sum(decisions), 0).';
+comment on column public.metrics_fulfillment_totals.approvals is 'order_approved events; numerator of approval_rate. Additive.';
+comment on column public.metrics_fulfillment_totals.decisions is 'approvals + rejections; denominator of approval_rate. Additive.';
+comment on column public.metrics_fulfillment_totals.metric_date is 'UTC day the row describes. Group by it, or by date_trunc(''week'', metric_date), to chart.';
+comment on column public.metrics_fulfillment_totals.orders_assigned is 'order_assigned events. Additive.';
+comment on column public.metrics_fulfillment_totals.orders_cancelled is 'order_cancelled events. Additive.';
+comment on column public.metrics_fulfillment_totals.orders_completed is 'order_completed events. Additive.';
+comment on column public.metrics_fulfillment_totals.orders_created is 'order_created events. Additive (sum across days and rows).';
+comment on column public.metrics_fulfillment_totals.rejection_loop_rate is 'Share of orders decided on the day with two or more rejections so far. Not additive, and not re-aggregatable from stored columns (its numerator and denominator are distinct orders, not stored); never sum or average it across days.';
+comment on column public.metrics_fulfillment_totals.rejections is 'order_rejected events. Additive.';
+comment on column public.metrics_fulfillment_totals.ttf_approval_avg_s is 'Mean seconds latest order_submitted -> decision. Not additive; weighting by decisions approximates a period mean.';
+comment on column public.metrics_fulfillment_totals.ttf_approval_p95_s is 'p95 of the same. Not additive and not re-aggregatable.';
+comment on column public.metrics_fulfillment_totals.ttf_delivery_avg_s is 'Mean seconds order_created -> order_completed. Not additive; weighting by orders_completed approximates a period mean.';
+comment on column public.metrics_fulfillment_totals.ttf_delivery_p95_s is 'p95 of the same. Not additive and not re-aggregatable.';
+comment on column public.metrics_fulfillment_totals.ttf_response_avg_s is 'Mean seconds order_created -> order_assigned. Not additive; the count of its values is not stored, so a period mean cannot be rebuilt exactly (weighting by orders_assigned approximates it).';
+comment on column public.metrics_fulfillment_totals.ttf_response_p95_s is 'p95 seconds order_created -> order_assigned. Not additive and not re-aggregatable: never sum or average p95 values.';
+comment on column public.metrics_payments_currency_totals.attempts is 'payment_attempted events; denominator of success_rate and fallback_rate. Additive.';
+comment on column public.metrics_payments_currency_totals.avg_transaction_cents is 'Mean succeeded amount = gross_cents / successes. Not additive: sum(gross_cents)::float8 / nullif(sum(successes), 0), within one currency.';
+comment on column public.metrics_payments_currency_totals.currency is 'ISO 4217 currency; every row is within one currency. Dimension: always group money by it.';
+comment on column public.metrics_payments_currency_totals.failures is 'payment_failed events. Additive.';
+comment on column public.metrics_payments_currency_totals.fallback_attempts is 'Attempts on a fallback provider; numerator of fallback_rate. Additive.';
+comment on column public.metrics_payments_currency_totals.fallback_rate is 'fallback_attempts / attempts. Not additive: sum(fallback_attempts)::float8 / nullif(sum(attempts), 0).';
+comment on column public.metrics_payments_currency_totals.gross_cents is 'Sum of succeeded amounts, integer minor units; numerator of avg_transaction_cents. Additive within one currency only.';
+comment on column public.metrics_payments_currency_totals.metric_date is 'UTC day the row describes. Group by it, or by date_trunc(''week'', metric_date), to chart.';
+comment on column public.metrics_payments_currency_totals.refund_rate is 'refunds / successes. Not additive: sum(refunds)::float8 / nullif(sum(successes), 0).';
+comment on column public.metrics_payments_currency_totals.refunded_cents is 'Sum of refunded amounts, integer minor units. Additive within one currency only.';
+comment on column public.metrics_payments_currency_totals.refunds is 'refund_issued events; numerator of refund_rate. Additive.';
+comment on column public.metrics_payments_currency_totals.revenue_cents is 'gross_cents - refunded_cents (may be negative). Additive within one currency only.';
+comment on column public.metrics_payments_currency_totals.success_rate is 'successes / attempts. Not additive: re-aggregate as sum(successes)::float8 / nullif(sum(attempts), 0).';
+comment on column public.metrics_payments_currency_totals.successes is 'payment_succeeded events; numerator of success_rate, denominator of refund_rate and avg_transaction_cents. Additive.';
+comment on column public.metrics_payments_detail.attempts is 'payment_attempted events; denominator of success_rate and fallback_rate. Additive.';
+comment on column public.metrics_payments_detail.avg_transaction_cents is 'Mean succeeded amount = gross_cents / successes. Not additive: sum(gross_cents)::float8 / nullif(sum(successes), 0), within one currency.';
+comment on column public.metrics_payments_detail.country_code is 'ISO 3166-1 alpha-2 country. Dimension.';
+comment on column public.metrics_payments_detail.currency is 'ISO 4217 currency; every row is within one currency. Dimension: always group money by it.';
+comment on column public.metrics_payments_detail.failures is 'payment_failed events. Additive.';
+comment on column public.metrics_payments_detail.fallback_attempts is 'Attempts on a fallback provider; numerator of fallback_rate. Additive.';
+comment on column public.metrics_payments_detail.fallback_rate is 'fallback_attempts / attempts. Not additive: sum(fallback_attempts)::float8 / nullif(sum(attempts), 0).';
+comment on column public.metrics_payments_detail.gross_cents is 'Sum of succeeded amounts, integer minor units; numerator of avg_transaction_cents. Additive within one currency only.';
+comment on column public.metrics_payments_detail.metric_date is 'UTC day the row describes. Group by it, or by date_trunc(''week'', metric_date), to chart.';
+comment on column public.metrics_payments_detail.provider is 'Provider. Dimension.';
+comment on column public.metrics_payments_detail.refund_rate is 'refunds / successes. Not additive: sum(refunds)::float8 / nullif(sum(successes), 0).';
+comment on column public.metrics_payments_detail.refunded_cents is 'Sum of refunded amounts, integer minor units. Additive within one currency only.';
+comment on column public.metrics_payments_detail.refunds is 'refund_issued events; numerator of refund_rate. Additive.';
+comment on column public.metrics_payments_detail.revenue_cents is 'gross_cents - refunded_cents (may be negative). Additive within one currency only.';
+comment on column public.metrics_payments_detail.success_rate is 'successes / attempts. Not additive: re-aggregate as sum(successes)::float8 / nullif(sum(attempts), 0).';
+comment on column public.metrics_payments_detail.successes is 'payment_succeeded events; numerator of success_rate, denominator of refund_rate and avg_transaction_cents. Additive.';

@@ -109,7 +109,7 @@ comment on view public.metrics_content_daily is
 
 -- Column comments: each column name means the same in every view that has it, so its text is written
 -- once (what it counts, whether it is additive, how to re-aggregate it) and applied to every view
--- with that column. A view column without a text fails the migration.
+-- with that column. A view column without a text is an error.
 do $$
 declare
   v_view text;
