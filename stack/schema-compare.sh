@@ -14,7 +14,7 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 source "$STACK_ROOT/stack/scratch-db.sh"
 
-ref="${1:-b3364ec20ec5a7992c803850ce107c0d40d78fd1}"
+ref="${1:-c7039e53754ead7a79d51a70240a91e3e50d88cf}"
 out="$STACK_DIR/compare"
 rm -rf "$out" && mkdir -p "$out/ref/supabase" "$STACK_LOG_DIR"
 trap 'scratch_drop "$MIGRATIONS_DB"' EXIT
