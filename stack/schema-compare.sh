@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Proof that the baseline migrations build the same database as an earlier migration history:
-# builds one database from REF's supabase/migrations (default: the last main commit with the 37
+# builds one database from REF's supabase/migrations (default: the last main commit with the 41
 # migrations the baseline replaced) and one from this checkout's, in turn, in the running stack's
 # cluster, and compares
 #   - pg_dump --schema-only (every object, owner, grant, comment, RLS flag, function setting),
@@ -14,7 +14,7 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 source "$STACK_ROOT/stack/scratch-db.sh"
 
-ref="${1:-c7039e53754ead7a79d51a70240a91e3e50d88cf}"
+ref="${1:-dcd9b5323960f599424ca918cae5e0974df72b07}"
 out="$STACK_DIR/compare"
 rm -rf "$out" && mkdir -p "$out/ref/supabase" "$STACK_LOG_DIR"
 trap 'scratch_drop "$MIGRATIONS_DB"' EXIT

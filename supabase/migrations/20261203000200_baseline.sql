@@ -14,6 +14,11 @@ CREATE TABLE "analytics"."erased_subjects" (
 ALTER TABLE "analytics"."erased_subjects"
   ENABLE ROW LEVEL SECURITY;
 
+CREATE TABLE "analytics"."erasure_gate" ();
+
+ALTER TABLE "analytics"."erasure_gate"
+  ENABLE ROW LEVEL SECURITY;
+
 CREATE TABLE "analytics"."erasure_receipts" (
   "receipt_id"    uuid                     NOT NULL DEFAULT gen_random_uuid(),
   "subject_hash"  bytea                    NOT NULL,
@@ -28,13 +33,14 @@ CREATE TABLE "analytics"."erasure_receipts" (
 ALTER TABLE "analytics"."erasure_receipts"
   ENABLE ROW LEVEL SECURITY;
 
-CREATE TABLE "analytics"."etl_pending_days" (
+CREATE TABLE "analytics"."etl_late_day_marks" (
+  "mark_id"     bigint                   GENERATED ALWAYS AS IDENTITY NOT NULL,
   "metric_date" date                     NOT NULL,
   "marked_at"   timestamp with time zone NOT NULL DEFAULT now(),
-  CONSTRAINT "etl_pending_days_pkey" PRIMARY KEY (metric_date)
+  CONSTRAINT "etl_late_day_marks_pkey" PRIMARY KEY (mark_id)
 );
 
-ALTER TABLE "analytics"."etl_pending_days"
+ALTER TABLE "analytics"."etl_late_day_marks"
   ENABLE ROW LEVEL SECURITY;
 
 CREATE UNLOGGED TABLE "analytics"."ingest_rate_limits" (
@@ -463,6 +469,7 @@ CREATE OR REPLACE FUNCTION analytics.create_events_partition (
   RETURNS text
   LANGUAGE plpgsql
   SET search_path TO ''
+  SET lock_timeout TO '500ms'
   AS $function$
 declare
   v_start date := date_trunc('month', p_month)::date;
@@ -530,6 +537,7 @@ CREATE OR REPLACE FUNCTION analytics.erase_user (
   AS $function$
 declare
   v_requested_at timestamptz := clock_timestamp();
+  v_lock_timeout text := current_setting('lock_timeout');
   v_rows jsonb := '{}'::jsonb;
   v_col record;
   v_part record;
@@ -540,36 +548,42 @@ begin
     raise exception using errcode = '22004', message = 'erase_user: user id is required';
   end if;
 
-  -- Suppress first: an ingest batch committing after this transaction drops the user's events.
+  for v_col in
+    select * from analytics.user_data_columns c
+    where not (c.table_schema = 'public' and c.table_name = 'events_raw')
+    order by c.table_schema, c.table_name, c.column_name
+  loop
+    execute format('delete from %I.%I where %I = $1', v_col.table_schema, v_col.table_name, v_col.column_name)
+      using p_user_id;
+    get diagnostics v_n = row_count;
+    v_rows := v_rows || jsonb_build_object(format('%s.%s.%s', v_col.table_schema, v_col.table_name, v_col.column_name), v_n);
+  end loop;
+
+  perform pg_catalog.set_config('lock_timeout', '1s', true);
+  lock table analytics.erasure_gate in share mode;
+
+  -- Suppressed: every batch that passes the gate after this transaction drops the user's events.
   insert into analytics.erased_subjects (subject_hash)
   values (analytics.subject_hash(p_user_id))
   on conflict (subject_hash) do update set erased_at = excluded.erased_at;
 
-  for v_col in select * from analytics.user_data_columns order by table_schema, table_name, column_name loop
-    if v_col.table_schema = 'public' and v_col.table_name = 'events_raw' then
-      -- Partition by partition, so that progress shows on long erasures.
-      for v_part in
-        select c.relname::text as name from pg_catalog.pg_inherits i
-        join pg_catalog.pg_class c on c.oid = i.inhrelid
-        where i.inhparent = 'public.events_raw'::regclass order by c.relname
-      loop
-        execute format('delete from public.%I where %I = $1', v_part.name, v_col.column_name) using p_user_id;
-        get diagnostics v_n = row_count;
-        v_rows := v_rows || jsonb_build_object(format('public.%s.%s', v_part.name, v_col.column_name), v_n);
-        raise notice 'erase_user: % rows from public.%', v_n, v_part.name;
-      end loop;
-    else
-      execute format('delete from %I.%I where %I = $1', v_col.table_schema, v_col.table_name, v_col.column_name)
-        using p_user_id;
-      get diagnostics v_n = row_count;
-      v_rows := v_rows || jsonb_build_object(format('%s.%s.%s', v_col.table_schema, v_col.table_name, v_col.column_name), v_n);
-    end if;
+  -- Partition by partition, so that progress shows on long erasures.
+  for v_part in
+    select c.relname::text as name from pg_catalog.pg_inherits i
+    join pg_catalog.pg_class c on c.oid = i.inhrelid
+    where i.inhparent = 'public.events_raw'::regclass order by c.relname
+  loop
+    execute format('delete from public.%I where user_id = $1', v_part.name) using p_user_id;
+    get diagnostics v_n = row_count;
+    v_rows := v_rows || jsonb_build_object(format('public.%s.user_id', v_part.name), v_n);
+    raise notice 'erase_user: % rows from public.%', v_n, v_part.name;
   end loop;
 
   -- The user as the reader of someone else's order: keep the event, drop the reference.
   update public.events_raw set metadata = metadata - 'reader_id' where metadata ->> 'reader_id' = p_user_id::text;
   get diagnostics v_n = row_count;
   v_rows := v_rows || jsonb_build_object('public.events_raw.metadata.reader_id', v_n);
+  perform pg_catalog.set_config('lock_timeout', v_lock_timeout, true);
 
   insert into analytics.erasure_receipts (subject_hash, requested_by, requested_at, completed_at, rows_affected)
   values (analytics.subject_hash(p_user_id), coalesce(p_requested_by, 'unknown'), v_requested_at, clock_timestamp(), v_rows)
@@ -741,6 +755,18 @@ begin
 end;
 $function$;
 
+CREATE OR REPLACE FUNCTION analytics.hold_off_erasures()
+  RETURNS void
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  SET lock_timeout TO '1s'
+  AS $function$
+begin
+  lock table analytics.erasure_gate in row exclusive mode;
+end;
+$function$;
+
 CREATE OR REPLACE FUNCTION analytics.is_admin()
   RETURNS boolean
   LANGUAGE sql
@@ -757,13 +783,13 @@ CREATE OR REPLACE FUNCTION analytics.mark_late_event_days()
   SET search_path TO ''
   AS $function$
 begin
-  insert into analytics.etl_pending_days (metric_date)
+  insert into analytics.etl_late_day_marks (metric_date)
   select d.day
   from (select distinct (n.event_timestamp at time zone 'UTC')::date as day from new_events n) d
-  where exists (
-    select 1 from public.etl_job_runs r
-    where r.target_date = d.day and r.status = 'succeeded' and r.job_name <> 'pipeline')
-  on conflict (metric_date) do nothing;
+  where d.day = (now() at time zone 'UTC')::date - 1
+     or exists (
+       select 1 from public.etl_job_runs r
+       where r.target_date = d.day and r.status = 'succeeded' and r.job_name <> 'pipeline');
   return null;
 end;
 $function$;
@@ -779,30 +805,41 @@ declare
   v_today date := (p_now at time zone 'UTC')::date;
   v_raw_cutoff timestamptz := (v_today - 90)::timestamp at time zone 'UTC';
   v_metrics_cutoff date := (v_today - interval '2 years')::date;
+  v_lock_timeout text := current_setting('lock_timeout');
   v_part record;
+  v_expired text[] := '{}'::text[];
   v_dropped text[] := '{}'::text[];
+  v_name text;
   v_count bigint;
+  v_rows bigint := 0;
   v_result jsonb := '{}'::jsonb;
 begin
-  -- Whole monthly partitions that end at or before the cutoff: dropped, not deleted row by row.
+  -- Expired rows of the partitions that outlive the cutoff (the boundary month) and of DEFAULT;
+  -- partitions that end at or before the cutoff are dropped whole, below.
   for v_part in
-    select c.relname,
-      (regexp_match(pg_catalog.pg_get_expr(c.relpartbound, c.oid), 'TO \(''([^'']+)''\)'))[1]::timestamptz as upper_bound
+    select c.relname::text as name, b.bounds
     from pg_catalog.pg_inherits i
     join pg_catalog.pg_class c on c.oid = i.inhrelid
-    where i.inhparent = 'public.events_raw'::regclass and c.relname <> 'events_raw_default'
+    cross join lateral (
+      select regexp_match(pg_catalog.pg_get_expr(c.relpartbound, c.oid), $re$FROM \('([^']+)'\) TO \('([^']+)'\)$re$) as bounds
+    ) b
+    where i.inhparent = 'public.events_raw'::regclass
+    order by c.relname
   loop
-    if v_part.upper_bound <= v_raw_cutoff then
-      execute format('drop table public.%I', v_part.relname);
-      v_dropped := v_dropped || v_part.relname::text;
+    if v_part.bounds is null then
+      delete from public.events_raw_default where event_timestamp < v_raw_cutoff;
+    elsif v_part.bounds[2]::timestamptz <= v_raw_cutoff then
+      v_expired := v_expired || v_part.name;
+      continue;
+    elsif v_part.bounds[1]::timestamptz < v_raw_cutoff then
+      delete from public.events_raw where event_timestamp >= v_part.bounds[1]::timestamptz and event_timestamp < v_raw_cutoff;
+    else
+      continue;
     end if;
+    get diagnostics v_count = row_count;
+    v_rows := v_rows + v_count;
   end loop;
-  v_result := v_result || jsonb_build_object('dropped_partitions', to_jsonb(v_dropped));
-
-  -- The boundary partition and DEFAULT (partition pruning keeps this to them).
-  delete from public.events_raw where event_timestamp < v_raw_cutoff;
-  get diagnostics v_count = row_count;
-  v_result := v_result || jsonb_build_object('events_raw', v_count);
+  v_result := v_result || jsonb_build_object('events_raw', v_rows);
 
   delete from public.metrics_daily_fulfillment where metric_date < v_metrics_cutoff;
   get diagnostics v_count = row_count;
@@ -833,6 +870,32 @@ begin
   delete from cron.job_run_details where end_time < p_now - interval '30 days';
   get diagnostics v_count = row_count;
   v_result := v_result || jsonb_build_object('cron_job_run_details', v_count);
+
+  -- Last: from the first drop on, events_raw stays locked against ingestion until this commits.
+  if cardinality(v_expired) > 0 then
+    for v_attempt in 1..5 loop
+      begin
+        perform pg_catalog.set_config('lock_timeout', '500ms', true);
+        foreach v_name in array v_expired loop
+          execute format('drop table public.%I', v_name);
+        end loop;
+        v_dropped := v_expired;
+        exit;
+      exception when lock_not_available then
+        raise notice 'purge_expired_data: events_raw is busy (attempt % of 5)', v_attempt;
+        if v_attempt < 5 then
+          perform pg_catalog.pg_sleep(v_attempt);
+        end if;
+      end;
+    end loop;
+    perform pg_catalog.set_config('lock_timeout', v_lock_timeout, true);
+    if cardinality(v_dropped) = 0 then
+      raise warning 'purge_expired_data: could not drop % without stalling ingestion; the next run retries', array_to_string(v_expired, ', ');
+    end if;
+  end if;
+  v_result := v_result || jsonb_build_object(
+    'dropped_partitions', to_jsonb(v_dropped),
+    'deferred_partitions', to_jsonb(case when cardinality(v_dropped) = 0 then v_expired else '{}'::text[] end));
 
   return v_result;
 end;
@@ -979,19 +1042,23 @@ CREATE OR REPLACE FUNCTION analytics.run_nightly_etl (
 declare
   v_today date := coalesce(p_today, (now() at time zone 'UTC')::date);
   v_day date;
+  v_marks bigint[];
 begin
+  select coalesce(array_agg(m.mark_id), '{}') into v_marks
+  from analytics.etl_late_day_marks m where m.metric_date < v_today;
   for v_day in
     select d.day from (
       select v_today - 1 as day
       union
-      select p.metric_date from analytics.etl_pending_days p where p.metric_date < v_today
+      select m.metric_date from analytics.etl_late_day_marks m where m.mark_id = any(v_marks)
     ) d order by d.day
   loop
-    delete from analytics.etl_pending_days p where p.metric_date = v_day;
     metric_date := v_day;
     status := analytics.run_daily_etl_pipeline(v_day);
-    if status <> 'succeeded' then
-      insert into analytics.etl_pending_days as p (metric_date) values (v_day) on conflict on constraint etl_pending_days_pkey do nothing;
+    if status = 'succeeded' then
+      delete from analytics.etl_late_day_marks m where m.metric_date = v_day and m.mark_id = any(v_marks);
+    elsif not exists (select 1 from analytics.etl_late_day_marks m where m.metric_date = v_day) then
+      insert into analytics.etl_late_day_marks (metric_date) values (v_day);
     end if;
     return next;
   end loop;
@@ -1059,6 +1126,28 @@ begin
     v_ranges := v_ranges + pg_catalog.brin_summarize_new_values(v_index);
   end loop;
   return v_ranges;
+end;
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.suppression_list_for_batch (
+  p_known_version text,
+  p_max_copied    integer
+)
+  RETURNS TABLE (
+    version text,
+    hashes  text[]
+  )
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+begin
+  perform analytics.hold_off_erasures();
+  return query
+  select v.version::text,
+    case when v.version::text <> p_known_version and v.subjects <= p_max_copied
+      then array(select encode(s.subject_hash, 'hex') from analytics.erased_subjects s) end
+  from analytics.suppression_list_version v;
 end;
 $function$;
 
@@ -1444,6 +1533,11 @@ ALTER TABLE "public"."events_raw"
 ALTER TABLE "public"."events_raw"
   ADD CONSTRAINT "events_raw_pkey" PRIMARY KEY (event_id, event_timestamp);
 
+CREATE VIEW "analytics"."etl_pending_days" WITH (security_invoker=true) AS  SELECT m.metric_date,
+    min(m.marked_at) AS marked_at
+   FROM analytics.etl_late_day_marks m
+  GROUP BY m.metric_date;
+
 CREATE VIEW "analytics"."user_data_columns" WITH (security_invoker=true) AS  SELECT (n.nspname)::text AS table_schema,
     (c.relname)::text AS table_name,
     (a.attname)::text AS column_name
@@ -1688,6 +1782,8 @@ CREATE VIEW "public"."metrics_payments_detail" WITH (security_invoker=true) AS  
 
 CREATE INDEX erasure_receipts_subject_hash_idx ON analytics.erasure_receipts USING btree (subject_hash);
 
+CREATE INDEX etl_late_day_marks_metric_date_idx ON analytics.etl_late_day_marks USING btree (metric_date);
+
 CREATE INDEX user_daily_activity_date_idx ON analytics.user_daily_activity USING btree (activity_date);
 
 CREATE INDEX user_first_seen_date_idx ON analytics.user_first_seen USING btree (first_seen_date);
@@ -1698,6 +1794,12 @@ CREATE INDEX events_raw_event_timestamp_brin ON public.events_raw USING brin (ev
 
 CREATE INDEX events_raw_lifecycle_entity_idx ON public.events_raw USING btree (entity_id, event_timestamp)
   WHERE (event_domain = ANY (ARRAY['orders'::text, 'content'::text]));
+
+CREATE INDEX events_raw_reader_id_idx ON public.events_raw USING btree (((metadata ->> 'reader_id'::text)))
+  WHERE ((metadata ->> 'reader_id'::text) IS NOT NULL);
+
+CREATE INDEX events_raw_user_id_idx ON public.events_raw USING btree (user_id)
+  WHERE (user_id IS NOT NULL);
 
 CREATE INDEX metrics_cohort_retention_observed_day_idx ON public.metrics_cohort_retention USING btree (((cohort_date + retention_day)));
 
@@ -1861,9 +1963,11 @@ COMMENT ON COLUMN "analytics"."erasure_receipts"."rows_affected" IS 'Rows delete
 
 COMMENT ON COLUMN "analytics"."erasure_receipts"."subject_hash" IS 'analytics.subject_hash of the erased user.';
 
-COMMENT ON COLUMN "analytics"."etl_pending_days"."marked_at" IS 'When the first late event for the day was seen.';
+COMMENT ON COLUMN "analytics"."etl_late_day_marks"."mark_id" IS 'Identity of the mark; the nightly run deletes marks by id.';
 
-COMMENT ON COLUMN "analytics"."etl_pending_days"."metric_date" IS 'The day to recompute.';
+COMMENT ON COLUMN "analytics"."etl_late_day_marks"."marked_at" IS 'When the mark was added (the marking transaction''s start).';
+
+COMMENT ON COLUMN "analytics"."etl_late_day_marks"."metric_date" IS 'The day to recompute.';
 
 COMMENT ON COLUMN "analytics"."ingest_rate_limits"."bucket" IS 'Caller bucket: ''user:<sub>'' for user tokens, ''service:<key id>'' for each backend key (its name, or a fingerprint of a service_role token; never the key).';
 
@@ -2157,11 +2261,11 @@ COMMENT ON FUNCTION "analytics"."consume_ingest_quota"(text, integer) IS 'Reques
 
 COMMENT ON FUNCTION "analytics"."consume_ingest_quota"(text, integer, integer, integer, integer) IS 'Counts p_requests ingest requests and p_events events for a caller bucket in the current minute when both stay within their limits (else counts nothing); returns whether it did, the counts, and the seconds until the window resets.';
 
-COMMENT ON FUNCTION "analytics"."create_events_partition"(date) IS 'Creates the monthly events_raw partition containing the given date (idempotent), moving matching rows out of DEFAULT. Returns the partition name.';
+COMMENT ON FUNCTION "analytics"."create_events_partition"(date) IS 'Creates the monthly events_raw partition containing the given date (idempotent), moving matching rows out of DEFAULT; each lock is waited for at most 500 ms (then lock_not_available: retry later). Returns the partition name.';
 
 COMMENT ON FUNCTION "analytics"."create_upcoming_events_partitions"(integer) IS 'Creates the events_raw partitions of the current month and the next p_months_ahead months (idempotent). Returns their names.';
 
-COMMENT ON FUNCTION "analytics"."erase_user"(uuid, text) IS 'GDPR erasure (runs with owner rights; service_role only): deletes the user from every user-level table (analytics.user_data_columns), scrubs them from order metadata, adds them to the suppression list and returns the receipt.';
+COMMENT ON FUNCTION "analytics"."erase_user"(uuid, text) IS 'GDPR erasure (runs with owner rights; service_role only): deletes the user from every user-level table (analytics.user_data_columns), scrubs them from order metadata, adds them to the suppression list and returns the receipt. Serialised with ingestion through analytics.erasure_gate; fails with lock_not_available (retry) when it cannot get on within 1 s.';
 
 COMMENT ON FUNCTION "analytics"."erased_subjects_among"(bytea[]) IS 'The given subject hashes that are on the suppression list (analytics.erased_subjects); ingestion drops those users'' events.';
 
@@ -2173,11 +2277,13 @@ COMMENT ON FUNCTION "analytics"."export_user"(uuid) IS 'Subject-access export (r
 
 COMMENT ON FUNCTION "analytics"."health_report"() IS 'Pipeline health: yesterday computed, failed jobs in 7 days, late days waiting > 26 h, ingestion vs the 7-day median, pg_cron failures in 24 h. Runs with owner rights (reads cron.*); service_role only.';
 
+COMMENT ON FUNCTION "analytics"."hold_off_erasures"() IS 'Ingest side of analytics.erasure_gate, to the end of the transaction: waits (at most 1 s, then lock_not_available) for a running erasure to commit, and makes erasures wait for this transaction.';
+
 COMMENT ON FUNCTION "analytics"."is_admin"() IS 'True when the current request is an admin or superadmin. Policy helper: call as (select analytics.is_admin()).';
 
-COMMENT ON FUNCTION "analytics"."mark_late_event_days"() IS 'AFTER INSERT statement trigger on events_raw: records already computed days that received new events in analytics.etl_pending_days.';
+COMMENT ON FUNCTION "analytics"."mark_late_event_days"() IS 'AFTER INSERT statement trigger on events_raw: appends a mark (analytics.etl_late_day_marks) for each already computed day, and UTC yesterday, that received new events.';
 
-COMMENT ON FUNCTION "analytics"."purge_expired_data"(timestamp with time zone) IS 'Retention purge (pg_cron, daily): drops expired monthly events_raw partitions, deletes raw events older than 90 days, metrics/cohorts/activity older than 2 years, etl_job_runs older than 1 year, cron run history older than 30 days. Returns counts.';
+COMMENT ON FUNCTION "analytics"."purge_expired_data"(timestamp with time zone) IS 'Retention purge (pg_cron, daily): deletes raw events older than 90 days from the boundary partition and DEFAULT, metrics/cohorts/activity older than 2 years, etl_job_runs older than 1 year, cron run history older than 30 days, then drops expired monthly events_raw partitions (waiting at most 500 ms per attempt, 5 attempts; partitions it could not drop are returned as deferred_partitions and dropped by the next run). Returns counts.';
 
 COMMENT ON FUNCTION "analytics"."purge_ingest_quota"(timestamp with time zone) IS 'Deletes ingest quota rows whose window started more than an hour before p_now (pg_cron, hourly). Returns how many.';
 
@@ -2185,13 +2291,15 @@ COMMENT ON FUNCTION "analytics"."run_daily_etl_pipeline"(date) IS 'Runs every da
 
 COMMENT ON FUNCTION "analytics"."run_etl_job"(text, date) IS 'Runs one ETL job for one UTC day under an advisory lock per (job, day), recording it in etl_job_runs; a failure is recorded (and raised as a WARNING), not thrown.';
 
-COMMENT ON FUNCTION "analytics"."run_nightly_etl"(date) IS 'Nightly ETL: runs run_daily_etl_pipeline for yesterday (UTC) and every pending late-event day; returns each day''s status. p_today overrides today for tests and catch-up runs.';
+COMMENT ON FUNCTION "analytics"."run_nightly_etl"(date) IS 'Nightly ETL: runs run_daily_etl_pipeline for yesterday (UTC) and every day marked in analytics.etl_late_day_marks before the run started; deletes the marks of each day that succeeded (a failed day stays marked); returns each day''s status. p_today overrides today for tests and catch-up runs.';
 
 COMMENT ON FUNCTION "analytics"."subject_hash"(uuid) IS 'Keyed hash (HMAC-SHA256 with analytics.privacy_key) of a user id: not reversible without the key.';
 
 COMMENT ON FUNCTION "analytics"."subject_hashes"(uuid[]) IS 'analytics.subject_hash of each given user id (nulls skipped): lets ingestion cache the hashes it checks against the suppression list.';
 
 COMMENT ON FUNCTION "analytics"."summarize_events_brin"(timestamp with time zone, timestamp with time zone) IS 'Summarizes the not yet summarized BRIN ranges of the events_raw partitions overlapping [p_from, p_to) and of DEFAULT, so day scans read only their day''s pages. Returns the number of ranges summarized.';
+
+COMMENT ON FUNCTION "analytics"."suppression_list_for_batch"(text, integer) IS 'For an ingest batch: takes the gate (analytics.hold_off_erasures), then returns the suppression list version and, when it differs from p_known_version and the list has at most p_max_copied entries, the list (hex subject hashes). No row when the version row is missing.';
 
 COMMENT ON FUNCTION "analytics"."write_calls_metrics"(date) IS 'Delete-then-insert of metrics_daily_calls for one UTC day; call through compute_daily_calls_metrics.';
 
@@ -2207,6 +2315,8 @@ COMMENT ON FUNCTION "analytics"."write_payments_metrics"(date) IS 'Delete-then-i
 
 COMMENT ON INDEX "analytics"."erasure_receipts_subject_hash_idx" IS 'Find the receipts of one (hashed) user.';
 
+COMMENT ON INDEX "analytics"."etl_late_day_marks_metric_date_idx" IS 'The marks of one day.';
+
 COMMENT ON INDEX "analytics"."user_daily_activity_date_idx" IS 'DAU/WAU/MAU windows and cohort look-ups by day.';
 
 COMMENT ON INDEX "analytics"."user_first_seen_date_idx" IS 'Cohort membership look-ups by first day.';
@@ -2216,6 +2326,10 @@ COMMENT ON INDEX "public"."etl_job_runs_target_date_idx" IS 'Status look-ups by 
 COMMENT ON INDEX "public"."events_raw_event_timestamp_brin" IS 'Cheap range index for per-day ETL scans inside a partition.';
 
 COMMENT ON INDEX "public"."events_raw_lifecycle_entity_idx" IS 'ETL look-back: earlier order/horoscope lifecycle events of an entity (time-to-X, rejection loops).';
+
+COMMENT ON INDEX "public"."events_raw_reader_id_idx" IS 'Events naming a user as the reader (metadata.reader_id), for erasure and subject-access export.';
+
+COMMENT ON INDEX "public"."events_raw_user_id_idx" IS 'A user''s events, for erasure and subject-access export (analytics.erase_user, analytics.export_user).';
 
 COMMENT ON INDEX "public"."metrics_cohort_retention_observed_day_idx" IS 'Lets the cohort ETL job replace the rows whose observed day (cohort_date + retention_day) it recomputes.';
 
@@ -2263,9 +2377,11 @@ COMMENT ON SCHEMA "analytics" IS 'SAMIA-TAROT analytics internals: ETL, partitio
 
 COMMENT ON TABLE "analytics"."erased_subjects" IS 'Suppression list: keyed hashes of erased users. Ingestion drops events of these users so replays cannot bring them back.';
 
+COMMENT ON TABLE "analytics"."erasure_gate" IS 'Holds no rows: its lock serialises erasures with ingestion (ingest transactions ROW EXCLUSIVE, analytics.erase_user SHARE).';
+
 COMMENT ON TABLE "analytics"."erasure_receipts" IS 'Proof of each erasure: when, by whom, rows affected per table. Holds no reversible user id.';
 
-COMMENT ON TABLE "analytics"."etl_pending_days" IS 'UTC days that received events after they were last computed successfully; analytics.run_nightly_etl recomputes and clears them.';
+COMMENT ON TABLE "analytics"."etl_late_day_marks" IS 'Append-only marks of UTC days that received events after (or while) they were computed; analytics.run_nightly_etl recomputes the days and deletes the marks it read.';
 
 COMMENT ON TABLE "analytics"."ingest_rate_limits" IS 'Fixed-window request and event counters of the ingest function, one row per caller bucket. Unlogged: emptied after a crash, which only restarts the current minute. Rows idle for an hour are purged (analytics.purge_ingest_quota).';
 
@@ -2316,6 +2432,8 @@ COMMENT ON TRIGGER "bump_metrics_table_version" ON "public"."metrics_daily_engag
 COMMENT ON TRIGGER "bump_metrics_table_version" ON "public"."metrics_daily_fulfillment" IS 'Adds 1 to this table''s data version (analytics.metrics_table_versions) on every write statement, so cached metrics responses built from older data are never served.';
 
 COMMENT ON TRIGGER "bump_metrics_table_version" ON "public"."metrics_daily_payments" IS 'Adds 1 to this table''s data version (analytics.metrics_table_versions) on every write statement, so cached metrics responses built from older data are never served.';
+
+COMMENT ON VIEW "analytics"."etl_pending_days" IS 'UTC days waiting for recomputation by the next nightly run (analytics.etl_late_day_marks, one row a day).';
 
 COMMENT ON VIEW "analytics"."user_data_columns" IS 'Every (table, column) holding a user id, found from the catalog: uuid columns named user_id or reader_id in public and analytics.';
 
@@ -2423,6 +2541,10 @@ REVOKE ALL ON FUNCTION "analytics"."health_report"() FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."health_report"() TO "postgres", "service_role";
 
+REVOKE ALL ON FUNCTION "analytics"."hold_off_erasures"() FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."hold_off_erasures"() TO "postgres", "service_role";
+
 REVOKE ALL ON FUNCTION "analytics"."is_admin"() FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."is_admin"() TO "authenticated", "postgres", "service_role";
@@ -2463,6 +2585,10 @@ REVOKE ALL ON FUNCTION "analytics"."summarize_events_brin"(timestamp WITH time z
 
 GRANT EXECUTE ON FUNCTION "analytics"."summarize_events_brin"(timestamp WITH time zone, timestamp WITH time zone) TO "postgres", "service_role";
 
+REVOKE ALL ON FUNCTION "analytics"."suppression_list_for_batch"(text, integer) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."suppression_list_for_batch"(text, integer) TO "postgres", "service_role";
+
 REVOKE ALL ON FUNCTION "analytics"."write_calls_metrics"(date) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."write_calls_metrics"(date) TO "postgres", "service_role";
@@ -2501,13 +2627,15 @@ GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "an
 
 GRANT SELECT ON TABLE "analytics"."erased_subjects" TO "service_role";
 
+GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "analytics"."erasure_gate" TO "postgres";
+
 GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "analytics"."erasure_receipts" TO "postgres";
 
 GRANT SELECT ON TABLE "analytics"."erasure_receipts" TO "service_role";
 
-GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "analytics"."etl_pending_days" TO "postgres";
+GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "analytics"."etl_late_day_marks" TO "postgres";
 
-GRANT DELETE, INSERT, SELECT, UPDATE ON TABLE "analytics"."etl_pending_days" TO "service_role";
+GRANT DELETE, INSERT, SELECT ON TABLE "analytics"."etl_late_day_marks" TO "service_role";
 
 GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "analytics"."ingest_rate_limits" TO "postgres";
 
@@ -2566,6 +2694,10 @@ GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "pu
 GRANT SELECT ON TABLE "public"."metrics_daily_payments" TO "authenticated", "bi_reader";
 
 GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "public"."metrics_daily_payments" TO "postgres", "service_role";
+
+GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "analytics"."etl_pending_days" TO "postgres";
+
+GRANT SELECT ON TABLE "analytics"."etl_pending_days" TO "service_role";
 
 GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "analytics"."user_data_columns" TO "postgres";
 
@@ -2628,6 +2760,8 @@ GRANT SELECT ON TABLE "public"."metrics_payments_detail" TO "authenticated", "bi
 GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "public"."metrics_payments_detail" TO "postgres", "service_role";
 
 -- Comments on view columns (supabase/schemas; the diff above has none).
+comment on column analytics.etl_pending_days.marked_at is 'When the first of its marks was added.';
+comment on column analytics.etl_pending_days.metric_date is 'The day to recompute.';
 comment on column public.etl_metrics_coverage.has_calls is 'metrics_daily_calls has rows for the day.';
 comment on column public.etl_metrics_coverage.has_content is 'metrics_daily_content has its row for the day.';
 comment on column public.etl_metrics_coverage.has_engagement is 'metrics_daily_engagement has its row for the day.';

@@ -68,11 +68,15 @@ revoke all on public.events_raw_default from service_role;
 
 -- Creates the monthly partition holding `p_month` (idempotent). Rows of that month already in
 -- the DEFAULT partition are moved into the new partition first: Postgres refuses to attach a
--- partition whose range still has rows in DEFAULT.
+-- partition whose range still has rows in DEFAULT. Its locks are weak for ingestion (ATTACH: SHARE
+-- UPDATE EXCLUSIVE on events_raw, which ingestion does not conflict with; ACCESS EXCLUSIVE on the
+-- DEFAULT partition only), each waited for at most 500 ms: on a timeout it fails, and the weekly job
+-- creates the month next time.
 create or replace function analytics.create_events_partition(p_month date)
 returns text
 language plpgsql
 set search_path = ''
+set lock_timeout = '500ms'
 as $$
 declare
   v_start date := date_trunc('month', p_month)::date;
@@ -118,7 +122,7 @@ begin
 end;
 $$;
 comment on function analytics.create_events_partition(date) is
-  'Creates the monthly events_raw partition containing the given date (idempotent), moving matching rows out of DEFAULT. Returns the partition name.';
+  'Creates the monthly events_raw partition containing the given date (idempotent), moving matching rows out of DEFAULT; each lock is waited for at most 500 ms (then lock_not_available: retry later). Returns the partition name.';
 revoke all on function analytics.create_events_partition(date) from public, anon, authenticated;
 grant execute on function analytics.create_events_partition(date) to service_role;
 

@@ -110,22 +110,46 @@ comment on function analytics.summarize_events_brin(timestamptz, timestamptz) is
 revoke all on function analytics.summarize_events_brin(timestamptz, timestamptz) from public, anon, authenticated;
 grant execute on function analytics.summarize_events_brin(timestamptz, timestamptz) to service_role;
 
--- Late events: days that received events after a successful run, to recompute on the next night.
-create table analytics.etl_pending_days (
+-- Late events: days that received events after (or while) they were computed, to recompute on the
+-- next night. Ingestion only appends marks (no unique key: nothing for a batch to wait on, even
+-- while the nightly run works on the day); the nightly run reads the marks committed before it
+-- starts and deletes exactly those once their day has been computed, so a mark added while it runs
+-- stays for the next run.
+create table analytics.etl_late_day_marks (
+  mark_id bigint generated always as identity,
   metric_date date not null,
   marked_at timestamptz not null default now(),
-  constraint etl_pending_days_pkey primary key (metric_date)
+  constraint etl_late_day_marks_pkey primary key (mark_id)
 );
-comment on table analytics.etl_pending_days is
-  'UTC days that received events after they were last computed successfully; analytics.run_nightly_etl recomputes and clears them.';
-comment on column analytics.etl_pending_days.metric_date is 'The day to recompute.';
-comment on column analytics.etl_pending_days.marked_at is 'When the first late event for the day was seen.';
-alter table analytics.etl_pending_days enable row level security;
-revoke all on analytics.etl_pending_days from public, anon, authenticated;
-grant select, insert, update, delete on analytics.etl_pending_days to service_role;
+create index etl_late_day_marks_metric_date_idx on analytics.etl_late_day_marks (metric_date);
+comment on table analytics.etl_late_day_marks is
+  'Append-only marks of UTC days that received events after (or while) they were computed; analytics.run_nightly_etl recomputes the days and deletes the marks it read.';
+comment on column analytics.etl_late_day_marks.mark_id is 'Identity of the mark; the nightly run deletes marks by id.';
+comment on column analytics.etl_late_day_marks.metric_date is 'The day to recompute.';
+comment on column analytics.etl_late_day_marks.marked_at is 'When the mark was added (the marking transaction''s start).';
+comment on index analytics.etl_late_day_marks_metric_date_idx is 'The marks of one day.';
+alter table analytics.etl_late_day_marks enable row level security;
+revoke all on analytics.etl_late_day_marks from public, anon, authenticated;
+grant select, insert, delete on analytics.etl_late_day_marks to service_role;
 
--- Statement-level with a transition table: one cheap distinct over the batch per INSERT/COPY, and
--- a day is marked only when it already has a successful run (today's events cost one index probe).
+create view analytics.etl_pending_days
+with (security_invoker = true)
+as
+select m.metric_date, min(m.marked_at) as marked_at
+from analytics.etl_late_day_marks m
+group by m.metric_date;
+comment on view analytics.etl_pending_days is
+  'UTC days waiting for recomputation by the next nightly run (analytics.etl_late_day_marks, one row a day).';
+comment on column analytics.etl_pending_days.metric_date is 'The day to recompute.';
+comment on column analytics.etl_pending_days.marked_at is 'When the first of its marks was added.';
+revoke all on analytics.etl_pending_days from public, anon, authenticated;
+grant select on analytics.etl_pending_days to service_role;
+
+-- Statement-level with a transition table: one cheap distinct over the batch per INSERT/COPY. A day
+-- is marked when it already has a successful run (today's events cost one index probe), and UTC
+-- yesterday always, which the nightly run may be computing for the first time (its runs are not
+-- visible until it commits): an event for yesterday that arrives during that run is seen by the
+-- next one. (A manual backfill of a never computed day is not covered.)
 create or replace function analytics.mark_late_event_days()
 returns trigger
 language plpgsql
@@ -133,18 +157,18 @@ security definer
 set search_path = ''
 as $$
 begin
-  insert into analytics.etl_pending_days (metric_date)
+  insert into analytics.etl_late_day_marks (metric_date)
   select d.day
   from (select distinct (n.event_timestamp at time zone 'UTC')::date as day from new_events n) d
-  where exists (
-    select 1 from public.etl_job_runs r
-    where r.target_date = d.day and r.status = 'succeeded' and r.job_name <> 'pipeline')
-  on conflict (metric_date) do nothing;
+  where d.day = (now() at time zone 'UTC')::date - 1
+     or exists (
+       select 1 from public.etl_job_runs r
+       where r.target_date = d.day and r.status = 'succeeded' and r.job_name <> 'pipeline');
   return null;
 end;
 $$;
 comment on function analytics.mark_late_event_days() is
-  'AFTER INSERT statement trigger on events_raw: records already computed days that received new events in analytics.etl_pending_days.';
+  'AFTER INSERT statement trigger on events_raw: appends a mark (analytics.etl_late_day_marks) for each already computed day, and UTC yesterday, that received new events.';
 revoke all on function analytics.mark_late_event_days() from public, anon, authenticated;
 
 create trigger events_raw_mark_late_days
@@ -154,10 +178,10 @@ create trigger events_raw_mark_late_days
 comment on trigger events_raw_mark_late_days on public.events_raw is
   'Marks already computed days that receive late events, for the next nightly ETL run.';
 
--- The nightly entry point (pg_cron, 02:00 UTC): yesterday plus pending days, oldest first. A function
--- (one transaction): a procedure could commit per day, but procedures with `set search_path` may
--- not. A day whose pipeline failed stays pending. Cohort rows of earlier cohorts observed on a
--- recomputed day are rewritten by its cohort_retention job.
+-- The nightly entry point (pg_cron, 02:00 UTC): yesterday plus the marked days, oldest first. A
+-- function (one transaction): a procedure could commit per day, but procedures with `set
+-- search_path` may not. A day whose pipeline failed stays marked. Cohort rows of earlier cohorts
+-- observed on a recomputed day are rewritten by its cohort_retention job.
 create or replace function analytics.run_nightly_etl(p_today date default null)
 returns table (metric_date date, status text)
 language plpgsql
@@ -166,25 +190,29 @@ as $$
 declare
   v_today date := coalesce(p_today, (now() at time zone 'UTC')::date);
   v_day date;
+  v_marks bigint[];
 begin
+  select coalesce(array_agg(m.mark_id), '{}') into v_marks
+  from analytics.etl_late_day_marks m where m.metric_date < v_today;
   for v_day in
     select d.day from (
       select v_today - 1 as day
       union
-      select p.metric_date from analytics.etl_pending_days p where p.metric_date < v_today
+      select m.metric_date from analytics.etl_late_day_marks m where m.mark_id = any(v_marks)
     ) d order by d.day
   loop
-    delete from analytics.etl_pending_days p where p.metric_date = v_day;
     metric_date := v_day;
     status := analytics.run_daily_etl_pipeline(v_day);
-    if status <> 'succeeded' then
-      insert into analytics.etl_pending_days as p (metric_date) values (v_day) on conflict on constraint etl_pending_days_pkey do nothing;
+    if status = 'succeeded' then
+      delete from analytics.etl_late_day_marks m where m.metric_date = v_day and m.mark_id = any(v_marks);
+    elsif not exists (select 1 from analytics.etl_late_day_marks m where m.metric_date = v_day) then
+      insert into analytics.etl_late_day_marks (metric_date) values (v_day);
     end if;
     return next;
   end loop;
 end;
 $$;
 comment on function analytics.run_nightly_etl(date) is
-  'Nightly ETL: runs run_daily_etl_pipeline for yesterday (UTC) and every pending late-event day; returns each day''s status. p_today overrides today for tests and catch-up runs.';
+  'Nightly ETL: runs run_daily_etl_pipeline for yesterday (UTC) and every day marked in analytics.etl_late_day_marks before the run started; deletes the marks of each day that succeeded (a failed day stays marked); returns each day''s status. p_today overrides today for tests and catch-up runs.';
 revoke all on function analytics.run_nightly_etl(date) from public, anon, authenticated;
 grant execute on function analytics.run_nightly_etl(date) to service_role;

@@ -1,7 +1,13 @@
--- The retention purge (DESIGN.md §6), called daily by pg_cron: raw events 90 days (whole monthly
--- partitions dropped, the boundary partition and DEFAULT deleted from), daily metrics and cohorts
--- 2 years, etl_job_runs 1 year, pg_cron run history 30 days, per-user activity 2 years (longer than
--- the 365-day cohorts need).
+-- The retention purge (DESIGN.md §6), called daily by pg_cron: raw events 90 days, daily metrics
+-- and cohorts 2 years, etl_job_runs 1 year, pg_cron run history 30 days, per-user activity 2 years
+-- (longer than the 365-day cohorts need).
+-- Dropping a partition takes an ACCESS EXCLUSIVE lock on events_raw itself, which every ingest
+-- batch would queue behind, and keeps it to the end of the transaction. So the purge deletes rows
+-- first and drops the expired monthly partitions last (right before it commits), all of them in one
+-- attempt that waits at most 500 ms for its locks; a failed attempt releases everything, pauses and
+-- tries again (5 attempts); partitions still held are reported under "deferred_partitions" and
+-- dropped by the next daily run. (DETACH ... CONCURRENTLY cannot run inside a function and is
+-- refused while events_raw has a DEFAULT partition; a plain DETACH takes the same lock as DROP.)
 create or replace function analytics.purge_expired_data(p_now timestamptz default now())
 returns jsonb
 language plpgsql
@@ -11,30 +17,41 @@ declare
   v_today date := (p_now at time zone 'UTC')::date;
   v_raw_cutoff timestamptz := (v_today - 90)::timestamp at time zone 'UTC';
   v_metrics_cutoff date := (v_today - interval '2 years')::date;
+  v_lock_timeout text := current_setting('lock_timeout');
   v_part record;
+  v_expired text[] := '{}'::text[];
   v_dropped text[] := '{}'::text[];
+  v_name text;
   v_count bigint;
+  v_rows bigint := 0;
   v_result jsonb := '{}'::jsonb;
 begin
-  -- Whole monthly partitions that end at or before the cutoff: dropped, not deleted row by row.
+  -- Expired rows of the partitions that outlive the cutoff (the boundary month) and of DEFAULT;
+  -- partitions that end at or before the cutoff are dropped whole, below.
   for v_part in
-    select c.relname,
-      (regexp_match(pg_catalog.pg_get_expr(c.relpartbound, c.oid), 'TO \(''([^'']+)''\)'))[1]::timestamptz as upper_bound
+    select c.relname::text as name, b.bounds
     from pg_catalog.pg_inherits i
     join pg_catalog.pg_class c on c.oid = i.inhrelid
-    where i.inhparent = 'public.events_raw'::regclass and c.relname <> 'events_raw_default'
+    cross join lateral (
+      select regexp_match(pg_catalog.pg_get_expr(c.relpartbound, c.oid), $re$FROM \('([^']+)'\) TO \('([^']+)'\)$re$) as bounds
+    ) b
+    where i.inhparent = 'public.events_raw'::regclass
+    order by c.relname
   loop
-    if v_part.upper_bound <= v_raw_cutoff then
-      execute format('drop table public.%I', v_part.relname);
-      v_dropped := v_dropped || v_part.relname::text;
+    if v_part.bounds is null then
+      delete from public.events_raw_default where event_timestamp < v_raw_cutoff;
+    elsif v_part.bounds[2]::timestamptz <= v_raw_cutoff then
+      v_expired := v_expired || v_part.name;
+      continue;
+    elsif v_part.bounds[1]::timestamptz < v_raw_cutoff then
+      delete from public.events_raw where event_timestamp >= v_part.bounds[1]::timestamptz and event_timestamp < v_raw_cutoff;
+    else
+      continue;
     end if;
+    get diagnostics v_count = row_count;
+    v_rows := v_rows + v_count;
   end loop;
-  v_result := v_result || jsonb_build_object('dropped_partitions', to_jsonb(v_dropped));
-
-  -- The boundary partition and DEFAULT (partition pruning keeps this to them).
-  delete from public.events_raw where event_timestamp < v_raw_cutoff;
-  get diagnostics v_count = row_count;
-  v_result := v_result || jsonb_build_object('events_raw', v_count);
+  v_result := v_result || jsonb_build_object('events_raw', v_rows);
 
   delete from public.metrics_daily_fulfillment where metric_date < v_metrics_cutoff;
   get diagnostics v_count = row_count;
@@ -66,10 +83,36 @@ begin
   get diagnostics v_count = row_count;
   v_result := v_result || jsonb_build_object('cron_job_run_details', v_count);
 
+  -- Last: from the first drop on, events_raw stays locked against ingestion until this commits.
+  if cardinality(v_expired) > 0 then
+    for v_attempt in 1..5 loop
+      begin
+        perform pg_catalog.set_config('lock_timeout', '500ms', true);
+        foreach v_name in array v_expired loop
+          execute format('drop table public.%I', v_name);
+        end loop;
+        v_dropped := v_expired;
+        exit;
+      exception when lock_not_available then
+        raise notice 'purge_expired_data: events_raw is busy (attempt % of 5)', v_attempt;
+        if v_attempt < 5 then
+          perform pg_catalog.pg_sleep(v_attempt);
+        end if;
+      end;
+    end loop;
+    perform pg_catalog.set_config('lock_timeout', v_lock_timeout, true);
+    if cardinality(v_dropped) = 0 then
+      raise warning 'purge_expired_data: could not drop % without stalling ingestion; the next run retries', array_to_string(v_expired, ', ');
+    end if;
+  end if;
+  v_result := v_result || jsonb_build_object(
+    'dropped_partitions', to_jsonb(v_dropped),
+    'deferred_partitions', to_jsonb(case when cardinality(v_dropped) = 0 then v_expired else '{}'::text[] end));
+
   return v_result;
 end;
 $$;
 comment on function analytics.purge_expired_data(timestamptz) is
-  'Retention purge (pg_cron, daily): drops expired monthly events_raw partitions, deletes raw events older than 90 days, metrics/cohorts/activity older than 2 years, etl_job_runs older than 1 year, cron run history older than 30 days. Returns counts.';
+  'Retention purge (pg_cron, daily): deletes raw events older than 90 days from the boundary partition and DEFAULT, metrics/cohorts/activity older than 2 years, etl_job_runs older than 1 year, cron run history older than 30 days, then drops expired monthly events_raw partitions (waiting at most 500 ms per attempt, 5 attempts; partitions it could not drop are returned as deferred_partitions and dropped by the next run). Returns counts.';
 revoke all on function analytics.purge_expired_data(timestamptz) from public, anon, authenticated;
 grant execute on function analytics.purge_expired_data(timestamptz) to service_role;

@@ -44,6 +44,10 @@ comment on view analytics.user_data_columns is
 revoke all on analytics.user_data_columns from public, anon, authenticated;
 grant select on analytics.user_data_columns to service_role;
 
+-- Tables the nightly ETL writes are erased first, outside the gate (privacy/erasure_gate.sql): a
+-- running night can hold their rows, and ingestion must not wait for that. Then, behind the gate
+-- (every wait bounded by 1 s: an erasure that cannot get on fails whole and is retried), the
+-- suppression list entry and the user's events.
 create or replace function analytics.erase_user(p_user_id uuid, p_requested_by text default 'postgres')
 returns jsonb
 language plpgsql
@@ -52,6 +56,7 @@ set search_path = ''
 as $$
 declare
   v_requested_at timestamptz := clock_timestamp();
+  v_lock_timeout text := current_setting('lock_timeout');
   v_rows jsonb := '{}'::jsonb;
   v_col record;
   v_part record;
@@ -62,36 +67,42 @@ begin
     raise exception using errcode = '22004', message = 'erase_user: user id is required';
   end if;
 
-  -- Suppress first: an ingest batch committing after this transaction drops the user's events.
+  for v_col in
+    select * from analytics.user_data_columns c
+    where not (c.table_schema = 'public' and c.table_name = 'events_raw')
+    order by c.table_schema, c.table_name, c.column_name
+  loop
+    execute format('delete from %I.%I where %I = $1', v_col.table_schema, v_col.table_name, v_col.column_name)
+      using p_user_id;
+    get diagnostics v_n = row_count;
+    v_rows := v_rows || jsonb_build_object(format('%s.%s.%s', v_col.table_schema, v_col.table_name, v_col.column_name), v_n);
+  end loop;
+
+  perform pg_catalog.set_config('lock_timeout', '1s', true);
+  lock table analytics.erasure_gate in share mode;
+
+  -- Suppressed: every batch that passes the gate after this transaction drops the user's events.
   insert into analytics.erased_subjects (subject_hash)
   values (analytics.subject_hash(p_user_id))
   on conflict (subject_hash) do update set erased_at = excluded.erased_at;
 
-  for v_col in select * from analytics.user_data_columns order by table_schema, table_name, column_name loop
-    if v_col.table_schema = 'public' and v_col.table_name = 'events_raw' then
-      -- Partition by partition, so that progress shows on long erasures.
-      for v_part in
-        select c.relname::text as name from pg_catalog.pg_inherits i
-        join pg_catalog.pg_class c on c.oid = i.inhrelid
-        where i.inhparent = 'public.events_raw'::regclass order by c.relname
-      loop
-        execute format('delete from public.%I where %I = $1', v_part.name, v_col.column_name) using p_user_id;
-        get diagnostics v_n = row_count;
-        v_rows := v_rows || jsonb_build_object(format('public.%s.%s', v_part.name, v_col.column_name), v_n);
-        raise notice 'erase_user: % rows from public.%', v_n, v_part.name;
-      end loop;
-    else
-      execute format('delete from %I.%I where %I = $1', v_col.table_schema, v_col.table_name, v_col.column_name)
-        using p_user_id;
-      get diagnostics v_n = row_count;
-      v_rows := v_rows || jsonb_build_object(format('%s.%s.%s', v_col.table_schema, v_col.table_name, v_col.column_name), v_n);
-    end if;
+  -- Partition by partition, so that progress shows on long erasures.
+  for v_part in
+    select c.relname::text as name from pg_catalog.pg_inherits i
+    join pg_catalog.pg_class c on c.oid = i.inhrelid
+    where i.inhparent = 'public.events_raw'::regclass order by c.relname
+  loop
+    execute format('delete from public.%I where user_id = $1', v_part.name) using p_user_id;
+    get diagnostics v_n = row_count;
+    v_rows := v_rows || jsonb_build_object(format('public.%s.user_id', v_part.name), v_n);
+    raise notice 'erase_user: % rows from public.%', v_n, v_part.name;
   end loop;
 
   -- The user as the reader of someone else's order: keep the event, drop the reference.
   update public.events_raw set metadata = metadata - 'reader_id' where metadata ->> 'reader_id' = p_user_id::text;
   get diagnostics v_n = row_count;
   v_rows := v_rows || jsonb_build_object('public.events_raw.metadata.reader_id', v_n);
+  perform pg_catalog.set_config('lock_timeout', v_lock_timeout, true);
 
   insert into analytics.erasure_receipts (subject_hash, requested_by, requested_at, completed_at, rows_affected)
   values (analytics.subject_hash(p_user_id), coalesce(p_requested_by, 'unknown'), v_requested_at, clock_timestamp(), v_rows)
@@ -107,7 +118,7 @@ begin
 end;
 $$;
 comment on function analytics.erase_user(uuid, text) is
-  'GDPR erasure (runs with owner rights; service_role only): deletes the user from every user-level table (analytics.user_data_columns), scrubs them from order metadata, adds them to the suppression list and returns the receipt.';
+  'GDPR erasure (runs with owner rights; service_role only): deletes the user from every user-level table (analytics.user_data_columns), scrubs them from order metadata, adds them to the suppression list and returns the receipt. Serialised with ingestion through analytics.erasure_gate; fails with lock_not_available (retry) when it cannot get on within 1 s.';
 revoke all on function analytics.erase_user(uuid, text) from public, anon, authenticated;
 grant execute on function analytics.erase_user(uuid, text) to service_role;
 
@@ -142,3 +153,19 @@ comment on function analytics.export_user(uuid) is
   'Subject-access export (runs with owner rights; service_role only): every stored row that carries the user id, per table, as JSON.';
 revoke all on function analytics.export_user(uuid) from public, anon, authenticated;
 grant execute on function analytics.export_user(uuid) to service_role;
+
+-- Erasure and subject-access export find a user's events by index instead of reading every
+-- partition in full. Erasures hold ingestion off while they delete the user's events
+-- (analytics.erasure_gate), so their time there is time ingestion waits. Partial indexes: events
+-- without a user (system events) and events that name no reader are not indexed. B-tree rather
+-- than hash: both cost ingestion about the same, but a hash index keeps all of a key's entries in
+-- its bucket's overflow chain, which each insert walks, so users with many events make it slower; a
+-- b-tree deduplicates them.
+create index events_raw_user_id_idx on public.events_raw (user_id) where user_id is not null;
+comment on index public.events_raw_user_id_idx is
+  'A user''s events, for erasure and subject-access export (analytics.erase_user, analytics.export_user).';
+
+create index events_raw_reader_id_idx on public.events_raw ((metadata ->> 'reader_id'))
+  where (metadata ->> 'reader_id') is not null;
+comment on index public.events_raw_reader_id_idx is
+  'Events naming a user as the reader (metadata.reader_id), for erasure and subject-access export.';
