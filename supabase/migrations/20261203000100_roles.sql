@@ -1,7 +1,7 @@
 -- The project's own roles (hand-written: roles belong to the cluster, not to a schema, and a schema
 -- diff does not carry them). supabase/schemas grants to them and gives them policies.
 --
--- bi_reader (DESIGN.md §11): a read-only SQL login for Metabase, Grafana, Looker Studio and psql
+-- bi_reader (docs/design.md §11): a read-only SQL login for Metabase, Grafana, Looker Studio and psql
 -- through the pooler. What it may read is declared in supabase/schemas (access.sql and the grants
 -- beside the tables and views): what an admin reads of the metrics tables and the ETL run log,
 -- through policies that need no JWT claims and no helper function, so it works through
@@ -24,7 +24,7 @@ begin
 end
 $$;
 comment on role bi_reader is
-  'Read-only BI login (DESIGN.md §11): reads the metrics tables, their aggregation-safe views and etl_job_runs under RLS; nothing else. No password until the operator sets one.';
+  'Read-only BI login (docs/design.md §11): reads the metrics tables, their aggregation-safe views and etl_job_runs under RLS; nothing else. No password until the operator sets one.';
 
 -- Safety defaults for every session of the login (also applied to Supavisor's pooled connections,
 -- which log in as the role). Read-only by default; its privileges are what actually forbid writes.

@@ -1,4 +1,4 @@
--- The event catalog's rows (table: supabase/schemas/catalog.sql), DESIGN.md §4. Rows are data, which
+-- The event catalog's rows (table: supabase/schemas/catalog.sql), docs/design.md §4. Rows are data, which
 -- a schema diff does not carry: a new event type or version is a new migration with its row.
 insert into public.event_schema_versions
   (event_domain, event_type, entity_type, required_fields, metadata_fields, status_values, client_emittable, description)

@@ -1,4 +1,4 @@
--- Access control (DESIGN.md §3, §9, §11): who reads what, through PostgREST, the metrics function
+-- Access control (docs/design.md §3, §9, §11): who reads what, through PostgREST, the metrics function
 -- and the BI login. The application role is app_metadata.role of the verified JWT, read by the
 -- policy helpers below and called as (select ...) so Postgres evaluates them once per statement.
 --

@@ -1,4 +1,4 @@
--- The event catalog: the one source of truth for what ingestion accepts (DESIGN.md §4). Its rows
+-- The event catalog: the one source of truth for what ingestion accepts (docs/design.md §4). Its rows
 -- are data, added by migrations (..._event_catalog_rows.sql); a new type or version is a new row.
 create table public.event_schema_versions (
   event_type text not null,

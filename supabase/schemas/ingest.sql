@@ -1,4 +1,4 @@
--- Per-caller quota of the ingest function (DESIGN.md §12): requests and events per fixed one-minute
+-- Per-caller quota of the ingest function (docs/design.md §12): requests and events per fixed one-minute
 -- window per bucket, kept in Postgres so the limits hold across every edge-function isolate. Events
 -- count as well as requests: a caller that sends 1000-event batches must not store 1000 times its
 -- request limit. Backends get a bucket per key ('service:<key id>', _shared/rate-limit.ts).

@@ -1,4 +1,4 @@
--- ETL-maintained user-level tables (DESIGN.md §5, §6): a compact per-user-per-day activity log and
+-- ETL-maintained user-level tables (docs/design.md §5, §6): a compact per-user-per-day activity log and
 -- each user's first active day. DAU/WAU/MAU and cohorts read these instead of rescanning raw events,
 -- so they survive the 90-day raw retention. They are the ONLY user-level data the ETL keeps
 -- (GDPR erasure deletes from them). The engagement job fills them (etl/engagement.sql), the cohort

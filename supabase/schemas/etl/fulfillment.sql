@@ -1,4 +1,4 @@
--- Fulfillment KPIs for one UTC day (DESIGN.md §5, §7, §8): one scan of the day's order events plus
+-- Fulfillment KPIs for one UTC day (docs/design.md §5, §7, §8): one scan of the day's order events plus
 -- a look-back (etl/lookback.sql) for the earlier events of the orders not created on the day (an
 -- order created on the day began on it and has nothing earlier), then one grouping-sets aggregate
 -- for the detail and total rows.

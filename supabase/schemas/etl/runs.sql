@@ -91,7 +91,7 @@ comment on function analytics.run_etl_job(text, date) is
 revoke all on function analytics.run_etl_job(text, date) from public, anon, authenticated;
 grant execute on function analytics.run_etl_job(text, date) to service_role;
 
--- Public entry points (DESIGN.md §7): each returns the run's status (succeeded | failed).
+-- Public entry points (docs/design.md §7): each returns the run's status (succeeded | failed).
 create or replace function analytics.compute_daily_fulfillment_metrics(p_date date)
 returns text language plpgsql set search_path = ''
 as $$ begin return (analytics.run_etl_job('fulfillment', p_date)).status; end; $$;

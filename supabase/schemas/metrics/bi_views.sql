@@ -1,4 +1,4 @@
--- Aggregation-safe shapes of the daily metrics tables for BI tools (DESIGN.md §11). The tables keep
+-- Aggregation-safe shapes of the daily metrics tables for BI tools (docs/design.md §11). The tables keep
 -- detail rows and total rows (null dimensions) side by side, so a plain sum() over a table counts
 -- events two or four times. Each view below holds exactly one grain, so sum() within a view never
 -- double counts. Detail views may sum to less than their totals: an event lacking a dimension

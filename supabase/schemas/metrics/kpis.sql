@@ -1,4 +1,4 @@
--- Daily KPI tables filled by the nightly ETL (etl/*.sql; DESIGN.md §5, §7, §8). A null dimension
+-- Daily KPI tables filled by the nightly ETL (etl/*.sql; docs/design.md §5, §7, §8). A null dimension
 -- means "all values" (a total row), so uniqueness treats nulls as equal. Nothing is rounded: rates
 -- and durations are double precision, money is integer cents (averages may be fractional).
 -- Kept 2 years (operations/retention.sql). Read through RLS (access.sql) by the metrics function

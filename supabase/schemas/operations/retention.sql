@@ -1,4 +1,4 @@
--- The retention purge (DESIGN.md §6), called daily by pg_cron: raw events 90 days, daily metrics
+-- The retention purge (docs/design.md §6), called daily by pg_cron: raw events 90 days, daily metrics
 -- and cohorts 2 years, etl_job_runs 1 year, pg_cron run history 30 days, per-user activity 2 years
 -- (longer than the 365-day cohorts need).
 -- Dropping a partition takes an ACCESS EXCLUSIVE lock on events_raw itself, which every ingest

@@ -1,4 +1,4 @@
--- Erasure and ingestion are serialised (DESIGN.md §12). An ingest batch checks its users against
+-- Erasure and ingestion are serialised (docs/design.md §12). An ingest batch checks its users against
 -- the suppression list as of its own snapshot: during an erasure that list does not yet hold the
 -- user (the erasure has not committed) while the erasure's deletes have already run, so a batch
 -- storing the user's events then would survive the erasure. So both sides take a lock on one
