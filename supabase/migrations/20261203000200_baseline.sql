@@ -411,22 +411,6 @@ CREATE OR REPLACE FUNCTION analytics.compute_daily_payments_metrics (
   AS $function$ begin return (analytics.run_etl_job('payments', p_date)).status; end; $function$;
 
 CREATE OR REPLACE FUNCTION analytics.consume_ingest_quota (
-  p_bucket text,
-  p_limit  integer
-)
-  RETURNS TABLE (
-    allowed       boolean,
-    request_count integer,
-    retry_after_s integer
-  )
-  LANGUAGE sql
-  SET search_path TO ''
-  AS $function$
-  select q.allowed, q.request_count, q.retry_after_s
-  from analytics.consume_ingest_quota(p_bucket, 1, 0, p_limit, 2147483647) as q
-$function$;
-
-CREATE OR REPLACE FUNCTION analytics.consume_ingest_quota (
   p_bucket        text,
   p_requests      integer,
   p_events        integer,
@@ -2257,8 +2241,6 @@ COMMENT ON FUNCTION "analytics"."compute_daily_fulfillment_metrics"(date) IS 'Re
 
 COMMENT ON FUNCTION "analytics"."compute_daily_payments_metrics"(date) IS 'Recomputes metrics_daily_payments for the UTC day (delete-then-insert, logged in etl_job_runs). Returns succeeded | failed.';
 
-COMMENT ON FUNCTION "analytics"."consume_ingest_quota"(text, integer) IS 'Request-only quota of functions deployed before events were counted: counts one request for a caller bucket in the current minute when within p_limit; returns whether it did and the seconds until the window resets.';
-
 COMMENT ON FUNCTION "analytics"."consume_ingest_quota"(text, integer, integer, integer, integer) IS 'Counts p_requests ingest requests and p_events events for a caller bucket in the current minute when both stay within their limits (else counts nothing); returns whether it did, the counts, and the seconds until the window resets.';
 
 COMMENT ON FUNCTION "analytics"."create_events_partition"(date) IS 'Creates the monthly events_raw partition containing the given date (idempotent), moving matching rows out of DEFAULT; each lock is waited for at most 500 ms (then lock_not_available: retry later). Returns the partition name.';
@@ -2500,10 +2482,6 @@ GRANT EXECUTE ON FUNCTION "analytics"."compute_daily_fulfillment_metrics"(date) 
 REVOKE ALL ON FUNCTION "analytics"."compute_daily_payments_metrics"(date) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."compute_daily_payments_metrics"(date) TO "postgres", "service_role";
-
-REVOKE ALL ON FUNCTION "analytics"."consume_ingest_quota"(text, integer) FROM PUBLIC;
-
-GRANT EXECUTE ON FUNCTION "analytics"."consume_ingest_quota"(text, integer) TO "postgres", "service_role";
 
 REVOKE ALL ON FUNCTION "analytics"."consume_ingest_quota"(text, integer, integer, integer, integer) FROM PUBLIC;
 

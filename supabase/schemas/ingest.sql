@@ -69,22 +69,6 @@ comment on function analytics.consume_ingest_quota(text, integer, integer, integ
 revoke all on function analytics.consume_ingest_quota(text, integer, integer, integer, integer) from public, anon, authenticated;
 grant execute on function analytics.consume_ingest_quota(text, integer, integer, integer, integer) to service_role;
 
--- The request-only form, for functions deployed before events were counted (the database is
--- migrated before the functions are redeployed); drop it once no deployed function calls it. A
--- refused request is not counted, and request_count is null when refused.
-create or replace function analytics.consume_ingest_quota(p_bucket text, p_limit integer)
-returns table (allowed boolean, request_count integer, retry_after_s integer)
-language sql
-set search_path = ''
-as $$
-  select q.allowed, q.request_count, q.retry_after_s
-  from analytics.consume_ingest_quota(p_bucket, 1, 0, p_limit, 2147483647) as q
-$$;
-comment on function analytics.consume_ingest_quota(text, integer) is
-  'Request-only quota of functions deployed before events were counted: counts one request for a caller bucket in the current minute when within p_limit; returns whether it did and the seconds until the window resets.';
-revoke all on function analytics.consume_ingest_quota(text, integer) from public, anon, authenticated;
-grant execute on function analytics.consume_ingest_quota(text, integer) to service_role;
-
 -- Quota rows outlive their minute: one per caller ever seen, each holding a user id for user
 -- tokens. Purged hourly by their own pg_cron job (migration ..._cron_jobs.sql): a delete over a
 -- table of recently active callers only; a concurrent request for a purged bucket starts a new row.

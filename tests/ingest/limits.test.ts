@@ -112,7 +112,7 @@ describe("ingest rate limit (429, per caller, held in Postgres)", () => {
 
   it("is not callable by anon or authenticated in the database", async () => {
     const rows = await sql<{ role: string; ok: boolean }[]>`
-      select r as role, has_function_privilege(r, 'analytics.consume_ingest_quota(text, integer)', 'execute') as ok
+      select r as role, has_function_privilege(r, 'analytics.consume_ingest_quota(text, integer, integer, integer, integer)', 'execute') as ok
       from unnest(array['anon', 'authenticated', 'service_role']) as r`;
     expect(rows).toEqual([{ role: "anon", ok: false }, { role: "authenticated", ok: false }, { role: "service_role", ok: true }]);
   });

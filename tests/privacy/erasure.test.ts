@@ -23,8 +23,8 @@ async function seed() {
     ('orders', 'order_created', ${OLD}, ${erased}, 'order', 'o-erase-2', 'tarot', '{}'),
     ('orders', 'order_created', ${now}, ${bystander}, 'order', 'o-keep-1', 'tarot', '{}'),
     ('orders', 'order_assigned', ${now}, ${bystander}, 'order', 'o-keep-1', 'tarot', ${sql.json({ reader_id: erased, channel: "app" })})`;
-  await sql`select analytics.consume_ingest_quota(${`user:${erased}`}, 100)`;
-  await sql`select analytics.consume_ingest_quota(${`user:${bystander}`}, 100)`;
+  await sql`select analytics.consume_ingest_quota(${`user:${erased}`}, 1, 1, 100, 1000)`;
+  await sql`select analytics.consume_ingest_quota(${`user:${bystander}`}, 1, 1, 100, 1000)`;
   await sql`insert into public.metrics_daily_fulfillment (metric_date, service_code, reader_id, orders_assigned) values
     ('2030-01-15', 'tarot', ${erased}, 1), ('2030-01-15', 'tarot', ${bystander}, 2), ('2030-01-15', 'tarot', null, 3)`;
 }
