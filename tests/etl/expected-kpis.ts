@@ -152,11 +152,18 @@ export function expectedCalls(events: Ev[], day: string): Row[] {
   });
 }
 
-/** Users active on each day (any event carrying a user_id). */
+/** The event types that show a user doing something (DESIGN.md §10.2), written out here rather
+ * than read from the catalog, so that a catalog change is caught by the comparison. */
+export const USER_INITIATED = new Set([
+  "order_created", "payment_attempted", "call_started", "notification_opened", "notification_opted_out",
+  "content_flagged", "appeal_submitted", "horoscope_listened",
+]);
+
+/** Users active on each day: a user-initiated event carrying their user_id. */
 export function activityByDay(events: Ev[]): Map<string, Set<string>> {
   const by = new Map<string, Set<string>>();
   for (const e of events) {
-    if (e.user_id === null) continue;
+    if (e.user_id === null || !USER_INITIATED.has(e.event_type)) continue;
     const d = dayOf(e);
     if (!by.has(d)) by.set(d, new Set());
     by.get(d)!.add(e.user_id);

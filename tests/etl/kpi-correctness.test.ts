@@ -102,6 +102,15 @@ describe("hand-checked edge cases", () => {
     expect(row(cohort, { cohort_date: "2026-09-09" })).toMatchObject({ retention_day: 29, cohort_size: 1, retained_users: 0, retention_rate: 0 });
   });
 
+  it("does not count a user whose events show nothing they did (a notification sent and delivered, a moderation decision)", async () => {
+    const [{ days, cohorts }] = await sql<{ days: number; cohorts: number }[]>`
+      select (select count(*)::int from analytics.user_daily_activity where user_id = ${EDGE.passiveUser}) as days,
+             (select count(*)::int from analytics.user_first_seen where user_id = ${EDGE.passiveUser}) as cohorts`;
+    expect({ days, cohorts }).toEqual({ days: 0, cohorts: 0 });
+    const [e7] = await metricRows(sql, "metrics_daily_engagement", "2026-10-07");
+    expect(e7.dau).toBe(expectedEngagement(events, "2026-10-07")[0].dau);
+  });
+
   it("writes exactly one engagement and one content row per computed day, even without events", async () => {
     for (const table of ["metrics_daily_engagement", "metrics_daily_content"]) {
       const [{ n }] = await sql.unsafe<{ n: number }[]>(`select count(*)::int as n from public.${table} where metric_date = any($1::date[])`, [COMPUTED_DAYS]);
