@@ -65,6 +65,10 @@ export function edgeCaseEvents(): GeneratedEvent[] {
     ev({ ...pay, event_type: "payment_attempted", event_timestamp: "2026-10-06T12:01:00.000Z", entity_id: "p-edge-2", metadata: { is_fallback: true } }),
     ev({ ...pay, event_type: "payment_succeeded", event_timestamp: "2026-10-06T12:01:05.000Z", entity_id: "p-edge-2" }),
     ev({ ...pay, event_type: "refund_issued", event_timestamp: "2026-10-07T15:00:00.000Z", entity_id: "p-edge-2" }),
+    // A payment retried under the same id: its success answers the latest attempt only.
+    ev({ ...pay, event_type: "payment_attempted", event_timestamp: "2026-10-06T13:00:00.000Z", entity_id: "p-edge-3" }),
+    ev({ ...pay, event_type: "payment_attempted", event_timestamp: "2026-10-06T13:01:00.000Z", entity_id: "p-edge-3", metadata: { is_fallback: true } }),
+    ev({ ...pay, event_type: "payment_succeeded", event_timestamp: "2026-10-06T13:02:00.000Z", entity_id: "p-edge-3" }),
     // Calls that are never answered: answer rate 0, the answered-based rates null.
     ev({ event_domain: "calls", event_type: "call_started", event_timestamp: "2026-10-07T11:00:00.000Z", entity_type: "call", entity_id: "c-edge-1", service_code: EDGE.service, provider: EDGE.callProvider }),
     // Activity windows and retention.
