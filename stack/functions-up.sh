@@ -27,7 +27,8 @@ export SUPABASE_URL="$STACK_SUPABASE_URL"
 export SUPABASE_DB_URL="$STACK_DB_URL"
 SUPABASE_JWKS="$(cat "$STACK_ROOT/$STACK_JWKS_FILE")"
 export SUPABASE_JWKS
-export SUPABASE_SECRET_KEYS="{\"default\":\"$STACK_SECRET_KEY\"}"
+# Two backend keys: each has its own ingest quota (tests/ingest/quota.test.ts).
+export SUPABASE_SECRET_KEYS="{\"default\":\"$STACK_SECRET_KEY\",\"second\":\"$STACK_SECOND_SECRET_KEY\"}"
 export SUPABASE_PUBLISHABLE_KEYS="{\"default\":\"$STACK_PUBLISHABLE_KEY\"}"
 export SUPABASE_ANON_KEY="$STACK_ANON_KEY"
 export SUPABASE_SERVICE_ROLE_KEY="$STACK_SERVICE_ROLE_KEY"

@@ -48,6 +48,7 @@ export const LOCAL_JWT_SECRET = setting("STACK_JWT_SECRET");
 export const LOCAL_ANON_KEY = setting("STACK_ANON_KEY");
 export const LOCAL_SERVICE_ROLE_KEY = setting("STACK_SERVICE_ROLE_KEY");
 export const LOCAL_SECRET_KEY = setting("STACK_SECRET_KEY");
+export const LOCAL_SECOND_SECRET_KEY = setting("STACK_SECOND_SECRET_KEY");
 export const LOCAL_PUBLISHABLE_KEY = setting("STACK_PUBLISHABLE_KEY");
 /** The local signing key set's public half (what the functions get as SUPABASE_JWKS) and private key. */
 export const LOCAL_JWKS = json(setting("STACK_JWKS_FILE")) as JSONWebKeySet;

@@ -1,5 +1,6 @@
 -- Table grants in public: anon nothing; authenticated SELECT on exactly the tables the access
--- matrix opens, and no write privilege anywhere; every policy is a SELECT policy to authenticated.
+-- matrix opens, and no write privilege anywhere; every policy is a SELECT policy to authenticated
+-- (or to the BI login bi_reader, 150_rls_bi_reader).
 -- Views in public run with the caller's rights (security_invoker), so RLS of their tables applies.
 begin;
 \ir helpers/personas.psql
@@ -23,8 +24,12 @@ select is(
 select set_eq(
   $$ select t::text from tests.public_relations() as t where has_any_column_privilege('authenticated', t, 'select') $$,
   $$ select t::text from tests.matrix_tables() as t
-     union all select v from unnest(array['etl_status_by_date', 'etl_metrics_coverage', 'event_volume_today', 'events_partition_sizes']) as v $$,
-  'authenticated may select exactly the tables of the access matrix and the admin runbook views');
+     union all select v from unnest(array['etl_status_by_date', 'etl_metrics_coverage', 'event_volume_today', 'events_partition_sizes']) as v
+     union all select v from unnest(array['metrics_fulfillment_detail', 'metrics_fulfillment_service_totals',
+       'metrics_fulfillment_reader_totals', 'metrics_fulfillment_totals', 'metrics_payments_detail',
+       'metrics_payments_currency_totals', 'metrics_calls_detail', 'metrics_calls_totals', 'metrics_engagement_daily',
+       'metrics_content_daily']) as v $$,
+  'authenticated may select exactly the tables of the access matrix, the admin runbook views and the BI views');
 select is(
   array(select c.oid::regclass::text from pg_class c
         where c.relnamespace = 'public'::regnamespace and c.relkind = 'v'
@@ -41,8 +46,8 @@ select is(
   '{}'::text[], 'no sequence in public is usable by anon or authenticated');
 select is(
   array(select format('%s: %s', tablename, policyname) from pg_policies
-        where schemaname = 'public' and (roles <> '{authenticated}' or cmd <> 'SELECT')),
-  '{}'::text[], 'every policy in public is a SELECT policy to authenticated');
+        where schemaname = 'public' and (roles not in ('{authenticated}', '{bi_reader}') or cmd <> 'SELECT')),
+  '{}'::text[], 'every policy in public is a SELECT policy to authenticated or to the BI login');
 
 select * from finish();
 rollback;

@@ -31,7 +31,7 @@ export async function cleanupDays(sql: Sql, days: string[], eventIds: string[]):
   for (const table of METRIC_TABLES) await sql.unsafe(`delete from public.${table} where metric_date = any($1::date[])`, [days]);
   await sql`delete from public.metrics_cohort_retention where cohort_date = any(${days}::date[]) or cohort_date + retention_day = any(${days}::date[])`;
   await sql`delete from public.etl_job_runs where target_date = any(${days}::date[])`;
-  await sql`delete from analytics.etl_pending_days where metric_date = any(${days}::date[])`;
+  await sql`delete from analytics.etl_late_day_marks where metric_date = any(${days}::date[])`;
   await sql`delete from analytics.user_daily_activity where activity_date = any(${days}::date[])`;
   await sql`delete from analytics.user_first_seen where first_seen_date = any(${days}::date[])`;
 }

@@ -46,7 +46,7 @@ describe("sqlLiteral", () => {
 describe("oneStatementAs", () => {
   it("runs the statement as the caller, with its claims, and for that statement only", async () => {
     const claims = { role: "service_role", note: "it's \\ here" };
-    const [row] = await oneStatementAs<{ role: string; claims: string }>(sql as unknown as FnSql, { kind: "service", dbRole: "service_role", claims },
+    const [row] = await oneStatementAs<{ role: string; claims: string }>(sql as unknown as FnSql, { kind: "service", dbRole: "service_role", keyId: "test", claims },
       "select current_user::text as role, current_setting('request.jwt.claims') as claims");
     expect(row.role).toBe("service_role");
     expect(JSON.parse(row.claims)).toEqual(claims);

@@ -74,7 +74,7 @@ export async function postIngest(body: unknown, headers: Record<string, string> 
   } catch {
     json = text;
   }
-  return { status: res.status, headers: res.headers, body: json };
+  return { status: res.status, headers: res.headers, body: json, text };
 }
 
 export const countRows = async (sql: Sql, requestId: string) =>

@@ -1,5 +1,6 @@
 // Labelled fixtures for the privacy filter: personal data that must be caught, and ordinary
-// analytics values (ids, codes, versions, dates, amounts) that must pass.
+// analytics values (ids, codes, versions, dates, amounts) that must pass, in ASCII and in the
+// scripts SAMIA-TAROT's users write (Arabic-Indic and Persian digits, full-width forms).
 import type { PiiKind } from "../../supabase/functions/_shared/privacy.ts";
 
 export type PiiValueFixture = { label: string; value: string | number; kind: PiiKind };
@@ -39,6 +40,57 @@ export const PII_VALUES: PiiValueFixture[] = [
   { label: "Mastercard 2-series", value: "2223003122003222", kind: "card number" },
   { label: "card as JSON number", value: 4242424242424242, kind: "card number" },
   { label: "card inside text", value: "paid with 4000 0566 5566 5556 ok", kind: "card number" },
+  { label: "punycode IDN email", value: "user@xn--mgbh0fb.xn--mgberp4a5d4ar", kind: "email address" },
+];
+
+/**
+ * Personal data in Arabic-Indic (٠-٩) or Persian (۰-۹) digits (the common case for SAMIA-TAROT's
+ * users), other scripts' digits, full-width forms (０-９, ＠), other Unicode spellings (invisible
+ * marks, en dashes) and internationalised addresses: each one passed the filter before it folded
+ * text to ASCII (checked against the code before that change).
+ */
+export const UNICODE_PII_VALUES: PiiValueFixture[] = [
+  { label: "Saudi mobile, Arabic-Indic, compact", value: "+٩٦٦٥٠١٢٣٤٥٦٧", kind: "phone number" },
+  { label: "Saudi mobile, Arabic-Indic, spaced", value: "+٩٦٦ ٥٠ ١٢٣ ٤٥٦٧", kind: "phone number" },
+  { label: "Saudi mobile, Arabic-Indic, 00 prefix", value: "٠٠٩٦٦٥٥٩٨٧٦٥٤٣", kind: "phone number" },
+  { label: "Saudi mobile, Arabic-Indic, national", value: "٠٥٠١٢٣٤٥٦٧", kind: "phone number" },
+  { label: "Saudi mobile, Arabic-Indic, national spaced", value: "٠٥٥ ٩٨٧ ٦٥٤٣", kind: "phone number" },
+  { label: "Saudi mobile, Persian, national dashed", value: "۰۵۵-۹۸۷-۶۵۴۳", kind: "phone number" },
+  { label: "Saudi mobile, Persian, compact", value: "+۹۶۶۵۰۱۲۳۴۵۶۷", kind: "phone number" },
+  { label: "UAE mobile, Arabic-Indic, dashed", value: "+٩٧١-٥٠-١٢٣-٤٥٦٧", kind: "phone number" },
+  { label: "UAE mobile, Persian, spaced", value: "+۹۷۱ ۵۰ ۱۲۳ ۴۵۶۷", kind: "phone number" },
+  { label: "Kuwait mobile, Arabic-Indic, spaced", value: "+٩٦٥ ٥٥٥١ ٢٣٤٥", kind: "phone number" },
+  { label: "Kuwait mobile, Persian, compact", value: "+۹۶۵۶۵۵۱۲۳۴۵", kind: "phone number" },
+  { label: "Egypt mobile, Arabic-Indic, international", value: "+٢٠ ١٠ ١٢٣٤ ٥٦٧٨", kind: "phone number" },
+  { label: "Egypt mobile, Arabic-Indic, national", value: "٠١٠١٢٣٤٥٦٧٨", kind: "phone number" },
+  { label: "Egypt mobile, Persian, national dashed", value: "۰۱۲-۳۴۵۶-۷۸۹۰", kind: "phone number" },
+  { label: "phone inside an Arabic sentence", value: "اتصل بي على ٠٥٠١٢٣٤٥٦٧ بعد القراءة", kind: "phone number" },
+  { label: "phone between right-to-left marks", value: "\u200f+٩٦٦ ٥٠ ١٢٣ ٤٥٦٧\u200f", kind: "phone number" },
+  { label: "phone with its + typed last (RTL)", value: "٩٦٦٥٠١٢٣٤٥٦٧+", kind: "phone number" },
+  { label: "phone with no-break spaces", value: "+٩٦٦\u00a0٥٠\u00a0١٢٣\u00a0٤٥٦٧", kind: "phone number" },
+  { label: "phone in mixed scripts", value: "+966 ٥٠ ۱۲۳ 4567", kind: "phone number" },
+  { label: "phone, full-width", value: "＋９６６ ５０ １２３ ４５６７", kind: "phone number" },
+  { label: "phone, full-width national", value: "０５０１２３４５６７", kind: "phone number" },
+  { label: "phone split by zero-width spaces", value: "+966\u200b50\u200b123\u200b4567", kind: "phone number" },
+  { label: "phone with en dashes", value: "050–123–4567", kind: "phone number" },
+  { label: "phone, Devanagari digits", value: "+९६६ ५० १२३ ४५६७", kind: "phone number" },
+  { label: "phone, Adlam digits (outside the BMP)", value: "+𞥙𞥖𞥖 𞥕𞥐 𞥑𞥒𞥓 𞥔𞥕𞥖𞥗", kind: "phone number" },
+  { label: "email with a full-width at sign", value: "alice.smith＠example.com", kind: "email address" },
+  { label: "email, all full-width", value: "ａｌｉｃｅ＠ｅｘａｍｐｌｅ．ｃｏｍ", kind: "email address" },
+  { label: "email with the small at sign", value: "alice﹫example.com", kind: "email address" },
+  { label: "email in an Arabic sentence", value: "راسلني على fatima＠example.com", kind: "email address" },
+  { label: "IDN email, Arabic", value: "فاطمة@مثال.السعودية", kind: "email address" },
+  { label: "IDN email, Arabic local part", value: "فاطمة.الحربي@example.sa", kind: "email address" },
+  { label: "IDN email, accented domain", value: "info@bücher.de", kind: "email address" },
+  { label: "IDN email, accented local part", value: "josé@example.com", kind: "email address" },
+  { label: "IDN email, CJK with ideographic full stop", value: "用户@例子。广告", kind: "email address" },
+  { label: "card, Arabic-Indic, spaced", value: "٤١١١ ١١١١ ١١١١ ١١١١", kind: "card number" },
+  { label: "card, Persian, dashed", value: "۵۵۵۵-۵۵۵۵-۵۵۵۵-۴۴۴۴", kind: "card number" },
+  { label: "card, full-width", value: "４２４２４２４２４２４２４２４２", kind: "card number" },
+  { label: "card, mathematical bold digits", value: "𝟒𝟐𝟒𝟐𝟒𝟐𝟒𝟐𝟒𝟐𝟒𝟐𝟒𝟐𝟒𝟐", kind: "card number" },
+  { label: "card in an Arabic sentence", value: "دفعت بالبطاقة ٤٠٠٠٠٥٦٦٥٥٦٦٥٥٥٦", kind: "card number" },
+  { label: "IPv4, Arabic-Indic", value: "١٩٢.١٦٨.١.٢٠", kind: "IP address" },
+  { label: "IPv4, full-width", value: "１９２．１６８．１．２０", kind: "IP address" },
 ];
 
 /** Metadata keys that name personal data (any case or separator). */
@@ -50,6 +102,18 @@ export const PII_KEYS: string[] = [
   "ip", "IP", "ip_address", "ipAddress", "client_ip", "ipv6", "user_agent", "userAgent", "User-Agent",
   "ssn", "card", "card_number", "cardNumber", "credit_card", "iban", "IBAN", "cvv",
   "dob", "date_of_birth", "birthdate", "birth_date", "birthday", "birthYear", "passport_number", "password",
+  "ｅｍａｉｌ", "ｐｈｏｎｅ＿ｎｕｍｂｅｒ", "Ｆｉｒｓｔ－Ｎａｍｅ",
+];
+
+/** Metadata keys whose own text is personal data (the key must not be repeated in errors). */
+export const PII_KEY_TEXTS: { key: string; kind: PiiKind }[] = [
+  { key: "+966501234567", kind: "phone number" },
+  { key: "+٩٦٦٥٠١٢٣٤٥٦٧", kind: "phone number" },
+  { key: "۰۵۰۱۲۳۴۵۶۷", kind: "phone number" },
+  { key: "alice.smith@example.com", kind: "email address" },
+  { key: "alice＠example.com", kind: "email address" },
+  { key: "4111 1111 1111 1111", kind: "card number" },
+  { key: "192.168.1.20", kind: "IP address" },
 ];
 
 export const CLEAN_VALUES: CleanValueFixture[] = [
@@ -84,6 +148,37 @@ export const CLEAN_VALUES: CleanValueFixture[] = [
   { label: "decimal", value: "1234.56" },
   { label: "hex hash", value: "9b74c9897bac770ffc029102a200c5de" },
   { label: "currency and amount", value: "SAR 150.00" },
+  { label: "uuid in mixed case", value: "9f1C2d3E-4b5A-4c6D-8e7F-112233445566" },
+  { label: "uuid in Arabic-Indic digits", value: "١٢٣٤٥٦٧٨-١٢٣٤-٤١٢٣-٨١٢٣-١٢٣٤٥٦٧٨٩٠١٢" },
+  { label: "uuid in Persian digits", value: "۰۰۰۰۰۰۰۰-۰۰۰۰-۴۰۰۰-۸۰۰۰-۰۰۰۰۰۰۰۰۰۰۰۴" },
+  { label: "uuid full-width", value: "９Ｆ１Ｃ２Ｄ３Ｅ-４Ｂ５Ａ-４Ｃ６Ｄ-８Ｅ７Ｆ-１１２２３３４４５５６６" },
+  { label: "uuid inside text", value: "reader 00000000-0000-4000-8000-000000000004 assigned" },
+  { label: "zodiac sign, Arabic", value: "برج الحمل" },
+  { label: "zodiac sign, Arabic, no article", value: "العقرب" },
+  { label: "horoscope sentence, Arabic", value: "توقعات برج الحمل اليوم: يوم مناسب لبدايات جديدة في العمل والحب" },
+  { label: "zodiac date range, Arabic-Indic", value: "برج الحمل ٢١ مارس - ١٩ أبريل" },
+  { label: "reading summary, Arabic", value: "قراءة تاروت من ٣ أوراق: الساحر، البرج، النجمة" },
+  { label: "Persian text with a zero-width non-joiner", value: "می‌خواهم فال حافظ بگیرم" },
+  { label: "Arabic mention handle", value: "تابعونا على @samia_tarot" },
+  { label: "ISO country code", value: "SA" },
+  { label: "ISO currency code", value: "SAR" },
+  { label: "ISO currency code, Kuwait", value: "KWD" },
+  { label: "event code", value: "order_created" },
+  { label: "event code, content", value: "horoscope_listened" },
+  { label: "ISO date, Arabic-Indic", value: "٢٠٢٦-١١-٢٥" },
+  { label: "ISO timestamp, Arabic-Indic", value: "٢٠٢٦-١١-٢٥T١٠:١٥:٣٠+٠٣:٠٠" },
+  { label: "ISO timestamp with fraction", value: "2026-11-25T10:15:30.123456+03:00" },
+  { label: "Solar Hijri date, Persian", value: "۱۴۰۵/۰۹/۰۴" },
+  { label: "Hijri date, Arabic", value: "٢٤ جمادى الأولى ١٤٤٨" },
+  { label: "amount, Arabic-Indic", value: "١٥٠٫٠٠ ر.س" },
+  { label: "amount with separators, Arabic-Indic", value: "١٬٢٣٤٬٥٦٧٫٨٩" },
+  { label: "currency and amount, Arabic-Indic", value: "SAR ١٥٠٫٠٠" },
+  { label: "short number, Arabic-Indic", value: "١٢٣٤٥" },
+  { label: "short number, full-width", value: "１２３４５" },
+  { label: "epoch milliseconds, Arabic-Indic", value: "١٧٦٤٠٦٥٧٣٠١٢٣" },
+  { label: "listener count", value: "10000000+" },
+  { label: "full-width word", value: "ｔａｒｏｔ" },
+  { label: "clock time, Arabic-Indic", value: "١٠:٣٠:٤٥" },
 ];
 
 /** Metadata keys that look close to personal data but are not. */
@@ -91,4 +186,5 @@ export const CLEAN_KEYS: string[] = [
   "reader_id", "zodiac_sign", "listen_percent", "is_fallback", "recorded", "plan", "plan_name",
   "screen", "source", "campaign", "card_drawn", "tarot_card", "spread", "language", "app_version",
   "platform", "retry_count", "experiment_variant", "ship_method", "timezone_offset",
+  "البرج", "نوع_القراءة", "ｐｌａｎ", "step_٢", "2026-11-25", "00000000-0000-4000-8000-000000000004",
 ];

@@ -81,6 +81,12 @@ const EVENT_CASES: [string, TestEvent | unknown, string][] = [
   ["is_fallback as a string", ev("payment_attempted", { metadata: { is_fallback: "true" } }), "metadata.is_fallback"],
   ["PII metadata key", ev("order_created", { metadata: { email: "x" } }), "metadata.email"],
   ["PII in entity_id", ev("order_created", { entity_id: "fatima@example.com" }), "entity_id"],
+  ["PII in entity_type", ev("content_flagged", { entity_type: "fatima@example.com" }), "entity_type"],
+  ["Arabic-Indic phone in request_id", ev("order_created", { request_id: "+٩٦٦٥٠١٢٣٤٥٦٧" }), "request_id"],
+  ["full-width email in metadata", ev("order_created", { metadata: { note: "ｆａｔｉｍａ＠ｅｘａｍｐｌｅ．ｃｏｍ" } }), "metadata.note"],
+  // A key that is itself personal data is named by its position, never repeated.
+  ["phone as a metadata key", ev("order_created", { metadata: { plan: "gold", "+966501234567": 1 } }), "metadata[key 1]"],
+  ["email as a metadata key with an array value", ev("order_created", { metadata: { "fatima@example.com": [1] } }), "metadata[key 0]"],
   ["event is a number", 42, "event"],
   ["event is null", null, "event"],
   ["event is an array", [ev("order_created")], "event"],

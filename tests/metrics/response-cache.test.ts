@@ -74,7 +74,7 @@ describe("ResponseCache", () => {
 
 describe("cacheKey", () => {
   const reader = (sub: string): Caller => ({ kind: "user", dbRole: "authenticated", sub, appRole: "reader", claims: {} });
-  const service: Caller = { kind: "service", dbRole: "service_role", claims: {} };
+  const service: Caller = { kind: "service", dbRole: "service_role", keyId: "test", claims: {} };
   const base = {
     endpoint: "fulfillment",
     params: { start_date: "2012-01-01", end_date: "2012-01-31" },

@@ -18,8 +18,9 @@ export type AppRole = (typeof APP_ROLES)[number];
 
 export type Claims = JWTPayload & Record<string, unknown>;
 
+/** keyId: which backend credential this is, stable and not secret (its own quota bucket, rate-limit.ts). */
 export type Caller =
-  | { kind: "service"; dbRole: "service_role"; claims: Claims }
+  | { kind: "service"; dbRole: "service_role"; keyId: string; claims: Claims }
   | { kind: "user"; dbRole: "authenticated"; sub: string; appRole: AppRole | null; claims: Claims };
 
 const CLOCK_TOLERANCE_S = 30;
@@ -50,21 +51,32 @@ function inlineJwks(raw: string): JWTVerifyGetKey | null {
   }
 }
 
-/** Secret keys (`sb_secret_...`): SUPABASE_SECRET_KEYS is a JSON object of name → key, or a comma list. */
-function secretKeys(): string[] {
-  const keys: string[] = [];
+type SecretKey = { keyId: string; key: string };
+
+/** Secret keys (`sb_secret_...`): SUPABASE_SECRET_KEYS is a JSON object of name → key, or a comma
+ * list. A key's id is its name in the object, or its position in the list. */
+function secretKeys(): SecretKey[] {
+  const keys: SecretKey[] = [];
   const raw = env("SUPABASE_SECRET_KEYS");
   if (raw) {
     try {
       const parsed: unknown = JSON.parse(raw);
-      if (parsed && typeof parsed === "object") keys.push(...Object.values(parsed).filter((v): v is string => typeof v === "string"));
+      if (parsed && typeof parsed === "object") {
+        for (const [name, key] of Object.entries(parsed)) if (typeof key === "string") keys.push({ keyId: `secret:${name}`, key });
+      }
     } catch {
-      keys.push(...raw.split(",").map((k) => k.trim()).filter(Boolean));
+      raw.split(",").map((k) => k.trim()).forEach((key, i) => key && keys.push({ keyId: `secret:${i}`, key }));
     }
   }
   const serviceKey = env("SUPABASE_SERVICE_ROLE_KEY");
-  if (serviceKey?.startsWith("sb_secret_")) keys.push(serviceKey);
+  if (serviceKey?.startsWith("sb_secret_")) keys.push({ keyId: "secret:service_role_key", key: serviceKey });
   return keys;
+}
+
+/** A token's id: the first 16 hex digits of its SHA-256, which name it without revealing it. */
+export async function tokenFingerprint(token: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", textEncoder.encode(token)));
+  return Array.from(digest.subarray(0, 8), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** Constant-time comparison (length leaks only, which a key's fixed format reveals anyway). */
@@ -137,17 +149,20 @@ export async function authenticate(req: Request): Promise<Caller> {
   if (!credential) throw unauthorized("missing bearer token");
 
   if (credential.startsWith("sb_secret_")) {
-    const ok = secretKeys().reduce((hit, key) => timingSafeEqual(credential, key) || hit, false);
-    if (!ok) throw unauthorized("unknown secret key");
-    return { kind: "service", dbRole: "service_role", claims: { role: "service_role" } };
+    // Every key is compared (constant time overall); the first that matches names the caller.
+    const hit = secretKeys().reduce<SecretKey | undefined>((found, k) => (timingSafeEqual(credential, k.key) && !found ? k : found), undefined);
+    if (!hit) throw unauthorized("unknown secret key");
+    return { kind: "service", dbRole: "service_role", keyId: hit.keyId, claims: { role: "service_role" } };
   }
   if (credential.startsWith("sb_publishable_")) throw unauthorized("a publishable key is not a user token");
   if (isLegacyServiceRoleKey(credential)) {
-    return { kind: "service", dbRole: "service_role", claims: { role: "service_role" } };
+    return { kind: "service", dbRole: "service_role", keyId: `jwt:${await tokenFingerprint(credential)}`, claims: { role: "service_role" } };
   }
 
   const claims = await verifyJwt(credential);
-  if (claims.role === "service_role") return { kind: "service", dbRole: "service_role", claims };
+  if (claims.role === "service_role") {
+    return { kind: "service", dbRole: "service_role", keyId: `jwt:${await tokenFingerprint(credential)}`, claims };
+  }
   if (claims.role === "anon") throw unauthorized("the anon key is not a user token");
 
   const aud = claims.aud;
@@ -161,4 +176,4 @@ export const isAdmin = (caller: Caller) =>
   caller.kind === "service" || caller.appRole === "admin" || caller.appRole === "superadmin";
 
 /** The service role as a caller: for work a function runs after authorising the real caller itself. */
-export const SERVICE_CALLER: Caller = { kind: "service", dbRole: "service_role", claims: { role: "service_role" } };
+export const SERVICE_CALLER: Caller = { kind: "service", dbRole: "service_role", keyId: "internal", claims: { role: "service_role" } };

@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { Catalog, CatalogEntry, MetadataFieldType } from "./catalog.ts";
 import { ISO_3166_ALPHA2 } from "./iso3166.ts";
 import { ISO_4217_CURRENCIES } from "./iso4217.ts";
-import { checkMetadataPrivacy, checkValuePrivacy } from "./privacy.ts";
+import { checkMetadataPrivacy, checkValuePrivacy, keyPath } from "./privacy.ts";
 
 export const MAX_STRING = 256;
 export const MAX_METADATA_KEYS = 32;
@@ -20,7 +20,11 @@ export const ZODIAC_SIGNS: ReadonlySet<string> = new Set([
 
 // Both cases spelled out: a case-insensitive (/i) regex takes about twice as long here.
 const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-const FREE_TEXT_FIELDS = ["entity_id", "status", "request_id", "provider", "service_code"] as const;
+// Every string field the sender chooses freely (the `text` fields of eventShape below): each one
+// passes the privacy filter. The other strings are uuids, timestamps and ISO codes, checked whole.
+export const FREE_TEXT_FIELDS = [
+  "event_domain", "event_type", "entity_type", "entity_id", "status", "provider", "service_code", "request_id",
+] as const;
 
 // Plain predicates (z.custom) rather than chains of zod checks: ingestion validates every event of
 // every batch, and each extra zod node costs about a microsecond per event (bench/suites/10-ingest.ts).
@@ -177,17 +181,33 @@ function privacyIssues(e: ParsedEvent): EventIssue[] {
   return issues;
 }
 
-function zodIssues(error: z.ZodError): EventIssue[] {
+/** An issue's path as the error reports it; keys whose own text is personal data are named by position. */
+function issuePath(path: PropertyKey[], raw: unknown): string {
+  if (path.length === 0) return "event";
+  let out: string | undefined;
+  let node = raw;
+  for (const segment of path) {
+    const key = String(segment);
+    const obj = isPlainObject(node) ? node : undefined;
+    out = keyPath(key, obj ? Object.keys(obj).indexOf(key) : -1, out);
+    node = obj?.[key];
+  }
+  return out as string;
+}
+
+function zodIssues(error: z.ZodError, raw: unknown): EventIssue[] {
   return error.issues.flatMap((i) => {
-    if (i.code === "unrecognized_keys") return i.keys.map((k) => ({ path: k, message: "is not a known event field" }));
-    return [{ path: i.path.length ? i.path.join(".") : "event", message: i.message }];
+    if (i.code === "unrecognized_keys") {
+      return i.keys.map((k) => ({ path: issuePath([...i.path, k], raw), message: "is not a known event field" }));
+    }
+    return [{ path: issuePath(i.path, raw), message: i.message }];
   });
 }
 
 /** Validates one event; returns the normalised event or its issues. */
 export function checkEvent(raw: unknown, catalog: Catalog): { event: ParsedEvent } | { issues: EventIssue[] } {
   const parsed = eventShape.safeParse(raw);
-  if (!parsed.success) return { issues: zodIssues(parsed.error) };
+  if (!parsed.success) return { issues: zodIssues(parsed.error, raw) };
   const e = parsed.data;
   const entry = catalog.byType.get(e.event_type);
   const issues: EventIssue[] = [];

@@ -1,6 +1,9 @@
-// The privacy filter: events must carry no personal data (DESIGN.md §6, §8). Flags metadata keys
-// that name personal data and values that look like it. Findings name the field and the kind of
-// data, never the value itself, so error responses and logs cannot leak what was caught.
+// The privacy filter: events must carry no personal data (DESIGN.md §6, §8, §12). Flags metadata
+// keys that name personal data, and values and keys that look like it in any script's digits and in
+// full-width forms (pii-normalise.ts). Findings name the field and the kind of data, never the text
+// itself (a key that is personal data is named by its position), so error responses and logs
+// cannot leak what was caught.
+import { hasNonAscii, normaliseForPii } from "./pii-normalise.ts";
 
 export type PiiKind = "email address" | "phone number" | "IP address" | "card number";
 
@@ -48,18 +51,34 @@ export function keyTokens(key: string): string[] {
 
 // Metadata keys repeat across events and batches: remember verdicts (bounded, so hostile
 // senders cannot grow it without limit).
-const keyVerdicts = new Map<string, boolean>();
+type KeyVerdict = { namesPii: boolean; kind: PiiKind | null };
+const keyVerdicts = new Map<string, KeyVerdict>();
 const MAX_REMEMBERED_KEYS = 4096;
 
-/** True when a metadata key names personal data. */
-export function isPiiKey(key: string): boolean {
+function keyVerdict(key: string): KeyVerdict {
   let verdict = keyVerdicts.get(key);
   if (verdict === undefined) {
-    verdict = keyNamesPii(key);
+    verdict = { namesPii: keyNamesPii(normaliseForPii(key)), kind: piiKindOfValue(key) };
     if (keyVerdicts.size >= MAX_REMEMBERED_KEYS) keyVerdicts.clear();
     keyVerdicts.set(key, verdict);
   }
   return verdict;
+}
+
+/** True when a key names personal data (`email`, `ｐｈｏｎｅ`, `first-Name`). */
+export const isPiiKey = (key: string): boolean => keyVerdict(key).namesPii;
+
+/** The kind of personal data a key's own text looks like (`+966501234567` as a key), or null. */
+export const piiKindOfKey = (key: string): PiiKind | null => keyVerdict(key).kind;
+
+/**
+ * How an error path names an object key: `parent.key` (or `key` at the top level), or, when the
+ * key's own text is personal data, its 0-based position among the object's keys: `parent[key N]`
+ * (`[key N]` at the top level), so the response never repeats it.
+ */
+export function keyPath(key: string, position: number, parent?: string): string {
+  if (piiKindOfKey(key) !== null) return `${parent ?? ""}[key ${position}]`;
+  return parent ? `${parent}.${key}` : key;
 }
 
 function keyNamesPii(key: string): boolean {
@@ -79,10 +98,18 @@ function keyNamesPii(key: string): boolean {
 
 // --- values -----------------------------------------------------------------------------------
 
-const EMAIL_RE = /[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/i;
+// An address at a given @ (sticky: tried at each @ of the text, so a long run of letters before
+// an @ that turns out not to be an address is read once, not once per starting letter).
+const EMAIL_AT_RE = /(?<=[a-z0-9._%+-])@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/iy;
+// Internationalised addresses (RFC 6531): letters and digits of any script in the local part and
+// the domain labels (`فاطمة@مثال.السعودية`, `josé@bücher.de`); for text that is not ASCII.
+const INTL_EMAIL_AT_RE = /(?<=[\p{L}\p{M}\p{N}._%+-])@[\p{L}\p{M}\p{N}-]+(?:\.[\p{L}\p{M}\p{N}-]+)*\.[\p{L}\p{M}]{2,}/uy;
 const IPV4_RE = /(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\d.])/;
 // +966 50 123 4567, +1 (555) 123-4567, 0044 20 7946 0958: a + or 00 prefix, then 8..15 digits.
 const INTL_PHONE_RE = /(?<![\w+-])(?:\+|00)[1-9][\d\s().\-/]{6,20}\d(?!\w)/;
+// The same number with its + typed last, as right-to-left input often leaves it: 966501234567+
+// (at least 10 digits: counts such as "10000000+" are not numbers to call)
+const PLUS_LAST_PHONE_RE = /(?<![\w+-])[1-9][\d\s().\-/]{6,20}\d\+(?![\w+])/;
 // (555) 123-4567, 555-123-4567, 555.123.4567, 555 123 4567
 const NANP_PHONE_RE = /(?<!\w)(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?!\w)/;
 // National numbers with a trunk 0: 050 123 4567, 0501234567, 020 7946 0958
@@ -124,13 +151,26 @@ function isIpv6(candidate: string): boolean {
   }
 }
 
+/** An international number (E.164: at most 15 digits) matched by `re`. */
+function hasIntlPhone(s: string, re: RegExp, minDigits = 8): boolean {
+  const m = re.exec(s);
+  if (!m) return false;
+  const n = digitCount(m[0]);
+  return n >= minDigits && n <= 15;
+}
+
 function looksLikePhone(s: string): boolean {
-  const intl = INTL_PHONE_RE.exec(s);
-  if (intl) {
-    const n = digitCount(intl[0]);
-    if (n >= 8 && n <= 15) return true;
-  }
+  if (hasIntlPhone(s, INTL_PHONE_RE)) return true;
+  if (s.includes("+") && hasIntlPhone(s, PLUS_LAST_PHONE_RE, 10)) return true;
   return NANP_PHONE_RE.test(s) || TRUNK_PHONE_RE.test(s);
+}
+
+function hasEmail(s: string, atRe: RegExp): boolean {
+  for (let at = s.indexOf("@"); at !== -1; at = s.indexOf("@", at + 1)) {
+    atRe.lastIndex = at;
+    if (atRe.test(s)) return true;
+  }
+  return false;
 }
 
 function looksLikeCard(s: string): boolean {
@@ -141,20 +181,27 @@ function looksLikeCard(s: string): boolean {
   return false;
 }
 
+// Text that can hold personal data has an ASCII digit or @, or something that may fold into one.
+const MAYBE_PII_RE = /[\d@\u0080-\uffff]/;
+const ASCII_DIGIT_OR_AT_RE = /[\d@]/;
+
 /** The kind of personal data a scalar value looks like, or null. uuid-shaped parts never count. */
 export function piiKindOfValue(value: unknown): PiiKind | null {
   // Every event passes here, mostly with values that cannot match: each test below is skipped when a
   // condition every match needs is missing (a card number has 13-19 digits, a phone number at least
-  // 8, an IPv4 address 4, a uuid 36 characters), which leaves the verdicts unchanged.
+  // 8, an IPv4 address 4 and a dot, a uuid 36 characters and a dash), which leaves the verdicts unchanged.
   if (typeof value === "number") {
     return Number.isInteger(value) && Math.abs(value) >= 1e12 && looksLikeCard(String(value)) ? "card number" : null;
   }
   if (typeof value !== "string" || value.length < 3) return null;
-  if (!/[\d@]/.test(value)) return null;
-  const s = value.length >= 36 ? value.replace(UUID_GLOBAL_RE, " ") : value;
-  if (s.includes("@") && EMAIL_RE.test(s)) return "email address";
+  if (!MAYBE_PII_RE.test(value)) return null;
+  const ascii = !hasNonAscii(value);
+  const folded = ascii ? value : normaliseForPii(value);
+  if (!ascii && !ASCII_DIGIT_OR_AT_RE.test(folded)) return null;
+  const s = folded.length >= 36 && folded.includes("-") ? folded.replace(UUID_GLOBAL_RE, " ") : folded;
+  if (hasEmail(s, ascii ? EMAIL_AT_RE : INTL_EMAIL_AT_RE)) return "email address";
   const digits = digitCount(s);
-  if (digits >= 4 && IPV4_RE.test(s)) return "IP address";
+  if (digits >= 4 && s.includes(".") && IPV4_RE.test(s)) return "IP address";
   if (s.includes(":")) for (const m of s.matchAll(IPV6_CANDIDATE_RE)) if (isIpv6(m[0])) return "IP address";
   if (digits >= 13 && looksLikeCard(s)) return "card number";
   if (digits >= 8 && looksLikePhone(s)) return "phone number";
@@ -163,17 +210,28 @@ export function piiKindOfValue(value: unknown): PiiKind | null {
 
 export type PrivacyFinding = { path: string; message: string };
 
-/** Checks metadata keys and values; returns one finding per offending key. */
+const WITH_ARTICLE: Record<PiiKind, string> = {
+  "email address": "an email address",
+  "phone number": "a phone number",
+  "IP address": "an IP address",
+  "card number": "a card number",
+};
+const looksLike = (what: "key" | "value", kind: PiiKind) =>
+  `${what} looks like ${WITH_ARTICLE[kind]}, which must not be sent to analytics`;
+
+/** Checks metadata keys (their names and their own text) and values; one finding per offending key. */
 export function checkMetadataPrivacy(metadata: Record<string, unknown>, prefix = "metadata"): PrivacyFinding[] {
   const findings: PrivacyFinding[] = [];
-  for (const [key, value] of Object.entries(metadata)) {
-    const path = `${prefix}.${key}`;
-    if (isPiiKey(key)) {
-      findings.push({ path, message: "key names personal data, which must not be sent to analytics" });
-      continue;
-    }
-    const kind = piiKindOfValue(value);
-    if (kind) findings.push({ path, message: `value looks like a ${kind}, which must not be sent to analytics` });
+  let position = -1;
+  for (const key in metadata) {
+    position++;
+    const { namesPii, kind: keyKind } = keyVerdict(key);
+    const valueKind = keyKind || namesPii ? null : piiKindOfValue(metadata[key]);
+    const message = keyKind ? looksLike("key", keyKind)
+      : namesPii ? "key names personal data, which must not be sent to analytics"
+      : valueKind ? looksLike("value", valueKind)
+      : null;
+    if (message) findings.push({ path: keyPath(key, position, prefix), message });
   }
   return findings;
 }
@@ -181,5 +239,5 @@ export function checkMetadataPrivacy(metadata: Record<string, unknown>, prefix =
 /** Checks a free-text top-level field's value. */
 export function checkValuePrivacy(path: string, value: unknown): PrivacyFinding | null {
   const kind = piiKindOfValue(value);
-  return kind ? { path, message: `value looks like a ${kind}, which must not be sent to analytics` } : null;
+  return kind ? { path, message: looksLike("value", kind) } : null;
 }

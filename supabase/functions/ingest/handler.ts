@@ -1,21 +1,22 @@
 // POST /functions/v1/ingest: {"events": [...]} → {"accepted": n, "duplicates": m} (DESIGN.md §7, §9).
-// Order: authenticate (401), rate limit (429), content type and size (415/413), JSON (400),
-// validation (400 invalid_events), authorisation per event (403), then one write as service_role.
-import { authenticate } from "../_shared/auth.ts";
+// Order: authenticate (401), request quota (429), content type and size (415/413), body deadline
+// (408), JSON (400), validation (400 invalid_events), authorisation per event (403), event quota
+// (429), then one write as service_role.
+import { authenticate, SERVICE_CALLER } from "../_shared/auth.ts";
 import type { Caller } from "../_shared/auth.ts";
 import { getCatalog } from "../_shared/catalog.ts";
 import { asCaller } from "../_shared/db.ts";
 import { ApiError } from "../_shared/errors.ts";
 import { json, routePath, serveHandler } from "../_shared/http.ts";
 import { readJsonBody } from "../_shared/json-body.ts";
-import { consumeQuota } from "../_shared/rate-limit.ts";
+import { consumeEventQuota, consumeRequestQuota } from "../_shared/rate-limit.ts";
 import { authorizeEvents } from "./authorize.ts";
 import { storeEvents, withUniqueIds } from "./insert-events.ts";
 import { validateBatch } from "./validate-batch.ts";
 
 // The function has authorised the caller itself; the write runs as service_role (DESIGN.md §9),
 // with the caller's claims recorded in request.jwt.claims.
-const writerFor = (caller: Caller): Caller => ({ kind: "service", dbRole: "service_role", claims: caller.claims });
+const writerFor = (caller: Caller): Caller => ({ ...SERVICE_CALLER, claims: caller.claims });
 
 export const handler = serveHandler(async (req) => {
   if (routePath(req) !== "/ingest") throw new ApiError(404, "not_found", "no such route");
@@ -23,12 +24,13 @@ export const handler = serveHandler(async (req) => {
     throw new ApiError(405, "method_not_allowed", "use POST", undefined, { allow: "POST, OPTIONS" });
   }
   const caller = await authenticate(req);
-  await consumeQuota(writerFor(caller), caller);
+  await consumeRequestQuota(writerFor(caller), caller);
 
   const body = await readJsonBody(req);
   const catalog = await getCatalog();
   const events = validateBatch(body, catalog, caller.kind === "user" ? caller.sub : undefined);
   authorizeEvents(caller, events, catalog);
+  await consumeEventQuota(writerFor(caller), caller, events.length);
 
   const unique = withUniqueIds(events);
   const stored = await storeEvents((fn) => asCaller(writerFor(caller), fn), unique);

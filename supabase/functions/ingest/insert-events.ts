@@ -2,9 +2,12 @@
 // and, when the COPY is refused because some events are stored already (same event_id and
 // event_timestamp: a retried batch), the insert below that skips them, so a retry stores nothing
 // new. Either way, events of users erased under GDPR (analytics.erased_subjects) are dropped, so a
-// replay cannot bring them back, and the batch is stored whole or not at all.
+// replay cannot bring them back, and the batch is stored whole or not at all. Both ways first take
+// the ingest side of the erasure gate (analytics.hold_off_erasures); when an erasure keeps it past
+// the wait's bound, the request answers 503 with Retry-After and the client sends the batch again.
 import postgres from "postgres";
 import type { Tx } from "../_shared/db.ts";
+import { isLockTimeout, unavailable } from "../_shared/errors.ts";
 import type { ParsedEvent } from "../_shared/event-schema.ts";
 import { copyEvents } from "./copy-events.ts";
 import { erasedUsersIn } from "./erased-users.ts";
@@ -23,13 +26,18 @@ export async function storeEvents(inTransaction: InTransaction, events: ParsedEv
     });
   } catch (err) {
     if (!(err instanceof postgres.PostgresError)) throw err;
+    if (isLockTimeout(err)) throw pausedForErasure();
     // 23505 / 25P02: the COPY met a stored event. Anything else (say, a pooler that refuses COPY)
     // is worth one line in the log, as its SQLSTATE only (a message can quote a row): every batch
     // then pays for both attempts.
     if (err.code !== "23505" && err.code !== "25P02") warnOnce(`ingest: COPY refused (SQLSTATE ${err.code}); using the insert path`);
-    return await inTransaction((tx) => insertEvents(tx, events));
+    return await inTransaction((tx) => insertEvents(tx, events)).catch((e) => {
+      throw isLockTimeout(e) ? pausedForErasure() : e;
+    });
   }
 }
+
+const pausedForErasure = () => unavailable("ingestion is paused for a moment; send the batch again");
 
 function* usersOf(events: ParsedEvent[]): Iterable<string> {
   for (const e of events) if (e.user_id) yield e.user_id;
@@ -82,8 +90,12 @@ export function withUniqueIds(events: ParsedEvent[]): ParsedEvent[] {
   return unique;
 }
 
+/** The insert path's first statement: the ingest side of the erasure gate (shared with the benchmark). */
+export const HOLD_OFF_ERASURES_SQL = "select analytics.hold_off_erasures()";
+
 // The batch goes as one text parameter (cast in SQL) so the driver does not JSON-encode it twice.
 async function insertEvents(tx: Tx, events: ParsedEvent[]): Promise<number> {
+  await tx.unsafe(HOLD_OFF_ERASURES_SQL);
   const [row] = await tx.unsafe<{ inserted: number }[]>(INSERT_EVENTS_SQL, [JSON.stringify(events)]);
   return row.inserted;
 }

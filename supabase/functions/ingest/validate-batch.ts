@@ -4,6 +4,7 @@ import { badRequest } from "../_shared/errors.ts";
 import type { ErrorDetail } from "../_shared/errors.ts";
 import type { Catalog } from "../_shared/catalog.ts";
 import { checkEvent } from "../_shared/event-schema.ts";
+import { keyPath } from "../_shared/privacy.ts";
 import type { ParsedEvent } from "../_shared/event-schema.ts";
 
 export const MAX_EVENTS = 1000;
@@ -15,9 +16,11 @@ export function validateBatch(body: unknown, catalog: Catalog, ownUserId?: strin
   if (!body || typeof body !== "object" || Array.isArray(body)) {
     throw badRequest("invalid_body", 'body must be a JSON object {"events": [...]}');
   }
-  const extra = Object.keys(body).filter((k) => k !== "events");
+  const keys = Object.keys(body);
+  const extra = keys.filter((k) => k !== "events");
   if (extra.length) {
-    throw badRequest("invalid_body", "body has unknown fields", extra.map((k) => ({ path: k, message: "is not a known body field" })));
+    const details = extra.map((k) => ({ path: keyPath(k, keys.indexOf(k)), message: "is not a known body field" }));
+    throw badRequest("invalid_body", "body has unknown fields", details);
   }
   const events = (body as { events?: unknown }).events;
   if (!Array.isArray(events) || events.length < 1 || events.length > MAX_EVENTS) {
