@@ -243,37 +243,45 @@ begin
   delete from analytics.etl_share_same_day where metric_date = p_date and share in ('answer', 'completion', 'drop', 'recording');
 
   with day_events as materialized (
-    select e.event_id, e.entity_id, e.event_type, e.service_code, e.provider, e.duration_seconds,
-      coalesce(e.metadata -> 'recorded' = 'true'::jsonb, false) as recorded,
-      -- Order of answers: time, then start, answer, end or drop, then event id.
-      lpad(((extract(epoch from e.event_timestamp) * 1000000)::bigint)::text, 20, '0')
-        || case e.event_type when 'call_started' then '0' when 'call_answered' then '1' else '2' end
-        || e.event_id::text collate "C" as k
+    select e.event_id, e.entity_id, e.event_type, e.event_timestamp, e.service_code, e.provider, e.duration_seconds,
+      coalesce(e.metadata -> 'recorded' = 'true'::jsonb, false) as recorded
     from public.events_raw e
     where e.event_timestamp >= v_from and e.event_timestamp < v_to and e.event_domain = 'calls'
   ),
-  ordered as (
-    select d.entity_id, d.event_type, d.recorded,
-      max(d.k) filter (where d.event_type = 'call_started') over w as last_started,
-      max(d.k) filter (where d.event_type = 'call_answered') over w as last_answered
+  -- Each call's events in answer order (time; start, answer, then end or drop; event id).
+  numbered as (
+    select d.*, row_number() over w as pos
     from day_events d
     where d.entity_id is not null
-    window w as (partition by d.entity_id collate "C" order by d.k rows between unbounded preceding and current row)
+    window w as (partition by d.entity_id collate "C"
+                 order by d.event_timestamp, case d.event_type when 'call_started' then 0 when 'call_answered' then 1 else 2 end, d.event_id)
+  ),
+  -- A denominator is answered on the day when its entity's next outcome comes before its next
+  -- denominator; an outcome with no denominator before it answers one of an earlier day.
+  answers as (
+    select n.event_id, n.event_type,
+      min(n.pos) filter (where n.event_type = 'call_started') over later as next_started,
+      min(n.pos) filter (where n.event_type = 'call_answered') over later as next_answered,
+      min(n.pos) filter (where n.event_type = 'call_ended') over later as next_ended,
+      min(n.pos) filter (where n.event_type = 'call_dropped') over later as next_dropped,
+      min(n.pos) filter (where n.event_type = 'call_ended' and n.recorded) over later as next_recorded,
+      bool_or(n.event_type = 'call_started') over earlier as started_before,
+      bool_or(n.event_type = 'call_answered') over earlier as answered_before,
+      n.entity_id
+    from numbered n
+    window w as (partition by n.entity_id collate "C"
+                 order by n.event_timestamp, case n.event_type when 'call_started' then 0 when 'call_answered' then 1 else 2 end, n.event_id),
+      later as (w rows between 1 following and unbounded following),
+      earlier as (w rows between unbounded preceding and current row)
   ),
   answered_today as (
-    select x.k, bool_or(x.share = 'answer') as answer, bool_or(x.share = 'completion') as completion,
-      bool_or(x.share = 'drop') as dropped, bool_or(x.share = 'recording') as recording
-    from (
-      select 'answer' as share, o.last_started as k from ordered o where o.event_type = 'call_answered'
-      union all
-      select 'completion', o.last_answered from ordered o where o.event_type = 'call_ended'
-      union all
-      select 'drop', o.last_answered from ordered o where o.event_type = 'call_dropped'
-      union all
-      select 'recording', o.last_answered from ordered o where o.event_type = 'call_ended' and o.recorded
-    ) x
-    where x.k is not null
-    group by x.k
+    select a.event_id,
+      a.event_type = 'call_started' and a.next_answered < coalesce(a.next_started, a.next_answered + 1) as answer,
+      a.event_type = 'call_answered' and a.next_ended < coalesce(a.next_answered, a.next_ended + 1) as completion,
+      a.event_type = 'call_answered' and a.next_dropped < coalesce(a.next_answered, a.next_dropped + 1) as dropped,
+      a.event_type = 'call_answered' and a.next_recorded < coalesce(a.next_answered, a.next_recorded + 1) as recording
+    from answers a
+    where a.event_type in ('call_started', 'call_answered')
   ),
   answered_later as (
     select l.denominator_event_id as event_id, bool_or(l.share = 'answer') as answer,
@@ -292,7 +300,7 @@ begin
       coalesce(t.recording, false) as recording_same_day,
       coalesce(t.recording, false) or coalesce(l.recording, false) as recording_answer
     from day_events d
-    left join answered_today t on t.k = d.k
+    left join answered_today t on t.event_id = d.event_id
     left join answered_later l on l.event_id = d.event_id
   ),
   counted as (
@@ -340,9 +348,9 @@ begin
     returning 1
   )
   select (select count(*) from inserted),
-    (select array_agg(distinct o.entity_id) from ordered o
-     where (o.event_type = 'call_answered' and o.last_started is null)
-        or (o.event_type in ('call_ended', 'call_dropped') and o.last_answered is null))
+    (select array_agg(distinct a.entity_id) from answers a
+     where (a.event_type = 'call_answered' and not a.started_before)
+        or (a.event_type in ('call_ended', 'call_dropped') and not a.answered_before))
   into v_rows, v_orphans;
 
   perform analytics.refresh_share_rates('calls', array(
