@@ -358,3 +358,677 @@ comment on function analytics.refresh_share_rates(text, date[]) is
   'Recounts the share rates of the given days'' rows of one job (payments, calls or engagement) from the same-day counts and the links, under each day''s job lock. Returns the rows updated.';
 revoke all on function analytics.refresh_share_rates(text, date[]) from public, anon, authenticated;
 grant execute on function analytics.refresh_share_rates(text, date[]) to service_role;
+
+-- ---- Computed days, activity changes, the pipeline --------------------------------------------
+
+create table analytics.etl_days (
+  metric_date date not null,
+  time_zone text not null,
+  computed_at timestamptz not null default now(),
+  constraint etl_days_pkey primary key (metric_date)
+);
+comment on table analytics.etl_days is
+  'Every computed local day and the reporting time zone it was computed in (days older than raw retention keep theirs). Kept as long as the metrics (2 years).';
+comment on column analytics.etl_days.metric_date is 'The local day.';
+comment on column analytics.etl_days.time_zone is 'The reporting time zone of its last computation.';
+comment on column analytics.etl_days.computed_at is 'When its pipeline last ran.';
+alter table analytics.etl_days enable row level security;
+revoke all on analytics.etl_days from public, anon, authenticated;
+grant select, insert, update, delete on analytics.etl_days to service_role;
+
+-- Days computed under v1 (UTC days), and their recomputation in v2 by the first nightly run.
+insert into analytics.etl_days (metric_date, time_zone)
+select distinct r.target_date, 'UTC' from public.etl_job_runs r where r.status = 'succeeded' and r.job_name <> 'pipeline'
+on conflict do nothing;
+insert into analytics.etl_recompute_requests (metric_date, reason)
+select d.metric_date, 'kpi_v2' from analytics.etl_days d
+where d.metric_date >= analytics.raw_retention_first_day() and d.metric_date < analytics.reporting_today();
+
+-- Activity that changed on a day which other computed days depend on (WAU/MAU of the next 29 days,
+-- the cohorts the user moves between): written by the engagement job, applied and deleted by the
+-- nightly run (analytics.apply_activity_changes). User-level (GDPR erasure finds its user_id).
+create table analytics.etl_activity_changes (
+  change_id bigint generated always as identity,
+  user_id uuid not null,
+  activity_date date not null,
+  old_first_seen date,
+  changed_at timestamptz not null default now(),
+  constraint etl_activity_changes_pkey primary key (change_id)
+);
+comment on table analytics.etl_activity_changes is
+  'A user''s activity on a day was recorded or removed while later computed days depend on it; analytics.apply_activity_changes brings those days'' WAU/MAU and cohort rows up to date and deletes the rows it read.';
+comment on column analytics.etl_activity_changes.change_id is 'Identity; the nightly run deletes the changes it applied by id.';
+comment on column analytics.etl_activity_changes.user_id is 'Pseudonymous user uuid.';
+comment on column analytics.etl_activity_changes.activity_date is 'Local day whose activity of the user changed.';
+comment on column analytics.etl_activity_changes.old_first_seen is 'The user''s first-seen day before the change (null: none).';
+comment on column analytics.etl_activity_changes.changed_at is 'When the change was recorded.';
+alter table analytics.etl_activity_changes enable row level security;
+revoke all on analytics.etl_activity_changes from public, anon, authenticated;
+grant select, insert, delete on analytics.etl_activity_changes to service_role;
+
+-- The days the running nightly (or rebuild, or pipeline) computes in full, in this transaction.
+create or replace function analytics.etl_run_days()
+returns date[]
+language sql
+stable
+set search_path = ''
+as $$
+  select coalesce(nullif(current_setting('analytics.etl_run_days', true), '')::date[], '{}')
+$$;
+comment on function analytics.etl_run_days() is
+  'The local days the current transaction''s ETL run computes in full (transaction setting analytics.etl_run_days): their own jobs bring them up to date, so changes elsewhere need not.';
+revoke all on function analytics.etl_run_days() from public, anon, authenticated;
+grant execute on function analytics.etl_run_days() to service_role;
+
+-- The pipeline of 20261201000100 for a local day: BRIN summaries of the day's partitions, every job
+-- (engagement before cohort_retention), and the day recorded with its zone in analytics.etl_days.
+create or replace function analytics.run_daily_etl_pipeline(p_date date)
+returns text
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_zone text := analytics.reporting_time_zone();
+  v_job text;
+  v_run public.etl_job_runs;
+  v_pipeline_id bigint;
+  v_rows bigint := 0;
+  v_failed text[] := '{}'::text[];
+  v_error text;
+  v_status text;
+  v_lock_timeout text := current_setting('lock_timeout');
+  v_run_days text := current_setting('analytics.etl_run_days', true);
+begin
+  if p_date is null then
+    raise exception 'run_daily_etl_pipeline: date is required' using errcode = '22004';
+  end if;
+  insert into public.etl_job_runs (job_name, target_date, started_at, status)
+  values ('pipeline', p_date, clock_timestamp(), 'running')
+  returning id into v_pipeline_id;
+  -- The day's own cohort job follows its engagement job: changes of the day's activity need no
+  -- other propagation for it.
+  perform set_config('analytics.etl_run_days', (analytics.etl_run_days() || p_date)::text, true);
+
+  -- The partitions the day's scans read. Summarizing holds each one's share update exclusive lock
+  -- to the end of the transaction: when another run (or a vacuum) holds it, skip rather than wait.
+  -- A failure here only makes the scans slower, never the results different.
+  begin
+    perform set_config('lock_timeout', '1s', true);
+    perform analytics.summarize_events_brin(p_date::timestamp at time zone v_zone, (p_date + 1)::timestamp at time zone v_zone);
+    perform set_config('lock_timeout', v_lock_timeout, true);
+  exception when others then
+    get stacked diagnostics v_error = message_text;
+    raise notice 'run_daily_etl_pipeline: BRIN summaries skipped: %', v_error;
+  end;
+
+  -- Engagement before cohort_retention: it maintains the activity tables cohorts read.
+  foreach v_job in array array['fulfillment', 'payments', 'calls', 'engagement', 'content', 'cohort_retention'] loop
+    begin
+      v_run := analytics.run_etl_job(v_job, p_date);
+      v_rows := v_rows + coalesce(v_run.rows_written, 0);
+      if v_run.status <> 'succeeded' then
+        v_failed := v_failed || v_job;
+      end if;
+    exception when others then
+      -- run_etl_job records its own failures; this only catches one it could not record.
+      get stacked diagnostics v_error = message_text;
+      v_failed := v_failed || v_job;
+      raise warning 'ETL job % for % failed unrecorded: %', v_job, p_date, v_error;
+    end;
+  end loop;
+
+  insert into analytics.etl_days as d (metric_date, time_zone, computed_at) values (p_date, v_zone, now())
+  on conflict (metric_date) do update set time_zone = excluded.time_zone, computed_at = excluded.computed_at;
+  perform set_config('analytics.etl_run_days', coalesce(v_run_days, ''), true);
+
+  v_status := case when cardinality(v_failed) = 0 then 'succeeded' else 'failed' end;
+  update public.etl_job_runs
+  set status = v_status, finished_at = clock_timestamp(), rows_written = v_rows,
+    error = case when v_status = 'failed' then 'failed jobs: ' || array_to_string(v_failed, ', ') end
+  where id = v_pipeline_id;
+  return v_status;
+end;
+$$;
+comment on function analytics.run_daily_etl_pipeline(date) is
+  'Runs every daily ETL job for one local day (reporting time zone), each isolated so one failure does not stop the others, after summarizing new BRIN ranges of the day''s partitions; records the day and its zone in analytics.etl_days and a "pipeline" etl_job_runs row. Returns succeeded | failed.';
+revoke all on function analytics.run_daily_etl_pipeline(date) from public, anon, authenticated;
+grant execute on function analytics.run_daily_etl_pipeline(date) to service_role;
+
+-- ---- Propagation to days outside a run ---------------------------------------------------------
+
+create or replace function analytics.refresh_activity_counts(p_days date[])
+returns bigint
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_day date;
+  v_rows bigint := 0;
+  v_n bigint;
+begin
+  for v_day in select distinct d from unnest(p_days) as d where d is not null order by d desc loop
+    perform pg_advisory_xact_lock(hashtext('analytics.etl:engagement'), v_day - date '2000-01-01');
+    update public.metrics_daily_engagement m
+    set dau = u.dau, wau = u.wau, mau = u.mau
+    from (
+      select count(distinct a.user_id) filter (where a.activity_date = v_day) as dau,
+        count(distinct a.user_id) filter (where a.activity_date > v_day - 7) as wau,
+        count(distinct a.user_id) as mau
+      from analytics.user_daily_activity a
+      where a.activity_date > v_day - 30 and a.activity_date <= v_day
+    ) u
+    where m.metric_date = v_day;
+    get diagnostics v_n = row_count;
+    v_rows := v_rows + v_n;
+  end loop;
+  return v_rows;
+end;
+$$;
+comment on function analytics.refresh_activity_counts(date[]) is
+  'Recomputes DAU/WAU/MAU of the given computed days from the activity table (after activity of earlier days changed). Returns the rows updated.';
+revoke all on function analytics.refresh_activity_counts(date[]) from public, anon, authenticated;
+grant execute on function analytics.refresh_activity_counts(date[]) to service_role;
+
+-- Rewrites the rows of whole cohorts observed on computed days outside p_skip (the days a run
+-- computes in full write their own rows).
+create or replace function analytics.refresh_cohorts(p_cohorts date[], p_skip date[])
+returns bigint
+language plpgsql
+set search_path = ''
+set enable_nestloop = off
+as $$
+declare
+  v_rows bigint;
+begin
+  if p_cohorts is null or cardinality(p_cohorts) = 0 then
+    return 0;
+  end if;
+  delete from public.metrics_cohort_retention r
+  where r.cohort_date = any(p_cohorts) and not (r.cohort_date + r.retention_day = any(p_skip));
+
+  insert into public.metrics_cohort_retention (cohort_date, retention_day, cohort_size, retained_users, retention_rate)
+  select c.cohort_date, o.metric_date - c.cohort_date, c.size, coalesce(r.retained, 0), coalesce(r.retained, 0)::double precision / c.size
+  from (
+    select f.first_seen_date as cohort_date, count(*) as size
+    from analytics.user_first_seen f where f.first_seen_date = any(p_cohorts)
+    group by f.first_seen_date
+  ) c
+  join analytics.etl_days o on o.metric_date >= c.cohort_date and o.metric_date <= c.cohort_date + 365
+    and not (o.metric_date = any(p_skip))
+  left join (
+    select f.first_seen_date as cohort_date, a.activity_date, count(*) as retained
+    from analytics.user_first_seen f
+    join analytics.user_daily_activity a on a.user_id = f.user_id and a.activity_date >= f.first_seen_date
+    where f.first_seen_date = any(p_cohorts)
+    group by f.first_seen_date, a.activity_date
+  ) r on r.cohort_date = c.cohort_date and r.activity_date = o.metric_date;
+  get diagnostics v_rows = row_count;
+  return v_rows;
+end;
+$$;
+comment on function analytics.refresh_cohorts(date[], date[]) is
+  'Rewrites every row of the given cohorts observed on computed days not in p_skip, from user_first_seen and user_daily_activity. Returns the rows written.';
+revoke all on function analytics.refresh_cohorts(date[], date[]) from public, anon, authenticated;
+grant execute on function analytics.refresh_cohorts(date[], date[]) to service_role;
+
+-- Applies the recorded activity changes to the days outside the run, then deletes what it read.
+create or replace function analytics.apply_activity_changes(p_skip date[])
+returns jsonb
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_ids bigint[];
+  v_days date[];
+  v_cohorts date[];
+begin
+  select coalesce(array_agg(c.change_id), '{}') into v_ids from analytics.etl_activity_changes c;
+  if cardinality(v_ids) = 0 then
+    return jsonb_build_object('changes', 0);
+  end if;
+  -- WAU/MAU of the 30 days starting at each changed day.
+  select coalesce(array_agg(distinct d.metric_date), '{}') into v_days
+  from analytics.etl_activity_changes c
+  join analytics.etl_days d on d.metric_date >= c.activity_date and d.metric_date < c.activity_date + 30
+  where c.change_id = any(v_ids) and not (d.metric_date = any(p_skip));
+  -- Cohorts the user left or joined; and the user's cohort when the changed day's own row was not
+  -- rewritten by the run.
+  select coalesce(array_agg(distinct x.cohort), '{}') into v_cohorts
+  from analytics.etl_activity_changes c
+  left join analytics.user_first_seen f on f.user_id = c.user_id
+  cross join lateral (values
+    (case when c.old_first_seen is distinct from f.first_seen_date then c.old_first_seen end),
+    (case when c.old_first_seen is distinct from f.first_seen_date or not (c.activity_date = any(p_skip))
+          then f.first_seen_date end)) as x(cohort)
+  where c.change_id = any(v_ids) and x.cohort is not null;
+
+  perform analytics.refresh_activity_counts(v_days);
+  perform analytics.refresh_cohorts(v_cohorts, p_skip);
+  delete from analytics.etl_activity_changes c where c.change_id = any(v_ids);
+  return jsonb_build_object('changes', cardinality(v_ids), 'activity_days', cardinality(v_days), 'cohorts', cardinality(v_cohorts));
+end;
+$$;
+comment on function analytics.apply_activity_changes(date[]) is
+  'Brings the WAU/MAU and cohort rows of computed days outside p_skip up to date with the recorded activity changes (analytics.etl_activity_changes), then deletes the changes it read.';
+revoke all on function analytics.apply_activity_changes(date[]) from public, anon, authenticated;
+grant execute on function analytics.apply_activity_changes(date[]) to service_role;
+
+-- ---- Late-day marks in local days ---------------------------------------------------------------
+
+-- The trigger of 20261204000120 (append-only marks that ingestion never waits for), in local days,
+-- for every computed day (analytics.etl_days) and local yesterday, each mark carrying the events'
+-- ingested_at: the nightly run reads exactly the events that arrived with its marks.
+create or replace function analytics.mark_late_event_days()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_zone text := analytics.reporting_time_zone();
+  v_yesterday date := (now() at time zone v_zone)::date - 1;
+begin
+  insert into analytics.etl_late_day_marks (metric_date, marked_at)
+  select d.day, d.ingested_at
+  from (select distinct (n.event_timestamp at time zone v_zone)::date as day, n.ingested_at from new_events n) d
+  where d.day = v_yesterday
+     or exists (select 1 from analytics.etl_days c where c.metric_date = d.day);
+  return null;
+end;
+$$;
+comment on function analytics.mark_late_event_days() is
+  'AFTER INSERT statement trigger on events_raw: appends a mark (analytics.etl_late_day_marks: local day, the events'' ingested_at) for each computed day, and local yesterday, that received new events.';
+revoke all on function analytics.mark_late_event_days() from public, anon, authenticated;
+comment on column analytics.etl_late_day_marks.metric_date is 'The local day (reporting time zone) to recompute.';
+comment on column analytics.etl_late_day_marks.marked_at is 'The ingested_at of the events that made the mark: the nightly run reads those events of the day.';
+
+-- ---- The nightly run ----------------------------------------------------------------------------
+
+create table analytics.etl_nightly_state (
+  singleton boolean primary key default true,
+  last_today date,
+  last_scheduled_today date,
+  user_initiated_types text[],
+  updated_at timestamptz not null default now(),
+  constraint etl_nightly_state_singleton check (singleton)
+);
+comment on table analytics.etl_nightly_state is 'What the nightly run last did (one row).';
+comment on column analytics.etl_nightly_state.singleton is 'Always true: the table holds one row.';
+comment on column analytics.etl_nightly_state.last_today is 'The latest "today" a nightly run computed up to (its yesterday was computed).';
+comment on column analytics.etl_nightly_state.last_scheduled_today is 'Local day of the last run started by the schedule (analytics.run_nightly_etl_if_due).';
+comment on column analytics.etl_nightly_state.user_initiated_types is 'The catalog''s user-initiated types the last run used; a change makes the next run recompute raw retention.';
+comment on column analytics.etl_nightly_state.updated_at is 'When a run last changed this row.';
+-- The schedule's first run is tomorrow after 02:00 local, as the daily 02:00 job it replaces.
+insert into analytics.etl_nightly_state (user_initiated_types, last_scheduled_today)
+values (analytics.user_initiated_event_types(), analytics.reporting_today()) on conflict do nothing;
+alter table analytics.etl_nightly_state enable row level security;
+revoke all on analytics.etl_nightly_state from public, anon, authenticated;
+grant select, update on analytics.etl_nightly_state to service_role;
+
+-- Computes the given days in full, oldest first, after bringing the links of the new events up to
+-- date, then the rates, activity windows, cohorts, orders and horoscopes of the other days they
+-- change. p_new: the (day, ingested_at) of events that are new on days not computed in full.
+create or replace function analytics.etl_process(p_full date[], p_new jsonb, p_today date, p_label text)
+returns table (metric_date date, status text)
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_zone text := analytics.reporting_time_zone();
+  v_horizon timestamptz := p_today::timestamp at time zone v_zone;
+  v_marked date[];
+  v_run date[];
+  v_pay text[];
+  v_calls text[];
+  v_notes text[];
+  v_users uuid[];
+  v_orders jsonb;
+  v_content jsonb;
+  v_targets_pay date[];
+  v_targets_calls date[];
+  v_targets_eng date[];
+  v_fulfillment date[];
+  v_content_days date[];
+  v_day date;
+  v_i int := 0;
+  v_t0 timestamptz;
+begin
+  perform set_config('analytics.etl_today', p_today::text, true);
+  select coalesce(array_agg(distinct (x.key)::date order by (x.key)::date), '{}') into v_marked
+  from jsonb_each(coalesce(p_new, '{}')) as x where not ((x.key)::date = any(p_full));
+  select coalesce(array_agg(distinct d order by d), '{}') into v_run from unnest(p_full || v_marked) as d;
+  perform set_config('analytics.etl_run_days', v_run::text, true);
+
+  -- The new events of the marked days (one scan of each such day, filtered by ingested_at).
+  with marks as (
+    select (x.key)::date as day, array(select jsonb_array_elements_text(x.value)::timestamptz) as ingested
+    from jsonb_each(coalesce(p_new, '{}')) as x where (x.key)::date = any(v_marked)
+  ),
+  new_events as (
+    select e.event_domain, e.event_type, e.entity_id, e.user_id, e.event_timestamp
+    from marks m
+    join public.events_raw e on e.event_timestamp >= m.day::timestamp at time zone v_zone
+      and e.event_timestamp < (m.day + 1)::timestamp at time zone v_zone and e.ingested_at = any(m.ingested)
+  )
+  select array_agg(distinct n.entity_id) filter (where n.event_domain = 'payments' and n.entity_id is not null),
+    array_agg(distinct n.entity_id) filter (where n.event_domain = 'calls' and n.entity_id is not null),
+    array_agg(distinct n.entity_id) filter (where n.event_domain = 'notifications' and n.entity_id is not null),
+    array_agg(distinct n.user_id) filter (where n.event_type in ('notification_sent', 'notification_opted_out') and n.user_id is not null),
+    (select jsonb_object_agg(o.entity_id, o.since) from (select x.entity_id, min(x.event_timestamp) as since from new_events x
+      where x.event_domain = 'orders' and x.entity_id is not null group by x.entity_id) o),
+    (select jsonb_object_agg(o.entity_id, o.since) from (select x.entity_id, min(x.event_timestamp) as since from new_events x
+      where x.event_domain = 'content' and x.entity_id is not null group by x.entity_id) o)
+  into v_pay, v_calls, v_notes, v_users, v_orders, v_content
+  from new_events n;
+
+  -- Links first: the days computed in full read them.
+  v_targets_pay := array(select analytics.recompute_share_links('payments', v_pay, v_horizon));
+  v_targets_calls := array(select analytics.recompute_share_links('calls', v_calls, v_horizon));
+  v_targets_eng := array(select analytics.recompute_share_links('notifications', v_notes, v_horizon)
+                         union select analytics.recompute_opt_out_links(v_users, v_horizon));
+  -- Later events of orders and horoscopes that received earlier events (attribution, time-to-X,
+  -- rejection history, approval latency), on computed days.
+  select coalesce(array_agg(distinct (e.event_timestamp at time zone v_zone)::date), '{}') into v_fulfillment
+  from jsonb_each_text(coalesce(v_orders, '{}')) as o
+  join public.events_raw e on e.event_domain = 'orders' and e.entity_id = o.key
+    and e.event_timestamp >= (o.value)::timestamptz and e.event_timestamp < v_horizon;
+  select coalesce(array_agg(distinct (e.event_timestamp at time zone v_zone)::date), '{}') into v_content_days
+  from jsonb_each_text(coalesce(v_content, '{}')) as o
+  join public.events_raw e on e.event_domain = 'content' and e.entity_id = o.key and e.event_type = 'horoscope_approved'
+    and e.event_timestamp >= (o.value)::timestamptz and e.event_timestamp < v_horizon;
+
+  foreach v_day in array v_run loop
+    v_i := v_i + 1;
+    v_t0 := clock_timestamp();
+    metric_date := v_day;
+    status := analytics.run_daily_etl_pipeline(v_day);
+    if status <> 'succeeded' then
+      insert into analytics.etl_recompute_requests (metric_date, reason) values (v_day, 'failed');
+    end if;
+    raise notice '%: % (% of %) % in % s', p_label, v_day, v_i, cardinality(v_run), status,
+      round(extract(epoch from clock_timestamp() - v_t0)::numeric, 2);
+    return next;
+  end loop;
+
+  -- The other days the new events change.
+  perform analytics.compute_daily_fulfillment_metrics(d) from unnest(v_fulfillment) as d
+  where not (d = any(v_run)) and exists (select 1 from analytics.etl_days c where c.metric_date = d);
+  perform analytics.compute_daily_content_metrics(d) from unnest(v_content_days) as d
+  where not (d = any(v_run)) and exists (select 1 from analytics.etl_days c where c.metric_date = d);
+  perform analytics.refresh_share_rates('payments', array(select d from unnest(v_targets_pay) as d where not (d = any(v_run))));
+  perform analytics.refresh_share_rates('calls', array(select d from unnest(v_targets_calls) as d where not (d = any(v_run))));
+  perform analytics.refresh_share_rates('engagement', array(select d from unnest(v_targets_eng) as d where not (d = any(v_run))));
+  perform analytics.apply_activity_changes(v_run);
+end;
+$$;
+comment on function analytics.etl_process(date[], jsonb, date, text) is
+  'The work of a nightly run or a rebuild: recomputes the links of the new events (p_new: {day: [ingested_at, ...]}), computes p_full and the days with new events in full, oldest first, then the fulfillment, content, rates, WAU/MAU and cohort rows of other computed days those events change. Raises a notice per day (progress).';
+revoke all on function analytics.etl_process(date[], jsonb, date, text) from public, anon, authenticated;
+grant execute on function analytics.etl_process(date[], jsonb, date, text) to service_role;
+
+-- The nightly entry point: local yesterday, the days since the last run, the days asked for again
+-- (time zone or catalog change, a failed day), and every day that received events since the last
+-- run with what those events change on other days. One transaction; marks and requests added while
+-- it runs are left for the next run, and ingestion never waits for it.
+create or replace function analytics.run_nightly_etl(p_today date default null)
+returns table (metric_date date, status text)
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_zone text := analytics.reporting_time_zone();
+  v_today date := coalesce(p_today, (now() at time zone v_zone)::date);
+  v_first date := analytics.raw_retention_first_day(v_zone);
+  v_state analytics.etl_nightly_state;
+  v_initiated text[] := analytics.user_initiated_event_types();
+  v_marks bigint[];
+  v_requests bigint[];
+  v_full date[];
+  v_new jsonb;
+begin
+  -- One run at a time; a second waits and then finds the work done.
+  perform pg_advisory_xact_lock(hashtext('analytics.nightly'), 0);
+  select * into v_state from analytics.etl_nightly_state for update;
+  if v_state.user_initiated_types is distinct from v_initiated then
+    insert into analytics.etl_recompute_requests (metric_date, reason)
+    select d::date, 'catalog' from generate_series(v_first, v_today - 1, interval '1 day') as d;
+  end if;
+
+  select coalesce(array_agg(m.mark_id), '{}') into v_marks
+  from analytics.etl_late_day_marks m where m.metric_date < v_today;
+  select coalesce(array_agg(r.request_id), '{}') into v_requests
+  from analytics.etl_recompute_requests r where r.metric_date < v_today;
+
+  -- In full: yesterday, any day since the last run's, and the requested days (within raw retention).
+  select coalesce(array_agg(distinct d.day order by d.day), '{}') into v_full
+  from (
+    select v_today - 1 as day
+    union all
+    select g::date from generate_series(greatest(v_state.last_today, v_first), v_today - 1, interval '1 day') as g
+    where v_state.last_today is not null
+    union all
+    select r.metric_date from analytics.etl_recompute_requests r where r.request_id = any(v_requests)
+  ) d
+  where d.day >= v_first and d.day < v_today;
+
+  select jsonb_object_agg(x.day, x.ingested) into v_new
+  from (
+    select m.metric_date::text as day, jsonb_agg(distinct m.marked_at) as ingested
+    from analytics.etl_late_day_marks m
+    where m.mark_id = any(v_marks) and m.metric_date >= v_first and not (m.metric_date = any(v_full))
+    group by m.metric_date
+  ) x;
+
+  return query select * from analytics.etl_process(v_full, v_new, v_today, 'nightly');
+
+  delete from analytics.etl_late_day_marks m where m.mark_id = any(v_marks);
+  delete from analytics.etl_recompute_requests r where r.request_id = any(v_requests);
+  update analytics.etl_nightly_state
+  set last_today = greatest(last_today, v_today), user_initiated_types = v_initiated, updated_at = now();
+end;
+$$;
+comment on function analytics.run_nightly_etl(date) is
+  'Nightly ETL (DESIGN.md §10.3): computes local yesterday, the days since the last run, the requested days and every day that received events since the last run, then what those events change on other days (links, rates, WAU/MAU, cohorts, order and horoscope histories); afterwards every day within raw retention equals a computation from scratch. Consumes the marks and requests it read. p_today overrides local today (tests, catch-up runs). Returns each day computed in full with its status.';
+revoke all on function analytics.run_nightly_etl(date) from public, anon, authenticated;
+grant execute on function analytics.run_nightly_etl(date) to service_role;
+
+-- From scratch: every day of a range recomputed as if all its events were new (links of outcomes
+-- in the range included), and what that changes on other days.
+create or replace function analytics.rebuild_metrics(p_from date, p_to date, p_today date default null)
+returns table (metric_date date, status text)
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_today date := coalesce(p_today, (now() at time zone analytics.reporting_time_zone())::date);
+  v_to date := least(p_to, v_today - 1);
+  v_days date[];
+  v_targets date[];
+begin
+  if p_from is null or p_to is null or p_from > p_to then
+    raise exception 'rebuild_metrics: need from <= to' using errcode = '22023';
+  end if;
+  perform pg_advisory_xact_lock(hashtext('analytics.nightly'), 0);
+  v_days := array(select g::date from generate_series(p_from, v_to, interval '1 day') as g);
+  -- Links that answers inside the range made: recomputed by each day's jobs from its outcomes.
+  with removed as (
+    delete from analytics.etl_share_links l where l.source_day = any(v_days) returning l.target_day
+  )
+  select coalesce(array_agg(distinct r.target_day), '{}') into v_targets from removed r;
+  with removed as (
+    delete from analytics.etl_opt_out_links l where l.source_day = any(v_days) returning l.target_day
+  )
+  select v_targets || coalesce(array_agg(distinct r.target_day), '{}') into v_targets from removed r;
+
+  return query select * from analytics.etl_process(v_days, null, v_today, 'rebuild');
+
+  -- Days outside the range whose rates counted a removed link that no day re-created.
+  perform analytics.refresh_share_rates(j, array(select d from unnest(v_targets) as d where not (d = any(v_days))))
+  from unnest(array['payments', 'calls', 'engagement']) as j;
+end;
+$$;
+comment on function analytics.rebuild_metrics(date, date, date) is
+  'Recomputes every day of [p_from, p_to] (up to local yesterday) from scratch, oldest first, with everything those days change on other days; raises a notice per day (progress). Returns each day with its status.';
+revoke all on function analytics.rebuild_metrics(date, date, date) from public, anon, authenticated;
+grant execute on function analytics.rebuild_metrics(date, date, date) to service_role;
+
+-- The schedule: pg_cron on hosted Supabase runs in UTC, so an hourly job starts the nightly run once
+-- per local day, at the first hour at or after 02:00 local (DST-safe: a skipped or repeated hour
+-- neither skips nor repeats the run).
+create or replace function analytics.run_nightly_etl_if_due()
+returns text
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_local timestamp := now() at time zone analytics.reporting_time_zone();
+begin
+  if v_local::time < time '02:00' then
+    return 'not yet';
+  end if;
+  if exists (select 1 from analytics.etl_nightly_state s where s.last_scheduled_today >= v_local::date) then
+    return 'done today';
+  end if;
+  if not pg_try_advisory_xact_lock(hashtext('analytics.nightly'), 0) then
+    return 'running';
+  end if;
+  perform 1 from analytics.run_nightly_etl();
+  update analytics.etl_nightly_state set last_scheduled_today = v_local::date;
+  return 'ran';
+end;
+$$;
+comment on function analytics.run_nightly_etl_if_due() is
+  'Called hourly by pg_cron: runs analytics.run_nightly_etl() once per local day, at the first call at or after 02:00 local time. Returns ran | not yet | done today | running.';
+revoke all on function analytics.run_nightly_etl_if_due() from public, anon, authenticated;
+grant execute on function analytics.run_nightly_etl_if_due() to service_role;
+
+select cron.schedule('analytics-nightly-etl', '0 * * * *', 'select analytics.run_nightly_etl_if_due()');
+
+-- The retention purge of 20261204000130, with the ETL state of this migration.
+create or replace function analytics.purge_expired_data(p_now timestamptz default now())
+returns jsonb
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_today date := (p_now at time zone 'UTC')::date;
+  v_raw_cutoff timestamptz := (v_today - 90)::timestamp at time zone 'UTC';
+  v_metrics_cutoff date := (v_today - interval '2 years')::date;
+  v_raw_first_day date := ((v_raw_cutoff at time zone analytics.reporting_time_zone())::date + 1);
+  v_lock_timeout text := current_setting('lock_timeout');
+  v_part record;
+  v_expired text[] := '{}'::text[];
+  v_dropped text[] := '{}'::text[];
+  v_name text;
+  v_count bigint;
+  v_rows bigint := 0;
+  v_result jsonb := '{}'::jsonb;
+begin
+  -- Expired rows of the partitions that outlive the cutoff (the boundary month) and of DEFAULT;
+  -- partitions that end at or before the cutoff are dropped whole, below.
+  for v_part in
+    select c.relname::text as name, b.bounds
+    from pg_catalog.pg_inherits i
+    join pg_catalog.pg_class c on c.oid = i.inhrelid
+    cross join lateral (
+      select regexp_match(pg_catalog.pg_get_expr(c.relpartbound, c.oid), $re$FROM \('([^']+)'\) TO \('([^']+)'\)$re$) as bounds
+    ) b
+    where i.inhparent = 'public.events_raw'::regclass
+    order by c.relname
+  loop
+    if v_part.bounds is null then
+      delete from public.events_raw_default where event_timestamp < v_raw_cutoff;
+    elsif v_part.bounds[2]::timestamptz <= v_raw_cutoff then
+      v_expired := v_expired || v_part.name;
+      continue;
+    elsif v_part.bounds[1]::timestamptz < v_raw_cutoff then
+      delete from public.events_raw where event_timestamp >= v_part.bounds[1]::timestamptz and event_timestamp < v_raw_cutoff;
+    else
+      continue;
+    end if;
+    get diagnostics v_count = row_count;
+    v_rows := v_rows + v_count;
+  end loop;
+  v_result := v_result || jsonb_build_object('events_raw', v_rows);
+
+  delete from public.metrics_daily_fulfillment where metric_date < v_metrics_cutoff;
+  get diagnostics v_count = row_count;
+  v_result := v_result || jsonb_build_object('metrics_daily_fulfillment', v_count);
+  delete from public.metrics_daily_payments where metric_date < v_metrics_cutoff;
+  get diagnostics v_count = row_count;
+  v_result := v_result || jsonb_build_object('metrics_daily_payments', v_count);
+  delete from public.metrics_daily_calls where metric_date < v_metrics_cutoff;
+  get diagnostics v_count = row_count;
+  v_result := v_result || jsonb_build_object('metrics_daily_calls', v_count);
+  delete from public.metrics_daily_engagement where metric_date < v_metrics_cutoff;
+  get diagnostics v_count = row_count;
+  v_result := v_result || jsonb_build_object('metrics_daily_engagement', v_count);
+  delete from public.metrics_daily_content where metric_date < v_metrics_cutoff;
+  get diagnostics v_count = row_count;
+  v_result := v_result || jsonb_build_object('metrics_daily_content', v_count);
+  delete from public.metrics_cohort_retention where cohort_date < v_metrics_cutoff;
+  get diagnostics v_count = row_count;
+  v_result := v_result || jsonb_build_object('metrics_cohort_retention', v_count);
+  delete from analytics.user_daily_activity where activity_date < v_metrics_cutoff;
+  get diagnostics v_count = row_count;
+  v_result := v_result || jsonb_build_object('user_daily_activity', v_count);
+
+  -- ETL state of days whose events are gone (links, same-day counts: nothing recounts those days
+  -- any more) and of metrics that are gone (computed days with their zone).
+  delete from analytics.etl_share_links where target_day < v_raw_first_day;
+  get diagnostics v_count = row_count;
+  v_result := v_result || jsonb_build_object('etl_share_links', v_count);
+  delete from analytics.etl_opt_out_links where target_day < v_raw_first_day;
+  get diagnostics v_count = row_count;
+  v_result := v_result || jsonb_build_object('etl_opt_out_links', v_count);
+  delete from analytics.etl_share_same_day where metric_date < v_raw_first_day;
+  get diagnostics v_count = row_count;
+  v_result := v_result || jsonb_build_object('etl_share_same_day', v_count);
+  delete from analytics.etl_late_day_marks where metric_date < v_raw_first_day;
+  delete from analytics.etl_recompute_requests where metric_date < v_raw_first_day;
+  delete from analytics.etl_days where metric_date < v_metrics_cutoff;
+  get diagnostics v_count = row_count;
+  v_result := v_result || jsonb_build_object('etl_days', v_count);
+
+  delete from public.etl_job_runs where started_at < p_now - interval '1 year';
+  get diagnostics v_count = row_count;
+  v_result := v_result || jsonb_build_object('etl_job_runs', v_count);
+
+  delete from cron.job_run_details where end_time < p_now - interval '30 days';
+  get diagnostics v_count = row_count;
+  v_result := v_result || jsonb_build_object('cron_job_run_details', v_count);
+
+  -- Last: from the first drop on, events_raw stays locked against ingestion until this commits.
+  if cardinality(v_expired) > 0 then
+    for v_attempt in 1..5 loop
+      begin
+        perform pg_catalog.set_config('lock_timeout', '500ms', true);
+        foreach v_name in array v_expired loop
+          execute format('drop table public.%I', v_name);
+        end loop;
+        v_dropped := v_expired;
+        exit;
+      exception when lock_not_available then
+        raise notice 'purge_expired_data: events_raw is busy (attempt % of 5)', v_attempt;
+        if v_attempt < 5 then
+          perform pg_catalog.pg_sleep(v_attempt);
+        end if;
+      end;
+    end loop;
+    perform pg_catalog.set_config('lock_timeout', v_lock_timeout, true);
+    if cardinality(v_dropped) = 0 then
+      raise warning 'purge_expired_data: could not drop % without stalling ingestion; the next run retries', array_to_string(v_expired, ', ');
+    end if;
+  end if;
+  v_result := v_result || jsonb_build_object(
+    'dropped_partitions', to_jsonb(v_dropped),
+    'deferred_partitions', to_jsonb(case when cardinality(v_dropped) = 0 then v_expired else '{}'::text[] end));
+
+  return v_result;
+end;
+$$;
+comment on function analytics.purge_expired_data(timestamptz) is
+  'Retention purge (pg_cron, daily): deletes raw events older than 90 days from the boundary partition and DEFAULT, metrics/cohorts/activity/computed days older than 2 years, ETL links and same-day counts of days no longer in raw retention, etl_job_runs older than 1 year, cron run history older than 30 days, then drops expired monthly events_raw partitions (waiting at most 500 ms per attempt, 5 attempts; partitions it could not drop are returned as deferred_partitions and dropped by the next run). Returns counts.';
+revoke all on function analytics.purge_expired_data(timestamptz) from public, anon, authenticated;
+grant execute on function analytics.purge_expired_data(timestamptz) to service_role;
+

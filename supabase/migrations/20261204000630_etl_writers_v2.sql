@@ -392,8 +392,17 @@ declare
   v_ctr_same_day bigint;
   v_ctr_answered bigint;
   v_ctr_orphans text[];
+  v_removed uuid[];
   v_rows bigint;
   v_seqscan text := current_setting('enable_seqscan');
+  -- Activity is replaced exactly only for days whose events are all still stored.
+  v_stored boolean := p_date >= analytics.raw_retention_first_day(v_zone);
+  -- Changes of the day's activity are recorded for the nightly run when computed days that this
+  -- run does not compute depend on them (later days' WAU/MAU and cohort rows, or this day's own
+  -- cohort rows when its cohort job does not follow).
+  v_enqueue boolean := not (p_date = any(analytics.etl_run_days()))
+    or exists (select 1 from analytics.etl_days c
+               where c.metric_date > p_date and c.metric_date <= p_date + 365 and not (c.metric_date = any(analytics.etl_run_days())));
 begin
   -- This statement inserts into the activity tables while it looks users up in them: a sequential
   -- scan there re-reads every row inserted so far for each user, which is what the planner picks
@@ -425,6 +434,20 @@ begin
     select a.user_id, a.activity_date from analytics.user_daily_activity a where a.activity_date = p_date
     returning user_id
   ),
+  -- Users no longer active that day (an erasure, a catalog or time zone change).
+  removed_activity as (
+    delete from analytics.user_daily_activity a
+    where v_stored and a.activity_date = p_date
+      and not exists (select 1 from per_user u where u.user_id = a.user_id and u.initiated)
+    returning a.user_id
+  ),
+  changes as (
+    insert into analytics.etl_activity_changes (user_id, activity_date, old_first_seen)
+    select c.user_id, p_date, f.first_seen_date
+    from (select n.user_id from new_activity n union all select r.user_id from removed_activity r) c
+    left join analytics.user_first_seen f on f.user_id = c.user_id
+    where v_enqueue
+  ),
   first_seen_new as (
     insert into analytics.user_first_seen (user_id, first_seen_date)
     select n.user_id, p_date from new_activity n
@@ -442,11 +465,25 @@ begin
     count(*) filter (where u.user_id is not null and u.sent > 0 and u.opted_out > 0),
     (select count(*) from per_user s join analytics.etl_opt_out_links l on l.user_id = s.user_id and l.target_day = p_date
      where s.sent > 0 and s.opted_out = 0),
-    array_agg(u.user_id) filter (where u.user_id is not null and u.opted_out > 0)
+    array_agg(u.user_id) filter (where u.user_id is not null and u.opted_out > 0),
+    (select array_agg(r.user_id) from removed_activity r)
   into v_sent, v_delivered, v_opened, v_opted_out, v_listens, v_listen_sum,
-    v_users_sent, v_opt_out_same_day, v_opt_out_later, v_opt_out_users
+    v_users_sent, v_opt_out_same_day, v_opt_out_later, v_opt_out_users, v_removed
   from per_user u;
   perform set_config('enable_seqscan', v_seqscan, true);
+
+  -- A user whose first day lost its activity: their first day is their earliest remaining one.
+  if v_removed is not null then
+    with m as (
+      select r.user_id, (select min(a.activity_date) from analytics.user_daily_activity a where a.user_id = r.user_id) as first_day
+      from unnest(v_removed) as r(user_id)
+    ),
+    moved as (
+      update analytics.user_first_seen f set first_seen_date = m.first_day
+      from m where f.user_id = m.user_id and m.first_day is not null and f.first_seen_date <> m.first_day
+    )
+    delete from analytics.user_first_seen f using m where f.user_id = m.user_id and m.first_day is null;
+  end if;
 
   -- Opens answer the latest delivery of their notification at or before them.
   with notes as (

@@ -1,6 +1,6 @@
 // POSTs to the ingest function over real HTTP with the service key, timing every attempt: the
 // lock tests assert that ingestion answers quickly while maintenance or an erasure holds locks.
-import { LOCAL_SECRET_KEY } from "../../stack/keys.ts";
+import { LOCAL_SECRET_KEY } from "../../stack/local-settings.ts";
 import { callFunction } from "./functions.ts";
 
 export type Attempt = { status: number; ms: number; body: Record<string, unknown>; retryAfterS: number | null };
