@@ -616,8 +616,10 @@ grant execute on function analytics.apply_activity_changes(date[]) to service_ro
 -- ---- Late-day marks in local days ---------------------------------------------------------------
 
 -- The trigger of 20261204000120 (append-only marks that ingestion never waits for), in local days,
--- for every computed day (analytics.etl_days) and local yesterday, each mark carrying the events'
--- ingested_at: the nightly run reads exactly the events that arrived with its marks.
+-- for every past local day (computed or not: a day within raw retention that receives events is
+-- computed, and what they change elsewhere too) and every computed day, each mark carrying the
+-- events' ingested_at: the nightly run reads exactly the events that arrived with its marks.
+-- Today's events are not marked: the nightly run computes today tomorrow, whole.
 create or replace function analytics.mark_late_event_days()
 returns trigger
 language plpgsql
@@ -626,18 +628,18 @@ set search_path = ''
 as $$
 declare
   v_zone text := analytics.reporting_time_zone();
-  v_yesterday date := (now() at time zone v_zone)::date - 1;
+  v_today date := (now() at time zone v_zone)::date;
 begin
   insert into analytics.etl_late_day_marks (metric_date, marked_at)
   select d.day, d.ingested_at
   from (select distinct (n.event_timestamp at time zone v_zone)::date as day, n.ingested_at from new_events n) d
-  where d.day = v_yesterday
+  where d.day < v_today
      or exists (select 1 from analytics.etl_days c where c.metric_date = d.day);
   return null;
 end;
 $$;
 comment on function analytics.mark_late_event_days() is
-  'AFTER INSERT statement trigger on events_raw: appends a mark (analytics.etl_late_day_marks: local day, the events'' ingested_at) for each computed day, and local yesterday, that received new events.';
+  'AFTER INSERT statement trigger on events_raw: appends a mark (analytics.etl_late_day_marks: local day, the events'' ingested_at) for each past local day and each computed day that received new events.';
 revoke all on function analytics.mark_late_event_days() from public, anon, authenticated;
 comment on column analytics.etl_late_day_marks.metric_date is 'The local day (reporting time zone) to recompute.';
 comment on column analytics.etl_late_day_marks.marked_at is 'The ingested_at of the events that made the mark: the nightly run reads those events of the day.';
