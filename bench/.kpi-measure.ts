@@ -1,6 +1,6 @@
 import postgres from "postgres";
 import { LOCAL_DB_URL } from "/work/wt/kpi/stack/local-settings.ts";
-import { copyEvents, generateDays } from "/work/wt/kpi/scripts/generator/index.ts";
+import { copyEvents, generateDays } from "/work/wt/kpi/lib/generator/index.ts";
 const sql = postgres(LOCAL_DB_URL, { onnotice: () => {}, max: 1 });
 const n = Number(process.argv[2] ?? 200000);
 const DAY = "2027-06-30";

@@ -1,4 +1,7 @@
-// Shared pieces of the benchmark: the result row, timing, percentiles, and the table printer.
+// Shared pieces of the benchmark: the result row, timing, and the table printer.
+import type { ParseArgsOptionsConfig } from "node:util";
+import { positiveInt } from "../lib/cli.ts";
+
 export type BenchRow = {
   suite: string;
   case: string;
@@ -12,28 +15,26 @@ export type BenchRow = {
   baseline?: string;
 };
 
-export type BenchOptions = { events: number; args: Map<string, string> };
+/** `--events N` and the values of the suite's own options (strings, or true for a switch). */
+export type BenchOptions = { events: number; args: Record<string, string | boolean | undefined> };
 
-export type BenchSuite = { name: string; run(opts: BenchOptions): Promise<BenchRow[]> };
+export type BenchSuite = {
+  name: string;
+  /** The suite's command-line options (node:util parseArgs), e.g. `{ requests: { type: "string" } }`. */
+  options?: ParseArgsOptionsConfig;
+  run(opts: BenchOptions): Promise<BenchRow[]>;
+};
+
+/** A suite's integer option `--name N` (at least 1), or `fallback` when it is not given. */
+export function intArg(opts: BenchOptions, name: string, fallback: number): number {
+  const value = opts.args[name];
+  return positiveInt(typeof value === "string" ? value : undefined, name, fallback);
+}
 
 export async function timed<T>(fn: () => Promise<T>): Promise<{ seconds: number; value: T }> {
   const t0 = performance.now();
   const value = await fn();
   return { seconds: (performance.now() - t0) / 1000, value };
-}
-
-export function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const rank = (sorted.length - 1) * p;
-  const lo = Math.floor(rank);
-  const hi = Math.ceil(rank);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - lo);
-}
-
-/** The middle value (the upper middle one for an even count); NaN for none. */
-export function median(xs: number[]): number {
-  if (xs.length === 0) return NaN;
-  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 }
 
 export function progress(message: string) {

@@ -2,26 +2,23 @@
 // bench/suites against the local stack and prints one table. Each suite measures its own baseline
 // in the same run (e.g. raw COPY into the same table) and states the ratio to it.
 import { readdirSync } from "node:fs";
+import type { ParseArgsOptionsConfig } from "node:util";
+import { parseCli, positiveInt } from "../lib/cli.ts";
 import { printTable, progress } from "./lib.ts";
-import type { BenchRow, BenchSuite } from "./lib.ts";
-
-const args = new Map<string, string>();
-const argv = process.argv.slice(2);
-for (let i = 0; i < argv.length; i++) {
-  const a = argv[i];
-  if (!a.startsWith("--")) throw new Error(`unexpected argument '${a}'`);
-  const next = argv[i + 1];
-  if (next === undefined || next.startsWith("--")) args.set(a.slice(2), "true");
-  else args.set(a.slice(2), argv[++i]);
-}
-const events = Number(args.get("events") ?? 200_000);
-if (!Number.isInteger(events) || events <= 0) throw new Error("--events must be a positive integer");
-const only = args.get("only")?.split(",");
+import type { BenchOptions, BenchRow, BenchSuite } from "./lib.ts";
 
 const suiteFiles = readdirSync(new URL("./suites/", import.meta.url)).filter((f) => f.endsWith(".ts")).sort();
+const suites: BenchSuite[] = [];
+for (const file of suiteFiles) suites.push((await import(`./suites/${file}`)).default as BenchSuite);
+
+// The runner's options and every suite's own (no suite declares `multiple`).
+const options: ParseArgsOptionsConfig = Object.assign({ only: { type: "string" }, events: { type: "string" } }, ...suites.map((s) => s.options));
+const args = parseCli({ args: process.argv.slice(2), options }).values as BenchOptions["args"];
+const events = positiveInt(args.events as string | undefined, "events", 200_000);
+const only = (args.only as string | undefined)?.split(",");
+
 const rows: BenchRow[] = [];
-for (const file of suiteFiles) {
-  const suite = (await import(`./suites/${file}`)).default as BenchSuite;
+for (const suite of suites) {
   if (only && !only.includes(suite.name)) continue;
   progress(`suite ${suite.name}`);
   rows.push(...(await suite.run({ events, args })));

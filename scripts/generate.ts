@@ -1,37 +1,31 @@
 // `npm run generate -- --days N --events-per-day M --seed S [--end-date YYYY-MM-DD] [--dry-run | --out file.jsonl]`
-// Generates synthetic events (scripts/generator) and loads them into the local stack with COPY,
+// Generates synthetic events (lib/generator) and loads them into the local stack with COPY,
 // or writes them as JSON lines (--out), or only counts them (--dry-run).
 import { createWriteStream } from "node:fs";
 import postgres from "postgres";
 import { LOCAL_DB_URL } from "../stack/local-settings.ts";
-import { copyEvents, generateDays } from "./generator/index.ts";
+import { parseCli, positiveInt } from "../lib/cli.ts";
+import { copyEvents, generateDays } from "../lib/generator/index.ts";
 
-function parseArgs(argv: string[]): Map<string, string> {
-  const args = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    if (!argv[i].startsWith("--")) throw new Error(`unexpected argument '${argv[i]}'`);
-    const next = argv[i + 1];
-    if (next === undefined || next.startsWith("--")) args.set(argv[i].slice(2), "true");
-    else args.set(argv[i].slice(2), argv[++i]);
-  }
-  return args;
-}
-
-function positiveInt(args: Map<string, string>, name: string, fallback: number): number {
-  const n = Number(args.get(name) ?? fallback);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer`);
-  return n;
-}
-
-const args = parseArgs(process.argv.slice(2));
+const { values } = parseCli({
+  args: process.argv.slice(2),
+  options: {
+    days: { type: "string" },
+    "events-per-day": { type: "string" },
+    seed: { type: "string" },
+    "end-date": { type: "string" },
+    "dry-run": { type: "boolean" },
+    out: { type: "string" },
+  },
+});
 const opts = {
-  days: positiveInt(args, "days", 7),
-  eventsPerDay: positiveInt(args, "events-per-day", 2000),
-  seed: positiveInt(args, "seed", 42),
-  endDate: args.get("end-date"),
+  days: positiveInt(values.days, "days", 7),
+  eventsPerDay: positiveInt(values["events-per-day"], "events-per-day", 2000),
+  seed: positiveInt(values.seed, "seed", 42),
+  endDate: values["end-date"],
 };
-const out = args.get("out");
-const dryRun = args.get("dry-run") === "true";
+const out = values.out;
+const dryRun = values["dry-run"] === true;
 const sql = dryRun || out ? null : postgres(LOCAL_DB_URL, { onnotice: () => {} });
 const file = out ? createWriteStream(out) : null;
 let total = 0;

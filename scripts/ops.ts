@@ -7,7 +7,8 @@ import { printStatus } from "./ops/status.ts";
 import { ensurePartitions } from "./ops/partitions.ts";
 import { purge } from "./ops/purge.ts";
 import { erase } from "./ops/erase.ts";
-import { parseArgs, UsageError } from "./ops/args.ts";
+import { parseOpsArgs } from "./ops/args.ts";
+import { UsageError } from "../lib/cli.ts";
 
 const USAGE = `usage: npm run ops -- <command>
   etl --date YYYY-MM-DD            run the nightly pipeline for one day
@@ -19,8 +20,8 @@ const USAGE = `usage: npm run ops -- <command>
   erase <user uuid>                GDPR erasure of one user; prints the receipt`;
 
 async function main(argv: string[]): Promise<number> {
-  const { command, positional, flags } = parseArgs(argv);
-  if (!command || flags.has("help")) {
+  const { command, positional, flags } = parseOpsArgs(argv);
+  if (!command || flags.help) {
     console.log(USAGE);
     return command ? 0 : 2;
   }

@@ -1,9 +1,9 @@
 // `npm start`'s demo data: unless the local database already has metrics for yesterday, loads a
-// few weeks of synthetic events up to now (scripts/generator, with the demo reader among the
+// few weeks of synthetic events up to now (lib/generator, with the demo reader among the
 // readers) and runs the nightly ETL pipeline for each past day, so the dashboard shows real KPIs
 // for every role and today's ingestion looks like any other day's to the health check.
 import postgres from "postgres";
-import { copyEvents, generateDays, windowStartDate, yesterdayUtc } from "../scripts/generator/index.ts";
+import { copyEvents, generateDays, windowStartDate, yesterdayUtc } from "../lib/generator/index.ts";
 import { DEMO_USERS } from "./keys.ts";
 import { LOCAL_DB_URL } from "./local-settings.ts";
 

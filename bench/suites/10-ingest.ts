@@ -11,7 +11,7 @@
 // row also states the Postgres CPU per event: on this 2-core machine Deno, the load generator and
 // Postgres share the CPU, which a deployment (functions on their own machines) does not.
 import postgres from "postgres";
-import { COPY_SQL, copyLine } from "../../supabase/functions/ingest/copy-events.ts";
+import { COPY_SQL, copyLine } from "../../supabase/functions/_shared/copy-text.ts";
 import { clearHashCache } from "../../supabase/functions/ingest/erased-users.ts";
 import { HOLD_OFF_ERASURES_SQL, INSERT_EVENTS_SQL, storeEvents } from "../../supabase/functions/ingest/insert-events.ts";
 import type { InTransaction } from "../../supabase/functions/ingest/insert-events.ts";
@@ -22,17 +22,32 @@ import type { ParsedEvent } from "../../supabase/functions/_shared/event-schema.
 import { NO_DELAY_SOCKET } from "../../supabase/functions/_shared/no-delay-socket.ts";
 import { LOCAL_DB_URL, LOCAL_FUNCTIONS_URL, LOCAL_FUNCTIONS_WORKERS, LOCAL_SECRET_KEY } from "../../stack/local-settings.ts";
 import { balancedLanes, closeConnections, postJson } from "../http-client.ts";
-import { median, percentile, progress, timed } from "../lib.ts";
+import { intArg, progress, timed } from "../lib.ts";
+import { median, percentile } from "../../lib/stats.ts";
 import { processCpuSeconds } from "../process-cpu.ts";
 import type { BenchOptions, BenchRow, BenchSuite } from "../lib.ts";
-import { generateEvents } from "../synthetic-events.ts";
-import type { SyntheticEvent } from "../synthetic-events.ts";
+import { streamEvents, yesterdayUtc } from "../../lib/generator/index.ts";
+import type { GeneratedEvent, GenerateOptions } from "../../lib/generator/index.ts";
 
 const MARKER = "bench-ingest";
 const WARMUP_MARKER = "bench-ingest-warmup";
 // The suppression list holds one entry during the run (a user not among the bench's), as in any
 // project after its first erasure: an empty list lets the erased-user check skip its work.
 const ERASED_USER = "b0000000-0000-4000-8000-00000000e5ed";
+
+// The workload (lib/generator) keeps the shape this suite has measured since its first runs:
+// exactly N events in a day, 5,000 users, a user on every event, this domain mix, and the day
+// shuffled, so a batch of 500 holds some 475 users (as independent events from many clients):
+// each distinct user of a batch costs the erased-user check a hash.
+const WORKLOAD = {
+  days: 1, users: 5000, exact: true, userOnEveryEvent: true, shuffle: true,
+  mix: { orders: 0.3, payments: 0.2, calls: 0.15, notifications: 0.2, moderation: 0.03, content: 0.12 },
+} satisfies Partial<GenerateOptions>;
+
+/** `n` events of yesterday (inside ingestion's window), each with request_id = marker for the cleanup. */
+function workload(n: number, seed: number, marker: string): GeneratedEvent[] {
+  return Array.from(streamEvents({ ...WORKLOAD, eventsPerDay: n, seed, endDate: yesterdayUtc() }), (e) => ({ ...e, request_id: marker }));
+}
 
 function chunks<T>(xs: T[], size: number): T[][] {
   const out: T[][] = [];
@@ -84,9 +99,9 @@ const latencyNote = (ms: number[]) => `p50 ${percentile(ms, 0.5).toFixed(0)} ms,
 
 async function run(opts: BenchOptions): Promise<BenchRow[]> {
   const n = opts.events;
-  const batchSize = Number(opts.args.get("batch") ?? 500);
-  const clients = Number(opts.args.get("clients") ?? 4);
-  const repeat = Number(opts.args.get("repeat") ?? 1);
+  const batchSize = intArg(opts, "batch", 500);
+  const clients = intArg(opts, "clients", 4);
+  const repeat = intArg(opts, "repeat", 1);
   const processes = LOCAL_FUNCTIONS_WORKERS;
   // The same socket settings as the functions' pool (TCP_NODELAY: see no-delay-socket.ts).
   const sql = postgres(LOCAL_DB_URL, { max: clients, prepare: false, onnotice: () => {}, ...NO_DELAY_SOCKET });
@@ -104,13 +119,13 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
 
   try {
     progress(`ingest: generating ${n.toLocaleString("en-US")} events`);
-    const events = generateEvents(n, { marker: MARKER, seed: 20261125 });
+    const events = workload(n, 20261125, MARKER);
     const copyText = events.map((e) => copyLine(e as ParsedEvent));
     const parsedBatches = chunks(events as ParsedEvent[], batchSize);
     const batches = parsedBatches.map((b) => JSON.stringify(b));
     // Encoded to bytes in advance too: the client's CPU is taken from the server under test.
     const bodies = chunks(events, batchSize).map((b) => Buffer.from(JSON.stringify({ events: b })));
-    const warmupBodies = chunks(generateEvents(Math.max(batchSize, Math.round(n / 20)), { marker: WARMUP_MARKER, seed: 20261202 }), batchSize)
+    const warmupBodies = chunks(workload(Math.max(batchSize, Math.round(n / 20)), 20261202, WARMUP_MARKER), batchSize)
       .map((b) => Buffer.from(JSON.stringify({ events: b })));
     await clean();
     await sql`insert into analytics.erased_subjects (subject_hash) values (analytics.subject_hash(${ERASED_USER})) on conflict do nothing`;
@@ -153,8 +168,7 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
       const lanes = await balancedLanes(LOCAL_FUNCTIONS_URL, clients, processes);
       // Warm-up off the clock (5% of N): under steady load a function has its database connections
       // open, its code optimised and its heap grown. After the minute the other cases take, an idle
-      // one has lost some of that (its pool closes idle connections after 30 s), which cost 10-20%
-      // of the rate in runs after a 40 s pause against runs right after another.
+      // one has lost some of that (its pool closes idle connections after 30 s): bench/README.md.
       const postBatch = (body: Uint8Array, client: number) =>
         postJson(`${LOCAL_FUNCTIONS_URL}/ingest`, body, { authorization: `Bearer ${LOCAL_SECRET_KEY}` }, lanes[client]);
       await pool(warmupBodies, clients, async (body, client) => {
@@ -227,5 +241,9 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
   return rows;
 }
 
-const suite: BenchSuite = { name: "ingest", run };
+const suite: BenchSuite = {
+  name: "ingest",
+  options: { batch: { type: "string" }, clients: { type: "string" }, repeat: { type: "string" } },
+  run,
+};
 export default suite;

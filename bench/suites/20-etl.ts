@@ -15,8 +15,9 @@
 // earlier run left (the generator is deterministic: the same data a load would produce).
 import postgres from "postgres";
 import { LOCAL_DB_URL } from "../../stack/local-settings.ts";
-import { copyEvents, generateDays } from "../../scripts/generator/index.ts";
-import { median, progress, timed } from "../lib.ts";
+import { copyEvents, generateDays } from "../../lib/generator/index.ts";
+import { intArg, progress, timed } from "../lib.ts";
+import { median } from "../../lib/stats.ts";
 import type { BenchOptions, BenchRow, BenchSuite } from "../lib.ts";
 
 // Months nothing else uses; their partitions are created and dropped by this suite.
@@ -24,12 +25,6 @@ const DAY = "2027-06-30";
 const ALONE_DAY = "2027-04-30";
 const MONTH_START = "2027-04-01";
 const PARTITIONS = ["events_raw_2027_04", "events_raw_2027_06"];
-
-function intArg(opts: BenchOptions, name: string, fallback: number): number {
-  const n = Number(opts.args.get(name) ?? fallback);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer`);
-  return n;
-}
 
 /** Loads generated days ending at endDate; events before `from` (a warm-up day's) are skipped. */
 async function load(sql: postgres.Sql, days: number, eventsPerDay: number, endDate: string, seed: number, from = ""): Promise<number> {
@@ -64,6 +59,10 @@ async function warm(fn: () => Promise<unknown>): Promise<number> {
 
 const suite: BenchSuite = {
   name: "etl",
+  options: {
+    "etl-events": { type: "string" }, "etl-days": { type: "string" }, "etl-bg-events": { type: "string" },
+    "etl-rounds": { type: "string" }, "etl-keep": { type: "boolean" }, "etl-reuse": { type: "boolean" },
+  },
   async run(opts) {
     const events = intArg(opts, "etl-events", 1_000_000);
     const days = intArg(opts, "etl-days", 30);
@@ -85,7 +84,7 @@ const suite: BenchSuite = {
       return rows.map((r) => `${r.job_name} ${r.s.toFixed(2)}s`).join(", ");
     };
     const rows: BenchRow[] = [];
-    const reuse = opts.args.get("etl-reuse") === "true";
+    const reuse = opts.args["etl-reuse"] === true;
     const countDay = async (day: string) => (await sql<{ n: number }[]>`select count(*)::int as n from public.events_raw where ${onDay(day)}`)[0].n;
     try {
       let n: number;
@@ -134,7 +133,7 @@ const suite: BenchSuite = {
           `${median(r.map((x) => x.etlN / x.scanN)).toFixed(2)}x its bare scan; background days ${bgEvents.toLocaleString("en-US")} events each; ${await jobTimes(DAY)}`,
       });
     } finally {
-      if (opts.args.get("etl-keep") === "true" || reuse) progress(`etl: --etl-keep: the loaded days stay in ${PARTITIONS.join(", ")}`);
+      if (opts.args["etl-keep"] === true || reuse) progress(`etl: --etl-keep: the loaded days stay in ${PARTITIONS.join(", ")}`);
       else await cleanup(sql);
       await sql.end();
     }

@@ -6,11 +6,12 @@
 // by a no-op write statement, outside the timing, so every request is a response-cache miss) and
 // warm (repeated identical requests: cache hits); the `x-cache` header is checked on every request.
 // `--requests N` (default 300) per case. The loaded rows are removed afterwards.
+import postgres from "postgres";
 import { mintRoleToken } from "../../stack/keys.ts";
-import { LOCAL_FUNCTIONS_URL } from "../../stack/local-settings.ts";
-import { connect } from "../../tests/helpers/db.ts";
+import { LOCAL_DB_URL, LOCAL_FUNCTIONS_URL } from "../../stack/local-settings.ts";
 import type { BenchRow, BenchSuite } from "../lib.ts";
-import { percentile, progress } from "../lib.ts";
+import { intArg, progress } from "../lib.ts";
+import { percentile } from "../../lib/stats.ts";
 
 const FIRST_DAY = "2013-01-01"; // two years no other suite or test uses
 const LAST_DAY = "2014-12-31";
@@ -20,7 +21,7 @@ const READERS = 8;
 const PROVIDERS = ["stripe", "square", "paypal"];
 const COUNTRIES: [string, string][] = [["US", "USD"], ["CA", "CAD"], ["GB", "GBP"], ["DE", "EUR"], ["FR", "EUR"]];
 
-async function load(sql: ReturnType<typeof connect>) {
+async function load(sql: postgres.Sql) {
   await unload(sql);
   const readers = Array.from({ length: READERS }, (_, i) => `b0000000-0000-4000-8000-${String(i + 1).padStart(12, "0")}`);
   // (service | all) × (reader | all): 4 × 9 = 36 rows a day.
@@ -50,7 +51,7 @@ async function load(sql: ReturnType<typeof connect>) {
   return { fulfillment: f as number, payments: p as number };
 }
 
-async function unload(sql: ReturnType<typeof connect>) {
+async function unload(sql: postgres.Sql) {
   await sql`delete from public.metrics_daily_fulfillment where metric_date between ${FIRST_DAY} and ${LAST_DAY}`;
   await sql`delete from public.metrics_daily_payments where metric_date between ${FIRST_DAY} and ${LAST_DAY}`;
 }
@@ -59,7 +60,7 @@ type Cache = "cold" | "warm" | "bypass";
 const EXPECTED_X_CACHE: Record<Cache, string> = { cold: "miss", warm: "hit", bypass: "bypass" };
 
 async function measure(
-  sql: ReturnType<typeof connect>, caseName: string, path: string, token: string, requests: number, cache: Cache,
+  sql: postgres.Sql, caseName: string, path: string, token: string, requests: number, cache: Cache,
 ): Promise<BenchRow> {
   const url = `${LOCAL_FUNCTIONS_URL}/metrics/${path}`;
   const headers = { Authorization: `Bearer ${token}` };
@@ -97,9 +98,10 @@ async function measure(
 
 const suite: BenchSuite = {
   name: "metrics",
-  async run({ args }) {
-    const requests = Number(args.get("requests") ?? 300);
-    const sql = connect();
+  options: { requests: { type: "string" } },
+  async run(opts) {
+    const requests = intArg(opts, "requests", 300);
+    const sql = postgres(LOCAL_DB_URL, { onnotice: () => {}, max: 1 });
     try {
       progress("metrics: loading two years of fulfillment and payments rows");
       const loaded = await load(sql);

@@ -25,7 +25,7 @@ export async function loadConfig(): Promise<DashboardConfig> {
   }
   const merged = { ...fromBuild, ...fromFile };
   if (!merged.supabaseUrl || !merged.anonKey) {
-    throw new Error("The dashboard is not configured: set supabaseUrl and anonKey in config.json (see README, Dashboard).");
+    throw new Error("The dashboard is not configured: set supabaseUrl and anonKey in config.json (see docs/dashboard.md).");
   }
   return merged as DashboardConfig;
 }

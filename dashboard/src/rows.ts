@@ -47,7 +47,7 @@ const num = (r: Row, field: string) => (typeof r[field] === "number" ? (r[field]
  * A column's total over rows, only where it is exact: sums of counts and money, rates from the
  * summed counts, event means weighted by their event counts; null otherwise (p95s, DAU/WAU/MAU).
  */
-export function totalOf(col: Column, rows: Row[]): number | null {
+function totalOf(col: Column, rows: Row[]): number | null {
   const sum = (field: string) => rows.reduce((acc, r) => acc + num(r, field), 0);
   if (col.sum) return sum(col.field);
   if (col.ratio) {

@@ -6,7 +6,7 @@ export type Session = { token: string; role: AppRole | null; sub: string | null;
 
 const KEY = "samia-dashboard.token";
 
-export function decodeClaims(token: string): Record<string, unknown> | null {
+function decodeClaims(token: string): Record<string, unknown> | null {
   const part = token.split(".")[1];
   if (!part) return null;
   try {

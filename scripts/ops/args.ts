@@ -1,21 +1,25 @@
-// Argument parsing for the ops CLI: `<command> [positional...] [--flag value | --switch]`.
-export class UsageError extends Error {}
+// Argument parsing for the ops CLI: its options, and the dates they carry.
+import { parseCli, UsageError } from "../../lib/cli.ts";
 
-export type Args = { command?: string; positional: string[]; flags: Map<string, string> };
-
-export function parseArgs(argv: string[]): Args {
-  const positional: string[] = [];
-  const flags = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a.startsWith("--")) {
-      const next = argv[i + 1];
-      if (next === undefined || next.startsWith("--")) flags.set(a.slice(2), "true");
-      else flags.set(a.slice(2), argv[++i]);
-    } else positional.push(a);
-  }
-  return { command: positional.shift(), positional, flags };
+/** `<command> [positional...] [options]`: every command's options, parsed once. */
+export function parseOpsArgs(args: string[]) {
+  const { values, positionals } = parseCli({
+    args,
+    allowPositionals: true,
+    options: {
+      date: { type: "string" },
+      from: { type: "string" },
+      to: { type: "string" },
+      ensure: { type: "boolean" },
+      months: { type: "string" },
+      help: { type: "boolean" },
+    },
+  });
+  const [command, ...positional] = positionals;
+  return { command, positional, flags: values };
 }
+
+export type OpsFlags = ReturnType<typeof parseOpsArgs>["flags"];
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 

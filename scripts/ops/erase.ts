@@ -1,7 +1,7 @@
 // `ops erase <uuid>`: GDPR erasure of one user; prints the receipt (no user id stored in it).
 import { userInfo } from "node:os";
 import type { OpsSql } from "./db.ts";
-import { UsageError } from "./args.ts";
+import { UsageError } from "../../lib/cli.ts";
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

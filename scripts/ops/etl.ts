@@ -1,16 +1,18 @@
 // `ops etl --date D` / `ops etl --from A --to B`: the nightly pipeline for each day, in date order.
 // A failing day does not stop the backfill; it is reported and makes the exit code 1.
 import type { OpsSql } from "./db.ts";
-import { daysBetween, parseDate, UsageError } from "./args.ts";
+import { daysBetween, parseDate } from "./args.ts";
+import type { OpsFlags } from "./args.ts";
+import { UsageError } from "../../lib/cli.ts";
 
-export async function runEtl(sql: OpsSql, flags: Map<string, string>): Promise<number> {
+export async function runEtl(sql: OpsSql, flags: OpsFlags): Promise<number> {
   let days: string[];
-  if (flags.has("date")) {
-    if (flags.has("from") || flags.has("to")) throw new UsageError("use either --date or --from/--to");
-    days = [parseDate(flags.get("date"), "date")];
+  if (flags.date !== undefined) {
+    if (flags.from !== undefined || flags.to !== undefined) throw new UsageError("use either --date or --from/--to");
+    days = [parseDate(flags.date, "date")];
   } else {
-    const from = parseDate(flags.get("from"), "from");
-    const to = parseDate(flags.get("to"), "to");
+    const from = parseDate(flags.from, "from");
+    const to = parseDate(flags.to, "to");
     if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
     days = daysBetween(from, to);
     if (days.length > 800) throw new UsageError("a backfill covers at most 800 days at once");

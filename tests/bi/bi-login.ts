@@ -2,7 +2,7 @@
 // tests cannot drift) and a connection that logs in as bi_reader the way a BI tool does.
 import { readFileSync } from "node:fs";
 import postgres from "postgres";
-import { LOCAL_DB_URL } from "../../stack/keys.ts";
+import { LOCAL_DB_URL } from "../../stack/local-settings.ts";
 import { NUMBER_TYPES } from "../../supabase/functions/_shared/db.ts";
 
 export type BiQuery = "revenue_by_currency_daily" | "payment_success_rate_weekly";

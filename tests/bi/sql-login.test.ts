@@ -7,7 +7,7 @@
 // numerators the views derive (duration_total_s, listen_percent_total) equal sums over the events.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateEvents } from "../../scripts/generator/index.ts";
+import { generateEvents } from "../../lib/generator/index.ts";
 import { mintRoleToken } from "../../stack/keys.ts";
 import { cleanupDays, loadEvents, runPipeline } from "../etl/fixtures.ts";
 import { connect } from "../helpers/db.ts";

@@ -7,12 +7,12 @@ import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { LOCAL_DASHBOARD_URL } from "../../stack/local-settings.ts";
 
-export const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM = "/usr/bin/chromium";
 export const DASHBOARD_URL = LOCAL_DASHBOARD_URL;
-export const SCREENSHOT_DIR = join(import.meta.dirname, "../../.stack/screenshots");
+const SCREENSHOT_DIR = join(import.meta.dirname, "../../.stack/screenshots");
 
 /** Installs chromium as root, or fails with the exact command to run. */
-export function ensureChromium(): void {
+function ensureChromium(): void {
   if (existsSync(CHROMIUM)) return;
   execFileSync("bash", [join(import.meta.dirname, "../../stack/install-os-packages.sh"), "chromium"], { stdio: "inherit" });
 }

@@ -3,10 +3,10 @@
 // shaped as DESIGN.md §8 lays them out, some null rates, cohorts and ETL runs.
 import { DEMO_USERS } from "../../stack/keys.ts";
 import { addDays } from "../../dashboard/src/format/dates.ts";
-import { createRng } from "../../scripts/generator/rng.ts";
+import { createRng } from "../../lib/generator/rng.ts";
 import type { Sql } from "../helpers/db.ts";
 
-export const SEED_READERS = [DEMO_USERS.reader, "00000000-0000-4000-8000-00000000a001", "00000000-0000-4000-8000-00000000a002"];
+const SEED_READERS = [DEMO_USERS.reader, "00000000-0000-4000-8000-00000000a001", "00000000-0000-4000-8000-00000000a002"];
 const SERVICES = ["tarot_reading", "astrology_chart"];
 const PAY_PROVIDERS = ["stripe", "paypal"];
 const COUNTRIES: [string, string][] = [["DE", "EUR"], ["FR", "EUR"], ["AE", "AED"], ["GB", "GBP"]];

@@ -2,8 +2,8 @@
 // (service edge_service, provider edgepay/edgecall, JPY) are used by nothing else, so the tests can
 // also assert their rows by hand.
 import { randomUUID } from "node:crypto";
-import { makeEvent } from "../../scripts/generator/types.ts";
-import type { GeneratedEvent } from "../../scripts/generator/types.ts";
+import { makeEvent } from "../../lib/generator/types.ts";
+import type { GeneratedEvent } from "../../lib/generator/types.ts";
 
 export const EDGE = {
   service: "edge_service",

@@ -2,8 +2,8 @@
 // independently of the SQL ETL, so the tests can compare every row and field of the metric tables
 // against it. Days are local days in a time zone (Intl, not the database's tz data); rates are
 // shares attributed to the denominator's day.
-import { percentile } from "../../bench/lib.ts";
-import type { GeneratedEvent } from "../../scripts/generator/index.ts";
+import { percentile } from "../../lib/stats.ts";
+import type { GeneratedEvent } from "../../lib/generator/index.ts";
 
 type Ev = GeneratedEvent;
 type Row = Record<string, string | number | null>;
@@ -89,7 +89,7 @@ function lastAtOrBefore(history: Ev[], type: string, at: number): Ev | undefined
 // ---- shares (DESIGN.md §10.4) ---------------------------------------------------------------
 
 type Share = { domain: string; den: string; out: string; recordedOnly?: boolean };
-export const SHARES = {
+const SHARES = {
   success: { domain: "payments", den: "payment_attempted", out: "payment_succeeded" },
   refund: { domain: "payments", den: "payment_succeeded", out: "refund_issued" },
   answer: { domain: "calls", den: "call_started", out: "call_answered" },
@@ -102,7 +102,7 @@ export const SHARES = {
 /** Event ids of the denominator events answered by an outcome before the horizon: each outcome
  * answers the latest denominator of its entity at or before it (by time, a denominator before an
  * outcome at the same instant, then by event id). */
-export function answered(events: Ev[], share: Share, horizon: number): Set<string> {
+function answered(events: Ev[], share: Share, horizon: number): Set<string> {
   const byEntity = new Map<string, { e: Ev; den: boolean }[]>();
   for (const e of events) {
     if (e.event_domain !== share.domain || e.entity_id === null) continue;
@@ -254,13 +254,13 @@ export function expectedCalls(events: Ev[], day: string, opts: KpiOptions = {}):
 
 /** The event types that show a user doing something (DESIGN.md §10.2), written out here rather
  * than read from the catalog, so that a catalog change is caught by the comparison. */
-export const USER_INITIATED = new Set([
+const USER_INITIATED = new Set([
   "order_created", "payment_attempted", "call_started", "notification_opened", "notification_opted_out",
   "content_flagged", "appeal_submitted", "horoscope_listened",
 ]);
 
 /** Users active on each local day: a user-initiated event carrying their user_id. */
-export function activityByDay(events: Ev[], opts: KpiOptions = {}): Map<string, Set<string>> {
+function activityByDay(events: Ev[], opts: KpiOptions = {}): Map<string, Set<string>> {
   const cal = calendarOf(opts);
   const by = new Map<string, Set<string>>();
   for (const e of events) {

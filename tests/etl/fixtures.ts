@@ -1,6 +1,6 @@
 // Shared test plumbing for the ETL suites: loading events, running the pipeline, reading metric rows.
-import type { GeneratedEvent } from "../../scripts/generator/index.ts";
-import { copyEvents } from "../../scripts/generator/index.ts";
+import type { GeneratedEvent } from "../../lib/generator/index.ts";
+import { copyEvents } from "../../lib/generator/index.ts";
 import type { Sql } from "../helpers/db.ts";
 
 export const METRIC_TABLES = [

@@ -2,8 +2,8 @@
 // real pipeline, and every row and field of every metric table is compared with an independent
 // TypeScript computation from the same events (expected-kpis.ts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateEvents } from "../../scripts/generator/index.ts";
-import type { GeneratedEvent } from "../../scripts/generator/index.ts";
+import { generateEvents } from "../../lib/generator/index.ts";
+import type { GeneratedEvent } from "../../lib/generator/index.ts";
 import { connect } from "../helpers/db.ts";
 import { expectSameRows } from "./compare.ts";
 import { EDGE, edgeCaseEvents } from "./edge-cases.ts";

@@ -2,8 +2,8 @@
 // double data (the second waits on the advisory lock), one failing job does not stop the others,
 // late events are picked up by the nightly run, and day scans prune partitions.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateEvents } from "../../scripts/generator/index.ts";
-import type { GeneratedEvent } from "../../scripts/generator/index.ts";
+import { generateEvents } from "../../lib/generator/index.ts";
+import type { GeneratedEvent } from "../../lib/generator/index.ts";
 import { asRole, connect } from "../helpers/db.ts";
 import { alignNightly, cleanupDays, loadEvents, METRIC_TABLES, metricRows, runPipeline } from "./fixtures.ts";
 

@@ -6,9 +6,9 @@
 // with Intl, not the database's tz data), and a rebuild from scratch changes nothing.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateEvents } from "../../scripts/generator/index.ts";
-import type { GeneratedEvent } from "../../scripts/generator/index.ts";
-import { makeEvent } from "../../scripts/generator/types.ts";
+import { generateEvents } from "../../lib/generator/index.ts";
+import type { GeneratedEvent } from "../../lib/generator/index.ts";
+import { makeEvent } from "../../lib/generator/types.ts";
 import { connect } from "../helpers/db.ts";
 import { addDays, Calendar } from "./expected-kpis.ts";
 import type { KpiOptions } from "./expected-kpis.ts";

@@ -5,9 +5,9 @@
 // day is recomputed again and again; with few, what a late event changes on days that receive
 // nothing themselves (links, rates, WAU/MAU, cohorts, later order days) must be found.
 import { afterAll, beforeAll, describe, it } from "vitest";
-import { generateEvents } from "../../scripts/generator/index.ts";
-import type { GeneratedEvent } from "../../scripts/generator/index.ts";
-import { createRng } from "../../scripts/generator/rng.ts";
+import { generateEvents } from "../../lib/generator/index.ts";
+import type { GeneratedEvent } from "../../lib/generator/index.ts";
+import { createRng } from "../../lib/generator/rng.ts";
 import { connect } from "../helpers/db.ts";
 import { addDays, Calendar } from "./expected-kpis.ts";
 import {

@@ -1,7 +1,7 @@
 // Shared plumbing of the KPI v2 tests (nightly equals rebuild): a window of local days in a
 // reporting time zone, computed day by day by the nightly run, with late events arriving in
 // between, and every row of every metrics table compared.
-import type { GeneratedEvent } from "../../scripts/generator/index.ts";
+import type { GeneratedEvent } from "../../lib/generator/index.ts";
 import type { Sql } from "../helpers/db.ts";
 import { expectSameRows } from "./compare.ts";
 import {

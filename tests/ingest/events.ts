@@ -80,7 +80,7 @@ export async function postIngest(body: unknown, headers: Record<string, string> 
 export const countRows = async (sql: Sql, requestId: string) =>
   (await sql<{ n: number }[]>`select count(*)::int as n from public.events_raw where request_id = ${requestId}`)[0].n;
 
-export const deleteRows = (sql: Sql, requestId: string) =>
+const deleteRows = (sql: Sql, requestId: string) =>
   sql`delete from public.events_raw where request_id = ${requestId}`;
 
 /**

@@ -81,7 +81,7 @@ export const COHORTS: Row[] = ([[D1, 0, 5], [D1, 1, 2], [D1, 2, 0], [D2, 0, 4]] 
 }));
 
 /** ETL runs for D2: payments failed then succeeded; calls succeeded. */
-export const ETL_RUNS = [
+const ETL_RUNS = [
   { job_name: "payments", target_date: D2, started_at: "2011-06-16T02:00:00.000000Z", finished_at: "2011-06-16T02:00:01.500000Z", status: "failed", rows_written: null, error: "boom" },
   { job_name: "payments", target_date: D2, started_at: "2011-06-16T03:00:00.000000Z", finished_at: "2011-06-16T03:00:02.000000Z", status: "succeeded", rows_written: 6, error: null },
   { job_name: "calls", target_date: D2, started_at: "2011-06-16T02:00:00.250000Z", finished_at: null, status: "running", rows_written: null, error: null },

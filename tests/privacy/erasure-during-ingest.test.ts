@@ -4,7 +4,7 @@
 // instead). Real HTTP against the functions; the erasure is held open in its own transaction.
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import { LOCAL_SECRET_KEY } from "../../stack/keys.ts";
+import { LOCAL_SECRET_KEY } from "../../stack/local-settings.ts";
 import { connect } from "../helpers/db.ts";
 import { callFunction } from "../helpers/functions.ts";
 import { postEvents, postUntilStored } from "../helpers/ingest-post.ts";

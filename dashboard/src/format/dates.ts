@@ -4,7 +4,7 @@ const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 export type DateRange = { start: string; end: string };
 
-export function toIsoDay(d: Date): string {
+function toIsoDay(d: Date): string {
   return d.toISOString().slice(0, 10);
 }
 

@@ -3,7 +3,7 @@
 import { clampRange, daysInRange, formatRange, isIsoDay, presetRange, type DateRange } from "../format/dates.ts";
 import { h, uid } from "./dom.ts";
 
-export const PRESETS = [7, 30, 90] as const;
+const PRESETS = [7, 30, 90] as const;
 export const MAX_RANGE_DAYS = 366;
 
 export type RangePickerOptions = {

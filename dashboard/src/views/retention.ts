@@ -11,7 +11,7 @@ import { rangeFromParams, rangePicker } from "../ui/range-picker.ts";
 import { announce, empty, errorBox, loading } from "../ui/status.ts";
 import { csvButton } from "../ui/table.ts";
 
-export const RETENTION_DAY_SETS = ["0,1,2,3,7,14,30", "0,1,7,14,30,60,90", "0,1,2,3,4,5,6,7"];
+const RETENTION_DAY_SETS = ["0,1,2,3,7,14,30", "0,1,7,14,30,60,90", "0,1,2,3,4,5,6,7"];
 
 export function retentionView(ctx: ViewContext, params: URLSearchParams): HTMLElement {
   const latest = yesterdayUtc();

@@ -25,6 +25,11 @@ function databaseUrl(): string {
   return url;
 }
 
+/** Seconds before a connection that failed connects again: short, so that requests fail fast while
+ * the database is down and succeed within a second once it is back. (The driver's default grows
+ * with every failed connect of the pool, up to 20 s during which queries wait for it.) */
+const reconnectDelay = (failures: number) => Math.min(0.05 * 2 ** failures, 0.5);
+
 /**
  * One pool per isolate. Named prepared statements only with DB_PREPARE=true. Off, the driver
  * describes every statement with parameters before running it (one round trip more); on, a
@@ -38,17 +43,38 @@ export function db(): Sql {
     max: Number(env("DB_POOL_SIZE") ?? 10),
     prepare: env("DB_PREPARE") === "true",
     idle_timeout: 30,
-    connect_timeout: 10,
+    connect_timeout: 3,
+    backoff: reconnectDelay,
     onnotice: () => {},
     types: NUMBER_TYPES,
   }) as unknown as Sql;
   return client;
 }
 
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 8_000;
+export const DEFAULT_LOCK_TIMEOUT_MS = 1_000;
+
+function millisecondsFromEnv(name: string, fallback: number): number {
+  const n = Number(env(name));
+  return Number.isInteger(n) && n > 0 && n <= 2_147_483_647 ? n : fallback; // an int in Postgres
+}
+
+/**
+ * statement_timeout and lock_timeout for the rest of the transaction (DB_STATEMENT_TIMEOUT_MS,
+ * DB_LOCK_TIMEOUT_MS). Set on every transaction because functions become a role with set_config,
+ * so the role's own settings (a login's) never apply; a lock held elsewhere then costs a request
+ * lock_timeout, not as long as the lock is held.
+ */
+function timeouts(): string {
+  const statement = millisecondsFromEnv("DB_STATEMENT_TIMEOUT_MS", DEFAULT_STATEMENT_TIMEOUT_MS);
+  const lock = millisecondsFromEnv("DB_LOCK_TIMEOUT_MS", DEFAULT_LOCK_TIMEOUT_MS);
+  return `set_config('statement_timeout', '${statement}', true), set_config('lock_timeout', '${lock}', true)`;
+}
+
 /** The statement that makes the session the caller for the rest of the transaction, as PostgREST
- * does. Literals, not parameters: one round trip instead of two (sql-literal.ts). */
+ * does, with the timeouts. Literals, not parameters: one round trip instead of two (sql-literal.ts). */
 function becomeCaller(caller: Caller): string {
-  return `select set_config('role', ${sqlLiteral(caller.dbRole)}, true), set_config('request.jwt.claims', ${sqlLiteral(JSON.stringify(caller.claims))}, true)`;
+  return `select set_config('role', ${sqlLiteral(caller.dbRole)}, true), set_config('request.jwt.claims', ${sqlLiteral(JSON.stringify(caller.claims))}, true), ${timeouts()}`;
 }
 
 /** Runs `fn` in a transaction as the caller's database role with the caller's claims. */
@@ -70,7 +96,16 @@ export function inTransactionAs<T>(sql: Sql, caller: Caller, fn: (tx: Tx) => Pro
  * runs as one implicit transaction, so the role and claims last exactly for that statement.
  * `statement` must be a single statement with literal values only (sql-literal.ts).
  */
-export async function oneStatementAs<T>(sql: Sql, caller: Caller, statement: string): Promise<T[]> {
-  const results = (await sql.unsafe(`${becomeCaller(caller)}; ${statement}`)) as unknown as T[][];
+export function oneStatementAs<T>(sql: Sql, caller: Caller, statement: string): Promise<T[]> {
+  return afterSettings<T>(sql, becomeCaller(caller), statement);
+}
+
+/** oneStatementAs as the pool's own login role: only the timeouts are set. */
+export function oneStatement<T>(sql: Sql, statement: string): Promise<T[]> {
+  return afterSettings<T>(sql, `select ${timeouts()}`, statement);
+}
+
+async function afterSettings<T>(sql: Sql, settings: string, statement: string): Promise<T[]> {
+  const results = (await sql.unsafe(`${settings}; ${statement}`)) as unknown as T[][];
   return results[results.length - 1];
 }

@@ -1,6 +1,8 @@
 // Response helpers shared by every function: JSON bodies, CORS, and mapping errors to the
 // project's error format so that no input ever surfaces as an unhandled 5xx.
+import { describeError, retryableDatabaseError } from "./db-errors.ts";
 import { ApiError } from "./errors.ts";
+import { guardProcess } from "./process-guard.ts";
 
 export const corsHeaders: Record<string, string> = {
   "access-control-allow-origin": "*",
@@ -23,7 +25,13 @@ export function errorResponse(err: unknown): Response {
     if (err.details) error.details = err.details;
     return json({ error }, err.status, err.headers);
   }
-  console.error("unhandled error", err);
+  // The database down, restarting or too slow: a 503 the caller may retry, and one line in the log.
+  const retryable = retryableDatabaseError(err);
+  if (retryable) {
+    console.warn(`${retryable.code}: ${describeError(err)}`);
+    return errorResponse(retryable);
+  }
+  console.error(`unhandled error: ${describeError(err)}`);
   return json({ error: { code: "internal_error", message: "internal error" } }, 500);
 }
 
@@ -36,8 +44,9 @@ export function routePath(req: Request): string {
   return new URL(req.url).pathname.replace(/^\/functions\/v1(?=\/)/, "").replace(/\/+$/, "");
 }
 
-/** Wraps a handler with CORS preflight and the error format. */
+/** Wraps a handler with CORS preflight and the error format; keeps its process alive (process-guard.ts). */
 export function serveHandler(handler: (req: Request) => Promise<Response>) {
+  guardProcess();
   return async (req: Request): Promise<Response> => {
     if (req.method === "OPTIONS") return new Response(null, { status: 204, headers: corsHeaders });
     try {

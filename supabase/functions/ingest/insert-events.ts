@@ -7,7 +7,7 @@
 // the wait's bound, the request answers 503 with Retry-After and the client sends the batch again.
 import postgres from "postgres";
 import type { Tx } from "../_shared/db.ts";
-import { isLockTimeout, unavailable } from "../_shared/errors.ts";
+import { retryableDatabaseError } from "../_shared/db-errors.ts";
 import type { ParsedEvent } from "../_shared/event-schema.ts";
 import { copyEvents } from "./copy-events.ts";
 import { erasedUsersIn } from "./erased-users.ts";
@@ -25,19 +25,16 @@ export async function storeEvents(inTransaction: InTransaction, events: ParsedEv
       return kept.length;
     });
   } catch (err) {
-    if (!(err instanceof postgres.PostgresError)) throw err;
-    if (isLockTimeout(err)) throw pausedForErasure();
+    // The database down, a timeout, or an erasure holding the gate past lock_timeout: the insert
+    // would not fare better (db-errors.ts: a 503 with Retry-After).
+    if (!(err instanceof postgres.PostgresError) || retryableDatabaseError(err)) throw err;
     // 23505 / 25P02: the COPY met a stored event. Anything else (say, a pooler that refuses COPY)
     // is worth one line in the log, as its SQLSTATE only (a message can quote a row): every batch
     // then pays for both attempts.
     if (err.code !== "23505" && err.code !== "25P02") warnOnce(`ingest: COPY refused (SQLSTATE ${err.code}); using the insert path`);
-    return await inTransaction((tx) => insertEvents(tx, events)).catch((e) => {
-      throw isLockTimeout(e) ? pausedForErasure() : e;
-    });
+    return await inTransaction((tx) => insertEvents(tx, events));
   }
 }
-
-const pausedForErasure = () => unavailable("ingestion is paused for a moment; send the batch again");
 
 function* usersOf(events: ParsedEvent[]): Iterable<string> {
   for (const e of events) if (e.user_id) yield e.user_id;

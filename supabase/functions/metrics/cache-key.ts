@@ -5,7 +5,7 @@
 import type { Caller } from "../_shared/auth.ts";
 
 /** The caller's RLS-relevant identity: the service role, or role + app role + user id. */
-export function callerScope(caller: Caller): string {
+function callerScope(caller: Caller): string {
   return caller.kind === "service" ? "service_role" : `authenticated/${caller.appRole ?? "-"}/${caller.sub}`;
 }
 

@@ -13,7 +13,7 @@ function isCalendarDate(s: unknown): s is string {
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s && d.getUTCFullYear() >= 1970;
 }
 
-export const isoDate = z.string(required("a date YYYY-MM-DD"))
+const isoDate = z.string(required("a date YYYY-MM-DD"))
   .refine(isCalendarDate, "must be an existing date YYYY-MM-DD (year 1970 or later)");
 
 const upperCode = (length: number, what: string) =>
@@ -38,7 +38,7 @@ const retentionDays = z.string().transform((s, ctx) => {
 const format = z.enum(["json", "csv"], { error: "must be json or csv" });
 
 /** Filters the table endpoints accept (equality on the column of the same name). */
-export const FILTERS = {
+const FILTERS = {
   service_code: dimension,
   reader_id: uuid,
   provider: dimension,

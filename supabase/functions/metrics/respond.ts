@@ -7,7 +7,7 @@ import { corsHeaders } from "../_shared/http.ts";
 import type { Output } from "./endpoints.ts";
 import type { CachedResponse } from "./response-cache.ts";
 
-export const CSV_TYPE = "text/csv; charset=utf-8; header=present";
+const CSV_TYPE = "text/csv; charset=utf-8; header=present";
 const encoder = new TextEncoder();
 
 /** CSV asked for by `format=csv`, or by `Accept: text/csv` when no format is given (rows only). */

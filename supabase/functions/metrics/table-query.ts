@@ -10,7 +10,7 @@ export type RowsJson = { rowsJson: string; rowCount: number };
 export const orderBy = (t: MetricsTable, alias = "t") =>
   [t.dateColumn, ...t.dimensions].map((c) => `${alias}.${c} asc nulls last`).join(", ");
 
-export const aggregate = (t: MetricsTable, where: string) =>
+const aggregate = (t: MetricsTable, where: string) =>
   `select count(*)::int as row_count, coalesce(json_agg(t order by ${orderBy(t)}), '[]')::text as rows_json
    from (select ${t.columns.join(", ")} from public.${t.table} where ${where}) as t`;
 

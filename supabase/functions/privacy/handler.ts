@@ -6,7 +6,7 @@ import { z } from "zod";
 import { authenticate, isAdmin, SERVICE_CALLER } from "../_shared/auth.ts";
 import type { Caller } from "../_shared/auth.ts";
 import { asCaller } from "../_shared/db.ts";
-import { ApiError, badRequest, forbidden, isLockTimeout, notFound, unavailable } from "../_shared/errors.ts";
+import { ApiError, badRequest, forbidden, notFound } from "../_shared/errors.ts";
 import { json, routePath, serveHandler } from "../_shared/http.ts";
 import { readJsonBody } from "../_shared/json-body.ts";
 
@@ -33,10 +33,7 @@ async function erase(req: Request, caller: Caller): Promise<Response> {
     const [row] = await tx<{ receipt: unknown }[]>`
       select analytics.erase_user(${body.user_id}::uuid, ${requesterOf(caller)}) as receipt`;
     return row.receipt;
-  }).catch((err) => {
-    // The erasure waits at most a second to pause ingestion (or for another erasure); nothing was erased.
-    throw isLockTimeout(err) ? unavailable("another erasure or ingestion is in progress; retry the erasure") : err;
-  });
+  }); // An erasure that cannot pause ingestion within lock_timeout erases nothing: a 503 (db-errors.ts).
   return json({ data: receipt });
 }
 

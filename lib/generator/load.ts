@@ -1,7 +1,8 @@
-// Bulk-loads generated events into public.events_raw with COPY (text format), encoded by the ingest
-// function's own COPY encoder: generated events are catalog-valid by construction (generator test).
+// Bulk-loads generated events into public.events_raw with COPY (text format), encoded as the ingest
+// function encodes them (_shared/copy-text.ts): generated events are catalog-valid by construction
+// (generator test).
 import type postgres from "postgres";
-import { COPY_SQL, copyLine } from "../../supabase/functions/ingest/copy-events.ts";
+import { COPY_SQL, copyLine } from "../../supabase/functions/_shared/copy-text.ts";
 import type { ParsedEvent } from "../../supabase/functions/_shared/event-schema.ts";
 import type { GeneratedEvent } from "./types.ts";
 
