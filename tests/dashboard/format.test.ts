@@ -1,6 +1,6 @@
 // Unit tests of the dashboard's pure formatting and row helpers (no browser needed).
 import { describe, expect, it } from "vitest";
-import { addDays, clampRange, daysInRange, eachDay, formatRange, isIsoDay, presetRange, yesterdayUtc } from "../../dashboard/src/format/dates.ts";
+import { addDays, clampRange, daysInRange, eachDay, formatRange, isIsoDay, presetRange, yesterdayIn } from "../../dashboard/src/format/dates.ts";
 import { formatDuration } from "../../dashboard/src/format/durations.ts";
 import { contrastRatio, heatStyle, relativeLuminance } from "../../dashboard/src/format/heat.ts";
 import { DASH, formatChange, formatCount, formatMoney, formatPercentValue, formatRate } from "../../dashboard/src/format/numbers.ts";
@@ -92,7 +92,10 @@ describe("dates", () => {
     expect(eachDay({ start: "2026-10-31", end: "2026-11-02" })).toEqual(["2026-10-31", "2026-11-01", "2026-11-02"]);
     expect(presetRange(7, "2026-11-24")).toEqual({ start: "2026-11-18", end: "2026-11-24" });
     expect(clampRange({ start: "2026-10-01", end: "2026-11-24" }, "2026-10-26")).toEqual({ start: "2026-10-26", end: "2026-11-24" });
-    expect(yesterdayUtc(new Date("2026-11-25T00:30:00Z"))).toBe("2026-11-24");
+    expect(yesterdayIn("UTC", new Date("2026-11-25T00:30:00Z"))).toBe("2026-11-24");
+    // 21:30 UTC is already the next day in Riyadh (UTC+3), still the same day in Cairo (UTC+2).
+    expect(yesterdayIn("Asia/Riyadh", new Date("2026-11-24T21:30:00Z"))).toBe("2026-11-24");
+    expect(yesterdayIn("Africa/Cairo", new Date("2026-11-24T21:30:00Z"))).toBe("2026-11-23");
     expect(formatRange({ start: "2026-11-01", end: "2026-11-30" })).toBe("1 Nov 2026 – 30 Nov 2026");
   });
 });
