@@ -680,10 +680,13 @@ declare
   v_horizon timestamptz := p_today::timestamp at time zone v_zone;
   v_marked date[];
   v_run date[];
-  v_pay text[];
-  v_calls text[];
-  v_notes text[];
-  v_users uuid[];
+  v_pay text[] := '{}'::text[];
+  v_calls text[] := '{}'::text[];
+  v_notes text[] := '{}'::text[];
+  v_users uuid[] := '{}'::uuid[];
+  v_ingested timestamptz[];
+  v_since_ids text[] := '{}'::text[];
+  v_since_at timestamptz[] := '{}'::timestamptz[];
   v_orders jsonb;
   v_content jsonb;
   v_targets_pay date[];
@@ -694,6 +697,8 @@ declare
   v_day date;
   v_i int := 0;
   v_t0 timestamptz;
+  v_phase timestamptz := clock_timestamp();
+  v_applied jsonb;
 begin
   perform set_config('analytics.etl_today', p_today::text, true);
   select coalesce(array_agg(distinct (x.key)::date order by (x.key)::date), '{}') into v_marked
@@ -701,27 +706,35 @@ begin
   select coalesce(array_agg(distinct d order by d), '{}') into v_run from unnest(p_full || v_marked) as d;
   perform set_config('analytics.etl_run_days', v_run::text, true);
 
-  -- The new events of the marked days (one scan of each such day, filtered by ingested_at).
-  with marks as (
-    select (x.key)::date as day, array(select jsonb_array_elements_text(x.value)::timestamptz) as ingested
+  -- The new events of the marked days: one scan of each such day (its BRIN ranges, as a day's jobs
+  -- read it), filtered by the ingested_at values its marks carry.
+  for v_day, v_ingested in
+    select (x.key)::date, array(select jsonb_array_elements_text(x.value)::timestamptz)
     from jsonb_each(coalesce(p_new, '{}')) as x where (x.key)::date = any(v_marked)
-  ),
-  new_events as (
-    select e.event_domain, e.event_type, e.entity_id, e.user_id, e.event_timestamp
-    from marks m
-    join public.events_raw e on e.event_timestamp >= m.day::timestamp at time zone v_zone
-      and e.event_timestamp < (m.day + 1)::timestamp at time zone v_zone and e.ingested_at = any(m.ingested)
-  )
-  select array_agg(distinct n.entity_id) filter (where n.event_domain = 'payments' and n.entity_id is not null),
-    array_agg(distinct n.entity_id) filter (where n.event_domain = 'calls' and n.entity_id is not null),
-    array_agg(distinct n.entity_id) filter (where n.event_domain = 'notifications' and n.entity_id is not null),
-    array_agg(distinct n.user_id) filter (where n.event_type in ('notification_sent', 'notification_opted_out') and n.user_id is not null),
-    (select jsonb_object_agg(o.entity_id, o.since) from (select x.entity_id, min(x.event_timestamp) as since from new_events x
-      where x.event_domain = 'orders' and x.entity_id is not null group by x.entity_id) o),
-    (select jsonb_object_agg(o.entity_id, o.since) from (select x.entity_id, min(x.event_timestamp) as since from new_events x
-      where x.event_domain = 'content' and x.entity_id is not null group by x.entity_id) o)
-  into v_pay, v_calls, v_notes, v_users, v_orders, v_content
-  from new_events n;
+  loop
+    select array_cat(v_pay, array_agg(distinct e.entity_id) filter (where e.event_domain = 'payments' and e.entity_id is not null)),
+      array_cat(v_calls, array_agg(distinct e.entity_id) filter (where e.event_domain = 'calls' and e.entity_id is not null)),
+      array_cat(v_notes, array_agg(distinct e.entity_id) filter (where e.event_domain = 'notifications' and e.entity_id is not null)),
+      array_cat(v_users, array_agg(distinct e.user_id) filter (
+        where e.event_type in ('notification_sent', 'notification_opted_out') and e.user_id is not null)),
+      array_cat(v_since_ids, array_agg(e.event_domain || ':' || e.entity_id) filter (
+        where e.event_domain in ('orders', 'content') and e.entity_id is not null)),
+      array_cat(v_since_at, array_agg(e.event_timestamp) filter (
+        where e.event_domain in ('orders', 'content') and e.entity_id is not null))
+    into v_pay, v_calls, v_notes, v_users, v_since_ids, v_since_at
+    from public.events_raw e
+    where e.event_timestamp >= v_day::timestamp at time zone v_zone and e.event_timestamp < (v_day + 1)::timestamp at time zone v_zone
+      and e.ingested_at = any(v_ingested);
+  end loop;
+  select jsonb_object_agg(x.id, x.since) filter (where x.id like 'orders:%'),
+    jsonb_object_agg(x.id, x.since) filter (where x.id like 'content:%')
+  into v_orders, v_content
+  from (select u.id, min(u.at) as since from unnest(v_since_ids, v_since_at) as u(id, at) group by u.id) x;
+  if cardinality(v_marked) > 0 then
+    raise notice '%: new events of % day(s) read in % s', p_label, cardinality(v_marked),
+      round(extract(epoch from clock_timestamp() - v_phase)::numeric, 2);
+  end if;
+  v_phase := clock_timestamp();
 
   -- Links first: the days computed in full read them.
   v_targets_pay := array(select analytics.recompute_share_links('payments', v_pay, v_horizon));
@@ -732,12 +745,17 @@ begin
   -- rejection history, approval latency), on computed days.
   select coalesce(array_agg(distinct (e.event_timestamp at time zone v_zone)::date), '{}') into v_fulfillment
   from jsonb_each_text(coalesce(v_orders, '{}')) as o
-  join public.events_raw e on e.event_domain = 'orders' and e.entity_id = o.key
+  join public.events_raw e on e.event_domain = 'orders' and e.entity_id = substr(o.key, 8)
     and e.event_timestamp >= (o.value)::timestamptz and e.event_timestamp < v_horizon;
   select coalesce(array_agg(distinct (e.event_timestamp at time zone v_zone)::date), '{}') into v_content_days
   from jsonb_each_text(coalesce(v_content, '{}')) as o
-  join public.events_raw e on e.event_domain = 'content' and e.entity_id = o.key and e.event_type = 'horoscope_approved'
+  join public.events_raw e on e.event_domain = 'content' and e.entity_id = substr(o.key, 9) and e.event_type = 'horoscope_approved'
     and e.event_timestamp >= (o.value)::timestamptz and e.event_timestamp < v_horizon;
+
+  if cardinality(v_marked) > 0 then
+    raise notice '%: links and later order/horoscope days of the new events in % s', p_label,
+      round(extract(epoch from clock_timestamp() - v_phase)::numeric, 2);
+  end if;
 
   foreach v_day in array v_run loop
     v_i := v_i + 1;
@@ -753,6 +771,7 @@ begin
   end loop;
 
   -- The other days the new events change.
+  v_phase := clock_timestamp();
   perform analytics.compute_daily_fulfillment_metrics(d) from unnest(v_fulfillment) as d
   where not (d = any(v_run)) and exists (select 1 from analytics.etl_days c where c.metric_date = d);
   perform analytics.compute_daily_content_metrics(d) from unnest(v_content_days) as d
@@ -760,7 +779,14 @@ begin
   perform analytics.refresh_share_rates('payments', array(select d from unnest(v_targets_pay) as d where not (d = any(v_run))));
   perform analytics.refresh_share_rates('calls', array(select d from unnest(v_targets_calls) as d where not (d = any(v_run))));
   perform analytics.refresh_share_rates('engagement', array(select d from unnest(v_targets_eng) as d where not (d = any(v_run))));
-  perform analytics.apply_activity_changes(v_run);
+  raise notice '%: % other day(s) of orders/horoscopes and rates of % day(s) in % s', p_label,
+    cardinality(v_fulfillment) + cardinality(v_content_days),
+    cardinality(v_targets_pay) + cardinality(v_targets_calls) + cardinality(v_targets_eng),
+    round(extract(epoch from clock_timestamp() - v_phase)::numeric, 2);
+  v_phase := clock_timestamp();
+  v_applied := analytics.apply_activity_changes(v_run);
+  raise notice '%: activity changes % applied in % s', p_label, v_applied,
+    round(extract(epoch from clock_timestamp() - v_phase)::numeric, 2);
 end;
 $$;
 comment on function analytics.etl_process(date[], jsonb, date, text) is
