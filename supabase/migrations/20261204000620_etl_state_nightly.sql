@@ -903,13 +903,13 @@ grant execute on function analytics.rebuild_metrics(date, date, date) to service
 -- The schedule: pg_cron on hosted Supabase runs in UTC, so an hourly job starts the nightly run once
 -- per local day, at the first hour at or after 02:00 local (DST-safe: a skipped or repeated hour
 -- neither skips nor repeats the run).
-create or replace function analytics.run_nightly_etl_if_due()
+create or replace function analytics.run_nightly_etl_if_due(p_now timestamptz default now())
 returns text
 language plpgsql
 set search_path = ''
 as $$
 declare
-  v_local timestamp := now() at time zone analytics.reporting_time_zone();
+  v_local timestamp := p_now at time zone analytics.reporting_time_zone();
 begin
   if v_local::time < time '02:00' then
     return 'not yet';
@@ -920,15 +920,15 @@ begin
   if not pg_try_advisory_xact_lock(hashtext('analytics.nightly'), 0) then
     return 'running';
   end if;
-  perform 1 from analytics.run_nightly_etl();
+  perform 1 from analytics.run_nightly_etl(v_local::date);
   update analytics.etl_nightly_state set last_scheduled_today = v_local::date;
   return 'ran';
 end;
 $$;
-comment on function analytics.run_nightly_etl_if_due() is
-  'Called hourly by pg_cron: runs analytics.run_nightly_etl() once per local day, at the first call at or after 02:00 local time. Returns ran | not yet | done today | running.';
-revoke all on function analytics.run_nightly_etl_if_due() from public, anon, authenticated;
-grant execute on function analytics.run_nightly_etl_if_due() to service_role;
+comment on function analytics.run_nightly_etl_if_due(timestamptz) is
+  'Called hourly by pg_cron: runs analytics.run_nightly_etl() once per local day, at the first call at or after 02:00 local time (p_now: the time of the call). Returns ran | not yet | done today | running.';
+revoke all on function analytics.run_nightly_etl_if_due(timestamptz) from public, anon, authenticated;
+grant execute on function analytics.run_nightly_etl_if_due(timestamptz) to service_role;
 
 select cron.schedule('analytics-nightly-etl', '0 * * * *', 'select analytics.run_nightly_etl_if_due()');
 
