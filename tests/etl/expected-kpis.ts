@@ -1,7 +1,7 @@
-// The KPI contract (DESIGN.md §5, §7, §8 and v2, §10) computed straight from events in TypeScript,
-// independently of the SQL ETL, so the tests can compare every row and field of the metric tables
-// against it. Days are local days in a time zone (Intl, not the database's tz data); rates are
-// shares attributed to the denominator's day.
+// The KPI contract (docs/design.md §5, §7, §8 and v2, §10) computed straight from events in
+// TypeScript, independently of the SQL ETL, so the tests can compare every row and field of the
+// metric tables against it. Days are local days in a time zone (Intl, not the database's tz data);
+// rates are shares attributed to the denominator's day.
 import { percentile } from "../../lib/stats.ts";
 import type { GeneratedEvent } from "../../lib/generator/index.ts";
 
@@ -9,7 +9,7 @@ type Ev = GeneratedEvent;
 type Row = Record<string, string | number | null>;
 const DAY = 86_400_000;
 
-/** How days are cut (IANA zone) and up to when outcomes count (ms; DESIGN.md: "so far"). */
+/** How days are cut (IANA zone) and up to when outcomes count (ms; docs/design.md: "so far"). */
 export type KpiOptions = { zone?: string; horizon?: number };
 
 const ms = (e: Ev) => Date.parse(e.event_timestamp);
@@ -86,7 +86,7 @@ function lastAtOrBefore(history: Ev[], type: string, at: number): Ev | undefined
   return history.filter((h) => h.event_type === type && ms(h) <= at).at(-1);
 }
 
-// ---- shares (DESIGN.md §10.4) ---------------------------------------------------------------
+// ---- shares (docs/design.md §10.4) ---------------------------------------------------------------
 
 type Share = { domain: string; den: string; out: string; recordedOnly?: boolean };
 const SHARES = {
@@ -252,7 +252,7 @@ export function expectedCalls(events: Ev[], day: string, opts: KpiOptions = {}):
   });
 }
 
-/** The event types that show a user doing something (DESIGN.md §10.2), written out here rather
+/** The event types that show a user doing something (docs/design.md §10.2), written out here rather
  * than read from the catalog, so that a catalog change is caught by the comparison. */
 const USER_INITIATED = new Set([
   "order_created", "payment_attempted", "call_started", "notification_opened", "notification_opted_out",
