@@ -211,6 +211,8 @@ export function expectedPayments(events: Ev[], day: string, opts: KpiOptions = {
       metric_date: day, provider: g.provider, country_code: g.country_code, currency: g.currency,
       attempts: attempts.length, fallback_attempts: fallback, successes: successes.length,
       failures: count(g.events, "payment_failed"), refunds: refundedAmounts.length,
+      attempts_succeeded: attempts.filter((e) => succeeded.has(e.event_id)).length,
+      successes_refunded: successes.filter((e) => refunded.has(e.event_id)).length,
       success_rate: ratio(attempts.filter((e) => succeeded.has(e.event_id)).length, attempts.length),
       fallback_rate: ratio(fallback, attempts.length),
       refund_rate: ratio(successes.filter((e) => refunded.has(e.event_id)).length, successes.length),
@@ -240,11 +242,14 @@ export function expectedCalls(events: Ev[], day: string, opts: KpiOptions = {}):
     const answers = g.events.filter((e) => e.event_type === "call_answered");
     const ended = g.events.filter((e) => e.event_type === "call_ended");
     const durations = ended.map((e) => e.duration_seconds ?? 0);
-    const share = (set: Set<string>) => ratio(answers.filter((e) => set.has(e.event_id)).length, answers.length);
+    const of = (set: Set<string>) => answers.filter((e) => set.has(e.event_id)).length;
+    const share = (set: Set<string>) => ratio(of(set), answers.length);
     return {
       metric_date: day, service_code: g.service_code, provider: g.provider,
       started: started.length, answered: answers.length, completed: ended.length,
       dropped: count(g.events, "call_dropped"), recorded: ended.filter((e) => e.metadata.recorded === true).length,
+      started_answered: started.filter((e) => answeredStarts.has(e.event_id)).length,
+      answered_completed: of(completed), answered_dropped: of(dropped), answered_recorded: of(recorded),
       answer_rate: ratio(started.filter((e) => answeredStarts.has(e.event_id)).length, started.length),
       completion_rate: share(completed), drop_rate: share(dropped), recording_rate: share(recorded),
       duration_avg_s: mean(durations), duration_p95_s: p95(durations),
@@ -296,6 +301,8 @@ export function expectedEngagement(events: Ev[], day: string, opts: KpiOptions =
     metric_date: day, dau: activity.get(day)?.size ?? 0, wau: activeBetween(activity, day, 7), mau: activeBetween(activity, day, 30),
     notifications_sent: count(es, "notification_sent"), notifications_delivered: delivered.length,
     notifications_opened: count(es, "notification_opened"), notifications_opted_out: count(es, "notification_opted_out"),
+    delivered_opened: delivered.filter((e) => opened.has(e.event_id)).length,
+    users_sent: recipients.size, users_sent_opted_out: [...recipients].filter((u) => optedOut.has(u)).length,
     notification_ctr: ratio(delivered.filter((e) => opened.has(e.event_id)).length, delivered.length),
     opt_out_rate: ratio([...recipients].filter((u) => optedOut.has(u)).length, recipients.size),
     listens: listens.length, listen_through_avg_pct: mean(listens),
