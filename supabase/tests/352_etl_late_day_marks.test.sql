@@ -10,8 +10,9 @@ select ok(not has_table_privilege(r, t, 'select, insert, update, delete'), r || 
 from unnest(array['anon', 'authenticated']) as r, unnest(array['analytics.etl_late_day_marks', 'analytics.etl_pending_days']) as t;
 
 delete from analytics.etl_late_day_marks;
--- A day with a succeeded run, and UTC yesterday (which a running night may be computing).
-insert into public.etl_job_runs (job_name, target_date, started_at, status) values ('payments', '2030-03-03', now(), 'succeeded');
+-- A computed day (analytics.etl_days), and local yesterday (which a running night may be computing;
+-- the reporting time zone is UTC here).
+insert into analytics.etl_days (metric_date, time_zone) values ('2030-03-03', 'UTC');
 insert into public.events_raw (event_domain, event_type, event_timestamp, provider) values
   ('payments', 'payment_failed', '2030-03-03T10:00:00Z', 'marks-test'),
   ('payments', 'payment_failed', '2030-03-04T10:00:00Z', 'marks-test'),

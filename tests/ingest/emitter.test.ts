@@ -41,12 +41,12 @@ const order = (i: number, extra: Record<string, unknown> = {}) =>
   ({ entity_id: `ord-${i}`, user_id: USER, service_code: "tarot_reading", request_id: REQ, ...extra });
 
 describe("analytics emitter", () => {
-  it("mirrors the database catalog (types, domains, required fields)", async () => {
-    const rows = await sql<{ event_type: string; event_domain: string; required_fields: string[] }[]>`
-      select distinct on (event_type) event_type, event_domain, required_fields
+  it("mirrors the database catalog (types, domains, user-initiated flags, required fields)", async () => {
+    const rows = await sql<{ event_type: string; event_domain: string; user_initiated: boolean; required_fields: string[] }[]>`
+      select distinct on (event_type) event_type, event_domain, user_initiated, required_fields
       from public.event_schema_versions order by event_type, version desc`;
-    const fromDb = Object.fromEntries(rows.map((r) => [r.event_type, { domain: r.event_domain, required: [...r.required_fields].sort() }]));
-    const fromTs = Object.fromEntries(Object.entries(EVENT_CATALOG).map(([t, v]) => [t, { domain: v.domain, required: [...v.required].sort() }]));
+    const fromDb = Object.fromEntries(rows.map((r) => [r.event_type, { domain: r.event_domain, userInitiated: r.user_initiated, required: [...r.required_fields].sort() }]));
+    const fromTs = Object.fromEntries(Object.entries(EVENT_CATALOG).map(([t, v]) => [t, { domain: v.domain, userInitiated: v.userInitiated, required: [...v.required].sort() }]));
     expect(fromTs).toEqual(fromDb);
   });
 
