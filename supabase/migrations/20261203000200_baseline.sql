@@ -33,6 +33,28 @@ CREATE TABLE "analytics"."erasure_receipts" (
 ALTER TABLE "analytics"."erasure_receipts"
   ENABLE ROW LEVEL SECURITY;
 
+CREATE TABLE "analytics"."etl_activity_changes" (
+  "change_id"      bigint                   GENERATED ALWAYS AS IDENTITY NOT NULL,
+  "user_id"        uuid                     NOT NULL,
+  "activity_date"  date                     NOT NULL,
+  "old_first_seen" date,
+  "changed_at"     timestamp with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT "etl_activity_changes_pkey" PRIMARY KEY (change_id)
+);
+
+ALTER TABLE "analytics"."etl_activity_changes"
+  ENABLE ROW LEVEL SECURITY;
+
+CREATE TABLE "analytics"."etl_days" (
+  "metric_date" date                     NOT NULL,
+  "time_zone"   text                     NOT NULL,
+  "computed_at" timestamp with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT "etl_days_pkey" PRIMARY KEY (metric_date)
+);
+
+ALTER TABLE "analytics"."etl_days"
+  ENABLE ROW LEVEL SECURITY;
+
 CREATE TABLE "analytics"."etl_late_day_marks" (
   "mark_id"     bigint                   GENERATED ALWAYS AS IDENTITY NOT NULL,
   "metric_date" date                     NOT NULL,
@@ -41,6 +63,71 @@ CREATE TABLE "analytics"."etl_late_day_marks" (
 );
 
 ALTER TABLE "analytics"."etl_late_day_marks"
+  ENABLE ROW LEVEL SECURITY;
+
+CREATE TABLE "analytics"."etl_nightly_state" (
+  "singleton"            boolean                  NOT NULL DEFAULT true,
+  "last_today"           date,
+  "last_scheduled_today" date,
+  "user_initiated_types" text[],
+  "updated_at"           timestamp with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT "etl_nightly_state_pkey" PRIMARY KEY (singleton),
+  CONSTRAINT "etl_nightly_state_singleton" CHECK (singleton)
+);
+
+ALTER TABLE "analytics"."etl_nightly_state"
+  ENABLE ROW LEVEL SECURITY;
+
+CREATE TABLE "analytics"."etl_opt_out_links" (
+  "user_id"    uuid NOT NULL,
+  "target_day" date NOT NULL,
+  "source_day" date NOT NULL,
+  CONSTRAINT "etl_opt_out_links_pkey" PRIMARY KEY (user_id, target_day)
+);
+
+ALTER TABLE "analytics"."etl_opt_out_links"
+  ENABLE ROW LEVEL SECURITY;
+
+CREATE TABLE "analytics"."etl_recompute_requests" (
+  "request_id"   bigint                   GENERATED ALWAYS AS IDENTITY NOT NULL,
+  "metric_date"  date                     NOT NULL,
+  "reason"       text                     NOT NULL,
+  "requested_at" timestamp with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT "etl_recompute_requests_pkey" PRIMARY KEY (request_id)
+);
+
+ALTER TABLE "analytics"."etl_recompute_requests"
+  ENABLE ROW LEVEL SECURITY;
+
+CREATE TABLE "analytics"."etl_share_links" (
+  "share"                text NOT NULL,
+  "entity_id"            text NOT NULL,
+  "denominator_event_id" uuid NOT NULL,
+  "target_day"           date NOT NULL,
+  "dim1"                 text,
+  "dim2"                 text,
+  "dim3"                 text,
+  "source_day"           date NOT NULL,
+  CONSTRAINT "etl_share_links_pkey" PRIMARY KEY (share, entity_id, denominator_event_id),
+  CONSTRAINT "etl_share_links_share"
+    CHECK ((share = ANY (ARRAY['success'::text, 'refund'::text, 'answer'::text, 'completion'::text, 'drop'::text, 'recording'::text, 'ctr'::text])))
+);
+
+ALTER TABLE "analytics"."etl_share_links"
+  ENABLE ROW LEVEL SECURITY;
+
+CREATE TABLE "analytics"."etl_share_same_day" (
+  "metric_date" date   NOT NULL,
+  "share"       text   NOT NULL,
+  "dim1"        text,
+  "dim2"        text,
+  "dim3"        text,
+  "answered"    bigint NOT NULL,
+  "denominator" bigint NOT NULL,
+  CONSTRAINT "etl_share_same_day_key" UNIQUE NULLS NOT DISTINCT (metric_date, share, dim1, dim2, dim3)
+);
+
+ALTER TABLE "analytics"."etl_share_same_day"
   ENABLE ROW LEVEL SECURITY;
 
 CREATE UNLOGGED TABLE "analytics"."ingest_rate_limits" (
@@ -75,6 +162,17 @@ CREATE TABLE "analytics"."privacy_key" (
 );
 
 ALTER TABLE "analytics"."privacy_key"
+  ENABLE ROW LEVEL SECURITY;
+
+CREATE TABLE "analytics"."reporting_settings" (
+  "singleton"  boolean                  NOT NULL DEFAULT true,
+  "time_zone"  text                     NOT NULL DEFAULT 'UTC'::text,
+  "changed_at" timestamp with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT "reporting_settings_pkey" PRIMARY KEY (singleton),
+  CONSTRAINT "reporting_settings_singleton" CHECK (singleton)
+);
+
+ALTER TABLE "analytics"."reporting_settings"
   ENABLE ROW LEVEL SECURITY;
 
 CREATE TABLE "analytics"."suppression_list_version" (
@@ -134,6 +232,7 @@ CREATE TABLE "public"."event_schema_versions" (
   "client_emittable" boolean                  NOT NULL DEFAULT false,
   "description"      text                     NOT NULL,
   "created_at"       timestamp with time zone NOT NULL DEFAULT now(),
+  "user_initiated"   boolean                  NOT NULL DEFAULT false,
   CONSTRAINT "event_schema_versions_domain"
     CHECK ((event_domain = ANY (ARRAY['orders'::text, 'payments'::text, 'calls'::text, 'notifications'::text, 'moderation'::text, 'content'::text]))),
   CONSTRAINT "event_schema_versions_metadata_fields_is_object" CHECK ((jsonb_typeof(metadata_fields) = 'object'::text)),
@@ -186,21 +285,25 @@ ALTER TABLE "public"."metrics_cohort_retention"
   ENABLE ROW LEVEL SECURITY;
 
 CREATE TABLE "public"."metrics_daily_calls" (
-  "metric_date"     date                     NOT NULL,
-  "service_code"    text,
-  "provider"        text,
-  "started"         bigint                   NOT NULL DEFAULT 0,
-  "answered"        bigint                   NOT NULL DEFAULT 0,
-  "completed"       bigint                   NOT NULL DEFAULT 0,
-  "dropped"         bigint                   NOT NULL DEFAULT 0,
-  "recorded"        bigint                   NOT NULL DEFAULT 0,
-  "answer_rate"     double precision,
-  "completion_rate" double precision,
-  "drop_rate"       double precision,
-  "recording_rate"  double precision,
-  "duration_avg_s"  double precision,
-  "duration_p95_s"  double precision,
-  "computed_at"     timestamp with time zone NOT NULL DEFAULT now(),
+  "metric_date"        date                     NOT NULL,
+  "service_code"       text,
+  "provider"           text,
+  "started"            bigint                   NOT NULL DEFAULT 0,
+  "answered"           bigint                   NOT NULL DEFAULT 0,
+  "completed"          bigint                   NOT NULL DEFAULT 0,
+  "dropped"            bigint                   NOT NULL DEFAULT 0,
+  "recorded"           bigint                   NOT NULL DEFAULT 0,
+  "answer_rate"        double precision,
+  "completion_rate"    double precision,
+  "drop_rate"          double precision,
+  "recording_rate"     double precision,
+  "duration_avg_s"     double precision,
+  "duration_p95_s"     double precision,
+  "computed_at"        timestamp with time zone NOT NULL DEFAULT now(),
+  "started_answered"   bigint,
+  "answered_completed" bigint,
+  "answered_dropped"   bigint,
+  "answered_recorded"  bigint,
   CONSTRAINT "metrics_daily_calls_key" UNIQUE NULLS NOT DISTINCT (metric_date, service_code, PROVIDER)
 );
 
@@ -239,6 +342,9 @@ CREATE TABLE "public"."metrics_daily_engagement" (
   "listens"                 bigint                   NOT NULL DEFAULT 0,
   "listen_through_avg_pct"  double precision,
   "computed_at"             timestamp with time zone NOT NULL DEFAULT now(),
+  "delivered_opened"        bigint,
+  "users_sent"              bigint,
+  "users_sent_opted_out"    bigint,
   CONSTRAINT "metrics_daily_engagement_pkey" PRIMARY KEY (metric_date)
 );
 
@@ -288,6 +394,8 @@ CREATE TABLE "public"."metrics_daily_payments" (
   "revenue_cents"         bigint                   NOT NULL DEFAULT 0,
   "avg_transaction_cents" double precision,
   "computed_at"           timestamp with time zone NOT NULL DEFAULT now(),
+  "attempts_succeeded"    bigint,
+  "successes_refunded"    bigint,
   CONSTRAINT "metrics_daily_payments_key" UNIQUE NULLS NOT DISTINCT (metric_date, PROVIDER, country_code, currency)
 );
 
@@ -317,6 +425,45 @@ CREATE OR REPLACE FUNCTION analytics.app_role()
   SET search_path TO ''
   AS $function$
   select nullif((select auth.jwt()) -> 'app_metadata' ->> 'role', '')
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.apply_activity_changes (
+  p_skip date[]
+)
+  RETURNS jsonb
+  LANGUAGE plpgsql
+  SET search_path TO ''
+  AS $function$
+declare
+  v_ids bigint[];
+  v_days date[];
+  v_cohorts date[];
+begin
+  select coalesce(array_agg(c.change_id), '{}') into v_ids from analytics.etl_activity_changes c;
+  if cardinality(v_ids) = 0 then
+    return jsonb_build_object('changes', 0);
+  end if;
+  -- WAU/MAU of the 30 days starting at each changed day.
+  select coalesce(array_agg(distinct d.metric_date), '{}') into v_days
+  from analytics.etl_activity_changes c
+  join analytics.etl_days d on d.metric_date >= c.activity_date and d.metric_date < c.activity_date + 30
+  where c.change_id = any(v_ids) and not (d.metric_date = any(p_skip));
+  -- Cohorts the user left or joined; and the user's cohort when the changed day's own row was not
+  -- rewritten by the run.
+  select coalesce(array_agg(distinct x.cohort), '{}') into v_cohorts
+  from analytics.etl_activity_changes c
+  left join analytics.user_first_seen f on f.user_id = c.user_id
+  cross join lateral (values
+    (case when c.old_first_seen is distinct from f.first_seen_date then c.old_first_seen end),
+    (case when c.old_first_seen is distinct from f.first_seen_date or not (c.activity_date = any(p_skip))
+          then f.first_seen_date end)) as x(cohort)
+  where c.change_id = any(v_ids) and x.cohort is not null;
+
+  perform analytics.refresh_activity_counts(v_days);
+  perform analytics.refresh_cohorts(v_cohorts, p_skip);
+  delete from analytics.etl_activity_changes c where c.change_id = any(v_ids);
+  return jsonb_build_object('changes', cardinality(v_ids), 'activity_days', cardinality(v_days), 'cohorts', cardinality(v_cohorts));
+end;
 $function$;
 
 CREATE OR REPLACE FUNCTION analytics.bump_metrics_table_version()
@@ -614,12 +761,159 @@ CREATE OR REPLACE FUNCTION analytics.erased_users_among (
   where exists (select 1 from analytics.erased_subjects)
 $function$;
 
+CREATE OR REPLACE FUNCTION analytics.etl_horizon()
+  RETURNS timestamp WITH time zone
+  LANGUAGE sql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+  select coalesce(nullif(current_setting('analytics.etl_today', true), '')::date, analytics.reporting_today())::timestamp
+    at time zone analytics.reporting_time_zone()
+$function$;
+
 CREATE OR REPLACE FUNCTION analytics.etl_lookback()
   RETURNS interval
   LANGUAGE sql
   IMMUTABLE
   SET search_path TO ''
   AS $function$ select interval '30 days' $function$;
+
+CREATE OR REPLACE FUNCTION analytics.etl_process (
+  p_full  date[],
+  p_new   jsonb,
+  p_today date,
+  p_label text
+)
+  RETURNS TABLE (
+    metric_date date,
+    status      text
+  )
+  LANGUAGE plpgsql
+  SET search_path TO ''
+  AS $function$
+declare
+  v_zone text := analytics.reporting_time_zone();
+  v_horizon timestamptz := p_today::timestamp at time zone v_zone;
+  v_marked date[];
+  v_run date[];
+  v_pay text[] := '{}'::text[];
+  v_calls text[] := '{}'::text[];
+  v_notes text[] := '{}'::text[];
+  v_users uuid[] := '{}'::uuid[];
+  v_ingested timestamptz[];
+  v_since_ids text[] := '{}'::text[];
+  v_since_at timestamptz[] := '{}'::timestamptz[];
+  v_orders jsonb;
+  v_content jsonb;
+  v_targets_pay date[];
+  v_targets_calls date[];
+  v_targets_eng date[];
+  v_fulfillment date[];
+  v_content_days date[];
+  v_day date;
+  v_i int := 0;
+  v_t0 timestamptz;
+  v_phase timestamptz := clock_timestamp();
+  v_applied jsonb;
+begin
+  perform set_config('analytics.etl_today', p_today::text, true);
+  select coalesce(array_agg(distinct (x.key)::date order by (x.key)::date), '{}') into v_marked
+  from jsonb_each(coalesce(p_new, '{}')) as x where not ((x.key)::date = any(p_full));
+  select coalesce(array_agg(distinct d order by d), '{}') into v_run from unnest(p_full || v_marked) as d;
+  perform set_config('analytics.etl_run_days', v_run::text, true);
+
+  -- The new events of the marked days: one scan of each such day (its BRIN ranges, as a day's jobs
+  -- read it), filtered by the ingested_at values its marks carry.
+  for v_day, v_ingested in
+    select (x.key)::date, array(select jsonb_array_elements_text(x.value)::timestamptz)
+    from jsonb_each(coalesce(p_new, '{}')) as x where (x.key)::date = any(v_marked)
+  loop
+    select array_cat(v_pay, array_agg(distinct e.entity_id) filter (where e.event_domain = 'payments' and e.entity_id is not null)),
+      array_cat(v_calls, array_agg(distinct e.entity_id) filter (where e.event_domain = 'calls' and e.entity_id is not null)),
+      array_cat(v_notes, array_agg(distinct e.entity_id) filter (where e.event_domain = 'notifications' and e.entity_id is not null)),
+      array_cat(v_users, array_agg(distinct e.user_id) filter (
+        where e.event_type in ('notification_sent', 'notification_opted_out') and e.user_id is not null)),
+      array_cat(v_since_ids, array_agg(e.event_domain || ':' || e.entity_id) filter (
+        where e.event_domain in ('orders', 'content') and e.entity_id is not null)),
+      array_cat(v_since_at, array_agg(e.event_timestamp) filter (
+        where e.event_domain in ('orders', 'content') and e.entity_id is not null))
+    into v_pay, v_calls, v_notes, v_users, v_since_ids, v_since_at
+    from public.events_raw e
+    where e.event_timestamp >= v_day::timestamp at time zone v_zone and e.event_timestamp < (v_day + 1)::timestamp at time zone v_zone
+      and e.ingested_at = any(v_ingested);
+  end loop;
+  select jsonb_object_agg(x.id, x.since) filter (where x.id like 'orders:%'),
+    jsonb_object_agg(x.id, x.since) filter (where x.id like 'content:%')
+  into v_orders, v_content
+  from (select u.id, min(u.at) as since from unnest(v_since_ids, v_since_at) as u(id, at) group by u.id) x;
+  if cardinality(v_marked) > 0 then
+    raise notice '%: new events of % day(s) read in % s', p_label, cardinality(v_marked),
+      round(extract(epoch from clock_timestamp() - v_phase)::numeric, 2);
+  end if;
+  v_phase := clock_timestamp();
+
+  -- Links first: the days computed in full read them.
+  v_targets_pay := array(select analytics.recompute_share_links('payments', v_pay, v_horizon));
+  v_targets_calls := array(select analytics.recompute_share_links('calls', v_calls, v_horizon));
+  v_targets_eng := array(select analytics.recompute_share_links('notifications', v_notes, v_horizon)
+                         union select analytics.recompute_opt_out_links(v_users, v_horizon));
+  -- Later events of orders and horoscopes that received earlier events (attribution, time-to-X,
+  -- rejection history, approval latency), on computed days.
+  select coalesce(array_agg(distinct (e.event_timestamp at time zone v_zone)::date), '{}') into v_fulfillment
+  from jsonb_each_text(coalesce(v_orders, '{}')) as o
+  join public.events_raw e on e.event_domain = 'orders' and e.entity_id = substr(o.key, 8)
+    and e.event_timestamp >= (o.value)::timestamptz and e.event_timestamp < v_horizon;
+  select coalesce(array_agg(distinct (e.event_timestamp at time zone v_zone)::date), '{}') into v_content_days
+  from jsonb_each_text(coalesce(v_content, '{}')) as o
+  join public.events_raw e on e.event_domain = 'content' and e.entity_id = substr(o.key, 9) and e.event_type = 'horoscope_approved'
+    and e.event_timestamp >= (o.value)::timestamptz and e.event_timestamp < v_horizon;
+
+  if cardinality(v_marked) > 0 then
+    raise notice '%: links and later order/horoscope days of the new events in % s', p_label,
+      round(extract(epoch from clock_timestamp() - v_phase)::numeric, 2);
+  end if;
+
+  foreach v_day in array v_run loop
+    v_i := v_i + 1;
+    v_t0 := clock_timestamp();
+    metric_date := v_day;
+    status := analytics.run_daily_etl_pipeline(v_day);
+    if status <> 'succeeded' then
+      insert into analytics.etl_recompute_requests (metric_date, reason) values (v_day, 'failed');
+    end if;
+    raise notice '%: % (% of %) % in % s', p_label, v_day, v_i, cardinality(v_run), status,
+      round(extract(epoch from clock_timestamp() - v_t0)::numeric, 2);
+    return next;
+  end loop;
+
+  -- The other days the new events change.
+  v_phase := clock_timestamp();
+  perform analytics.compute_daily_fulfillment_metrics(d) from unnest(v_fulfillment) as d
+  where not (d = any(v_run)) and exists (select 1 from analytics.etl_days c where c.metric_date = d);
+  perform analytics.compute_daily_content_metrics(d) from unnest(v_content_days) as d
+  where not (d = any(v_run)) and exists (select 1 from analytics.etl_days c where c.metric_date = d);
+  perform analytics.refresh_share_rates('payments', array(select d from unnest(v_targets_pay) as d where not (d = any(v_run))));
+  perform analytics.refresh_share_rates('calls', array(select d from unnest(v_targets_calls) as d where not (d = any(v_run))));
+  perform analytics.refresh_share_rates('engagement', array(select d from unnest(v_targets_eng) as d where not (d = any(v_run))));
+  raise notice '%: % other day(s) of orders/horoscopes and rates of % day(s) in % s', p_label,
+    cardinality(v_fulfillment) + cardinality(v_content_days),
+    cardinality(v_targets_pay) + cardinality(v_targets_calls) + cardinality(v_targets_eng),
+    round(extract(epoch from clock_timestamp() - v_phase)::numeric, 2);
+  v_phase := clock_timestamp();
+  v_applied := analytics.apply_activity_changes(v_run);
+  raise notice '%: activity changes % applied in % s', p_label, v_applied,
+    round(extract(epoch from clock_timestamp() - v_phase)::numeric, 2);
+end;
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.etl_run_days()
+  RETURNS date[]
+  LANGUAGE sql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+  select coalesce(nullif(current_setting('analytics.etl_run_days', true), '')::date[], '{}')
+$function$;
 
 CREATE OR REPLACE FUNCTION analytics.export_user (
   p_user_id uuid
@@ -659,8 +953,9 @@ CREATE OR REPLACE FUNCTION analytics.health_report()
   SET search_path TO ''
   AS $function$
 declare
-  v_today date := (now() at time zone 'utc')::date;
-  v_since_midnight interval := now() - (v_today::timestamp at time zone 'utc');
+  v_zone text := analytics.reporting_time_zone();
+  v_today date := (now() at time zone analytics.reporting_time_zone())::date;
+  v_since_midnight interval := now() - (v_today::timestamp at time zone v_zone);
   v_jobs text[] := array['fulfillment', 'payments', 'calls', 'engagement', 'content', 'cohort_retention'];
   v_reasons text[] := '{}'::text[];
   v_not_ok text[] := '{}'::text[];
@@ -705,12 +1000,12 @@ begin
 
   -- 4. Ingestion today so far vs the median of the same hours on the previous 7 days.
   select count(*) into v_today_events from public.events_raw e
-  where e.event_timestamp >= v_today::timestamp at time zone 'utc' and e.event_timestamp < now();
+  where e.event_timestamp >= v_today::timestamp at time zone v_zone and e.event_timestamp < now();
   select percentile_cont(0.5) within group (order by n) into v_median
   from (
     select (select count(*) from public.events_raw e
-            where e.event_timestamp >= (v_today - d)::timestamp at time zone 'utc'
-              and e.event_timestamp < ((v_today - d)::timestamp at time zone 'utc') + v_since_midnight) as n
+            where e.event_timestamp >= (v_today - d)::timestamp at time zone v_zone
+              and e.event_timestamp < ((v_today - d)::timestamp at time zone v_zone) + v_since_midnight) as n
     from generate_series(1, 7) as d
   ) days;
   if v_median >= 100 and v_today_events < v_median * 0.5 then
@@ -730,6 +1025,7 @@ begin
     'healthy', cardinality(v_reasons) = 0,
     'reasons', to_jsonb(v_reasons),
     'checked_at', now(),
+    'time_zone', v_zone,
     'checks', jsonb_build_object(
       'yesterday', jsonb_build_object('date', v_today - 1, 'missing_or_failed_jobs', to_jsonb(v_not_ok)),
       'failed_jobs_7d', v_failed,
@@ -766,14 +1062,15 @@ CREATE OR REPLACE FUNCTION analytics.mark_late_event_days()
   SECURITY DEFINER
   SET search_path TO ''
   AS $function$
+declare
+  v_zone text := analytics.reporting_time_zone();
+  v_today date := (now() at time zone v_zone)::date;
 begin
-  insert into analytics.etl_late_day_marks (metric_date)
-  select d.day
-  from (select distinct (n.event_timestamp at time zone 'UTC')::date as day from new_events n) d
-  where d.day = (now() at time zone 'UTC')::date - 1
-     or exists (
-       select 1 from public.etl_job_runs r
-       where r.target_date = d.day and r.status = 'succeeded' and r.job_name <> 'pipeline');
+  insert into analytics.etl_late_day_marks (metric_date, marked_at)
+  select d.day, d.ingested_at
+  from (select distinct (n.event_timestamp at time zone v_zone)::date as day, n.ingested_at from new_events n) d
+  where d.day < v_today
+     or exists (select 1 from analytics.etl_days c where c.metric_date = d.day);
   return null;
 end;
 $function$;
@@ -789,6 +1086,7 @@ declare
   v_today date := (p_now at time zone 'UTC')::date;
   v_raw_cutoff timestamptz := (v_today - 90)::timestamp at time zone 'UTC';
   v_metrics_cutoff date := (v_today - interval '2 years')::date;
+  v_raw_first_day date := ((v_raw_cutoff at time zone analytics.reporting_time_zone())::date + 1);
   v_lock_timeout text := current_setting('lock_timeout');
   v_part record;
   v_expired text[] := '{}'::text[];
@@ -847,6 +1145,23 @@ begin
   get diagnostics v_count = row_count;
   v_result := v_result || jsonb_build_object('user_daily_activity', v_count);
 
+  -- ETL state of days whose events are gone (links, same-day counts: nothing recounts those days
+  -- any more) and of metrics that are gone (computed days with their zone).
+  delete from analytics.etl_share_links where target_day < v_raw_first_day;
+  get diagnostics v_count = row_count;
+  v_result := v_result || jsonb_build_object('etl_share_links', v_count);
+  delete from analytics.etl_opt_out_links where target_day < v_raw_first_day;
+  get diagnostics v_count = row_count;
+  v_result := v_result || jsonb_build_object('etl_opt_out_links', v_count);
+  delete from analytics.etl_share_same_day where metric_date < v_raw_first_day;
+  get diagnostics v_count = row_count;
+  v_result := v_result || jsonb_build_object('etl_share_same_day', v_count);
+  delete from analytics.etl_late_day_marks where metric_date < v_raw_first_day;
+  delete from analytics.etl_recompute_requests where metric_date < v_raw_first_day;
+  delete from analytics.etl_days where metric_date < v_metrics_cutoff;
+  get diagnostics v_count = row_count;
+  v_result := v_result || jsonb_build_object('etl_days', v_count);
+
   delete from public.etl_job_runs where started_at < p_now - interval '1 year';
   get diagnostics v_count = row_count;
   v_result := v_result || jsonb_build_object('etl_job_runs', v_count);
@@ -900,6 +1215,396 @@ CREATE OR REPLACE FUNCTION analytics.purge_ingest_quota (
   select count(*)::integer from purged
 $function$;
 
+CREATE OR REPLACE FUNCTION analytics.raw_retention_first_day (
+  p_zone text DEFAULT NULL::text
+)
+  RETURNS date
+  LANGUAGE sql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+  select (((((now() at time zone 'UTC')::date - 90)::timestamp at time zone 'UTC')
+          at time zone coalesce(p_zone, analytics.reporting_time_zone()))::date + 1)
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.rebuild_metrics (
+  p_from  date,
+  p_to    date,
+  p_today date DEFAULT NULL::date
+)
+  RETURNS TABLE (
+    metric_date date,
+    status      text
+  )
+  LANGUAGE plpgsql
+  SET search_path TO ''
+  AS $function$
+declare
+  v_today date := coalesce(p_today, (now() at time zone analytics.reporting_time_zone())::date);
+  v_to date := least(p_to, v_today - 1);
+  v_days date[];
+  v_targets date[];
+begin
+  if p_from is null or p_to is null or p_from > p_to then
+    raise exception 'rebuild_metrics: need from <= to' using errcode = '22023';
+  end if;
+  perform pg_advisory_xact_lock(hashtext('analytics.nightly'), 0);
+  v_days := array(select g::date from generate_series(p_from, v_to, interval '1 day') as g);
+  -- Links that answers inside the range made: recomputed by each day's jobs from its outcomes.
+  with removed as (
+    delete from analytics.etl_share_links l where l.source_day = any(v_days) returning l.target_day
+  )
+  select coalesce(array_agg(distinct r.target_day), '{}') into v_targets from removed r;
+  with removed as (
+    delete from analytics.etl_opt_out_links l where l.source_day = any(v_days) returning l.target_day
+  )
+  select v_targets || coalesce(array_agg(distinct r.target_day), '{}') into v_targets from removed r;
+
+  return query select * from analytics.etl_process(v_days, null, v_today, 'rebuild');
+
+  -- Days outside the range whose rates counted a removed link that no day re-created.
+  perform analytics.refresh_share_rates(j, array(select d from unnest(v_targets) as d where not (d = any(v_days))))
+  from unnest(array['payments', 'calls', 'engagement']) as j;
+end;
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.recompute_opt_out_links (
+  p_users   uuid[],
+  p_horizon timestamp with time zone
+)
+  RETURNS SETOF date
+  LANGUAGE plpgsql
+  SET search_path TO ''
+  AS $function$
+declare
+  v_zone text := analytics.reporting_time_zone();
+  v_old analytics.etl_opt_out_links[];
+begin
+  if p_users is null or cardinality(p_users) = 0 then
+    return;
+  end if;
+  with removed as (
+    delete from analytics.etl_opt_out_links l where l.user_id = any(p_users) returning l.*
+  )
+  select coalesce(array_agg((r.user_id, r.target_day, r.source_day)::analytics.etl_opt_out_links), '{}')
+  into v_old from removed r;
+
+  return query
+  with hist as (
+    select e.user_id, e.event_type, e.event_timestamp
+    from public.events_raw e
+    where e.user_id = any(p_users) and e.event_domain = 'notifications'
+      and e.event_type in ('notification_sent', 'notification_opted_out') and e.event_timestamp < p_horizon
+  ),
+  sent_days as (
+    select distinct h.user_id, (h.event_timestamp at time zone v_zone)::date as day
+    from hist h where h.event_type = 'notification_sent'
+  ),
+  added as (
+    insert into analytics.etl_opt_out_links (user_id, target_day, source_day)
+    select s.user_id, s.day, (min(o.event_timestamp) at time zone v_zone)::date
+    from sent_days s
+    join hist o on o.user_id = s.user_id and o.event_type = 'notification_opted_out'
+      and o.event_timestamp >= s.day::timestamp at time zone v_zone
+    group by s.user_id, s.day
+    having (min(o.event_timestamp) at time zone v_zone)::date > s.day
+    returning *
+  ),
+  changed as (
+    (select a.user_id, a.target_day, a.source_day from added a
+     except all
+     select o.user_id, o.target_day, o.source_day from unnest(v_old) o)
+    union all
+    (select o.user_id, o.target_day, o.source_day from unnest(v_old) o
+     except all
+     select a.user_id, a.target_day, a.source_day from added a)
+  )
+  select distinct c.target_day from changed c;
+end;
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.recompute_share_links (
+  p_domain   text,
+  p_entities text[],
+  p_horizon  timestamp with time zone
+)
+  RETURNS SETOF date
+  LANGUAGE plpgsql
+  SET search_path TO ''
+  AS $function$
+declare
+  v_zone text := analytics.reporting_time_zone();
+  v_old analytics.etl_share_links[];
+begin
+  if p_entities is null or cardinality(p_entities) = 0 then
+    return;
+  end if;
+  with removed as (
+    delete from analytics.etl_share_links l
+    where l.entity_id = any(p_entities)
+      and l.share = any(case p_domain when 'payments' then array['success', 'refund']
+                                      when 'calls' then array['answer', 'completion', 'drop', 'recording']
+                                      else array['ctr'] end)
+    returning l.*
+  )
+  select coalesce(array_agg((r.share, r.entity_id, r.denominator_event_id, r.target_day, r.dim1, r.dim2, r.dim3,
+    r.source_day)::analytics.etl_share_links), '{}')
+  into v_old from removed r;
+
+  return query
+  with shares (share, den_type, out_type, recorded_only) as (
+    values ('success', 'payment_attempted', 'payment_succeeded', false),
+           ('refund', 'payment_succeeded', 'refund_issued', false),
+           ('answer', 'call_started', 'call_answered', false),
+           ('completion', 'call_answered', 'call_ended', false),
+           ('drop', 'call_answered', 'call_dropped', false),
+           ('recording', 'call_answered', 'call_ended', true),
+           ('ctr', 'notification_delivered', 'notification_opened', false)
+  ),
+  hist as (
+    select e.event_id, e.entity_id, e.event_type, e.event_timestamp,
+      coalesce(e.metadata -> 'recorded' = 'true'::jsonb, false) as recorded,
+      case p_domain when 'payments' then e.provider when 'calls' then e.service_code end as dim1,
+      case p_domain when 'payments' then e.country_code when 'calls' then e.provider end as dim2,
+      case p_domain when 'payments' then e.currency end as dim3
+    from public.events_raw e
+    where e.event_domain = p_domain and e.entity_id = any(p_entities) and e.event_timestamp < p_horizon
+  ),
+  roles as (
+    select s.share, h.*, h.event_type = s.den_type as is_den,
+      lpad(((extract(epoch from h.event_timestamp) * 1000000)::bigint)::text, 20, '0')
+        || case when h.event_type = s.den_type then '0' else '1' end || h.event_id::text collate "C" as k
+    from hist h
+    join shares s on h.event_type = s.den_type or (h.event_type = s.out_type and (h.recorded or not s.recorded_only))
+  ),
+  -- For each outcome, the key of the latest denominator at or before it.
+  answering as (
+    select r.share, r.entity_id, r.is_den, r.event_timestamp,
+      max(r.k) filter (where r.is_den) over (partition by r.share, r.entity_id order by r.k
+                                             rows between unbounded preceding and current row) as den_k
+    from roles r
+  ),
+  first_answers as (
+    select a.share, a.entity_id, a.den_k, min(a.event_timestamp) as first_at
+    from answering a
+    where not a.is_den and a.den_k is not null
+    group by a.share, a.entity_id, a.den_k
+  ),
+  added as (
+    insert into analytics.etl_share_links (share, entity_id, denominator_event_id, target_day, dim1, dim2, dim3, source_day)
+    select d.share, d.entity_id, d.event_id, (d.event_timestamp at time zone v_zone)::date, d.dim1, d.dim2, d.dim3,
+      (f.first_at at time zone v_zone)::date
+    from first_answers f
+    join roles d on d.share = f.share and d.entity_id = f.entity_id and d.k = f.den_k and d.is_den
+    where (f.first_at at time zone v_zone)::date <> (d.event_timestamp at time zone v_zone)::date
+    returning *
+  ),
+  -- Only links that changed move a rate.
+  changed as (
+    (select a.share, a.denominator_event_id, a.target_day, a.source_day from added a
+     except all
+     select o.share, o.denominator_event_id, o.target_day, o.source_day from unnest(v_old) o)
+    union all
+    (select o.share, o.denominator_event_id, o.target_day, o.source_day from unnest(v_old) o
+     except all
+     select a.share, a.denominator_event_id, a.target_day, a.source_day from added a)
+  )
+  select distinct c.target_day from changed c;
+end;
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.refresh_activity_counts (
+  p_days date[]
+)
+  RETURNS bigint
+  LANGUAGE plpgsql
+  SET search_path TO ''
+  AS $function$
+declare
+  v_day date;
+  v_rows bigint := 0;
+  v_n bigint;
+begin
+  for v_day in select distinct d from unnest(p_days) as d where d is not null order by d desc loop
+    perform pg_advisory_xact_lock(hashtext('analytics.etl:engagement'), v_day - date '2000-01-01');
+    update public.metrics_daily_engagement m
+    set dau = u.dau, wau = u.wau, mau = u.mau
+    from (
+      select count(distinct a.user_id) filter (where a.activity_date = v_day) as dau,
+        count(distinct a.user_id) filter (where a.activity_date > v_day - 7) as wau,
+        count(distinct a.user_id) as mau
+      from analytics.user_daily_activity a
+      where a.activity_date > v_day - 30 and a.activity_date <= v_day
+    ) u
+    where m.metric_date = v_day;
+    get diagnostics v_n = row_count;
+    v_rows := v_rows + v_n;
+  end loop;
+  return v_rows;
+end;
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.refresh_cohorts (
+  p_cohorts date[],
+  p_skip    date[]
+)
+  RETURNS bigint
+  LANGUAGE plpgsql
+  SET search_path TO ''
+  SET enable_nestloop TO 'off'
+  AS $function$
+declare
+  v_rows bigint;
+begin
+  if p_cohorts is null or cardinality(p_cohorts) = 0 then
+    return 0;
+  end if;
+  delete from public.metrics_cohort_retention r
+  where r.cohort_date = any(p_cohorts) and not (r.cohort_date + r.retention_day = any(p_skip));
+
+  insert into public.metrics_cohort_retention (cohort_date, retention_day, cohort_size, retained_users, retention_rate)
+  select c.cohort_date, o.metric_date - c.cohort_date, c.size, coalesce(r.retained, 0), coalesce(r.retained, 0)::double precision / c.size
+  from (
+    select f.first_seen_date as cohort_date, count(*) as size
+    from analytics.user_first_seen f where f.first_seen_date = any(p_cohorts)
+    group by f.first_seen_date
+  ) c
+  join analytics.etl_days o on o.metric_date >= c.cohort_date and o.metric_date <= c.cohort_date + 365
+    and not (o.metric_date = any(p_skip))
+  left join (
+    select f.first_seen_date as cohort_date, a.activity_date, count(*) as retained
+    from analytics.user_first_seen f
+    join analytics.user_daily_activity a on a.user_id = f.user_id and a.activity_date >= f.first_seen_date
+    where f.first_seen_date = any(p_cohorts)
+    group by f.first_seen_date, a.activity_date
+  ) r on r.cohort_date = c.cohort_date and r.activity_date = o.metric_date;
+  get diagnostics v_rows = row_count;
+  return v_rows;
+end;
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.refresh_share_rates (
+  p_job  text,
+  p_days date[]
+)
+  RETURNS bigint
+  LANGUAGE plpgsql
+  SET search_path TO ''
+  AS $function$
+declare
+  v_day date;
+  v_rows bigint := 0;
+  v_n bigint;
+begin
+  if p_days is null or cardinality(p_days) = 0 then
+    return 0;
+  end if;
+  for v_day in select distinct d from unnest(p_days) as d where d is not null order by d desc loop
+    perform pg_advisory_xact_lock(hashtext('analytics.etl:' || p_job), v_day - date '2000-01-01');
+  end loop;
+
+  case p_job
+  when 'payments' then
+    update public.metrics_daily_payments m
+    set attempts_succeeded = s.success + coalesce(l.success, 0),
+        successes_refunded = s.refund + coalesce(l.refund, 0),
+        success_rate = (s.success + coalesce(l.success, 0))::double precision / nullif(m.attempts, 0),
+        refund_rate = (s.refund + coalesce(l.refund, 0))::double precision / nullif(m.successes, 0)
+    from (
+      select x.metric_date, x.dim1, x.dim2, x.dim3,
+        coalesce(sum(x.answered) filter (where x.share = 'success'), 0) as success,
+        coalesce(sum(x.answered) filter (where x.share = 'refund'), 0) as refund
+      from analytics.etl_share_same_day x
+      where x.metric_date = any(p_days) and x.share in ('success', 'refund')
+      group by x.metric_date, x.dim1, x.dim2, x.dim3
+    ) s
+    left join (
+      select l.target_day, l.dim1, l.dim2, l.dim3,
+        count(*) filter (where l.share = 'success') as success, count(*) filter (where l.share = 'refund') as refund
+      from analytics.etl_share_links l
+      where l.target_day = any(p_days) and l.share in ('success', 'refund')
+      group by grouping sets ((l.target_day, l.dim1, l.dim2, l.dim3), (l.target_day, l.dim3))
+      having not (grouping(l.dim1) = 0 and (l.dim1 is null or l.dim2 is null))
+    ) l on l.target_day = s.metric_date and l.dim1 is not distinct from s.dim1 and l.dim2 is not distinct from s.dim2
+       and l.dim3 is not distinct from s.dim3
+    where m.metric_date = s.metric_date and m.provider is not distinct from s.dim1
+      and m.country_code is not distinct from s.dim2 and m.currency = s.dim3;
+  when 'calls' then
+    update public.metrics_daily_calls m
+    set started_answered = s.answer + coalesce(l.answer, 0),
+        answered_completed = s.completion + coalesce(l.completion, 0),
+        answered_dropped = s.dropped + coalesce(l.dropped, 0),
+        answered_recorded = s.recording + coalesce(l.recording, 0),
+        answer_rate = (s.answer + coalesce(l.answer, 0))::double precision / nullif(m.started, 0),
+        completion_rate = (s.completion + coalesce(l.completion, 0))::double precision / nullif(m.answered, 0),
+        drop_rate = (s.dropped + coalesce(l.dropped, 0))::double precision / nullif(m.answered, 0),
+        recording_rate = (s.recording + coalesce(l.recording, 0))::double precision / nullif(m.answered, 0)
+    from (
+      select x.metric_date, x.dim1, x.dim2,
+        coalesce(sum(x.answered) filter (where x.share = 'answer'), 0) as answer,
+        coalesce(sum(x.answered) filter (where x.share = 'completion'), 0) as completion,
+        coalesce(sum(x.answered) filter (where x.share = 'drop'), 0) as dropped,
+        coalesce(sum(x.answered) filter (where x.share = 'recording'), 0) as recording
+      from analytics.etl_share_same_day x
+      where x.metric_date = any(p_days) and x.share in ('answer', 'completion', 'drop', 'recording')
+      group by x.metric_date, x.dim1, x.dim2
+    ) s
+    left join (
+      select l.target_day, l.dim1, l.dim2,
+        count(*) filter (where l.share = 'answer') as answer, count(*) filter (where l.share = 'completion') as completion,
+        count(*) filter (where l.share = 'drop') as dropped, count(*) filter (where l.share = 'recording') as recording
+      from analytics.etl_share_links l
+      where l.target_day = any(p_days) and l.share in ('answer', 'completion', 'drop', 'recording')
+      group by grouping sets ((l.target_day, l.dim1, l.dim2), (l.target_day))
+      having not (grouping(l.dim1) = 0 and (l.dim1 is null or l.dim2 is null))
+    ) l on l.target_day = s.metric_date and l.dim1 is not distinct from s.dim1 and l.dim2 is not distinct from s.dim2
+    where m.metric_date = s.metric_date and m.service_code is not distinct from s.dim1
+      and m.provider is not distinct from s.dim2;
+  when 'engagement' then
+    update public.metrics_daily_engagement m
+    set delivered_opened = s.ctr, users_sent_opted_out = s.opt_out,
+        notification_ctr = s.ctr::double precision / nullif(m.notifications_delivered, 0),
+        opt_out_rate = s.opt_out::double precision / nullif(m.users_sent, 0)
+    from (
+      select x.metric_date,
+        coalesce(sum(x.answered) filter (where x.share = 'ctr'), 0)
+          + (select count(*) from analytics.etl_share_links l where l.target_day = x.metric_date and l.share = 'ctr') as ctr,
+        coalesce(sum(x.answered) filter (where x.share = 'opt_out'), 0)
+          + (select count(*) from analytics.etl_opt_out_links o where o.target_day = x.metric_date) as opt_out
+      from analytics.etl_share_same_day x
+      where x.metric_date = any(p_days) and x.share in ('ctr', 'opt_out')
+      group by x.metric_date
+    ) s
+    where m.metric_date = s.metric_date;
+  else
+    raise exception 'refresh_share_rates: no rates in job %', p_job using errcode = '22023';
+  end case;
+  get diagnostics v_n = row_count;
+  v_rows := v_rows + v_n;
+  return v_rows;
+end;
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.reporting_time_zone()
+  RETURNS text
+  LANGUAGE sql
+  STABLE
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+  select coalesce((select s.time_zone from analytics.reporting_settings s), 'UTC')
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.reporting_today()
+  RETURNS date
+  LANGUAGE sql
+  STABLE
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+  select (now() at time zone analytics.reporting_time_zone())::date
+$function$;
+
 CREATE OR REPLACE FUNCTION analytics.run_daily_etl_pipeline (
   p_date date
 )
@@ -908,6 +1613,7 @@ CREATE OR REPLACE FUNCTION analytics.run_daily_etl_pipeline (
   SET search_path TO ''
   AS $function$
 declare
+  v_zone text := analytics.reporting_time_zone();
   v_job text;
   v_run public.etl_job_runs;
   v_pipeline_id bigint;
@@ -916,6 +1622,7 @@ declare
   v_error text;
   v_status text;
   v_lock_timeout text := current_setting('lock_timeout');
+  v_run_days text := current_setting('analytics.etl_run_days', true);
 begin
   if p_date is null then
     raise exception 'run_daily_etl_pipeline: date is required' using errcode = '22004';
@@ -923,15 +1630,16 @@ begin
   insert into public.etl_job_runs (job_name, target_date, started_at, status)
   values ('pipeline', p_date, clock_timestamp(), 'running')
   returning id into v_pipeline_id;
+  -- The day's own cohort job follows its engagement job: changes of the day's activity need no
+  -- other propagation for it.
+  perform set_config('analytics.etl_run_days', (analytics.etl_run_days() || p_date)::text, true);
 
-  -- The partitions the jobs read (the day and the look-back). Summarizing holds each one's share
-  -- update exclusive lock to the end of the transaction: when another run (or a vacuum) holds it,
-  -- skip rather than wait.
+  -- The partitions the day's scans read. Summarizing holds each one's share update exclusive lock
+  -- to the end of the transaction: when another run (or a vacuum) holds it, skip rather than wait.
   -- A failure here only makes the scans slower, never the results different.
   begin
     perform set_config('lock_timeout', '1s', true);
-    perform analytics.summarize_events_brin(
-      (p_date::timestamp at time zone 'UTC') - analytics.etl_lookback(), (p_date + 1)::timestamp at time zone 'UTC');
+    perform analytics.summarize_events_brin(p_date::timestamp at time zone v_zone, (p_date + 1)::timestamp at time zone v_zone);
     perform set_config('lock_timeout', v_lock_timeout, true);
   exception when others then
     get stacked diagnostics v_error = message_text;
@@ -953,6 +1661,10 @@ begin
       raise warning 'ETL job % for % failed unrecorded: %', v_job, p_date, v_error;
     end;
   end loop;
+
+  insert into analytics.etl_days as d (metric_date, time_zone, computed_at) values (p_date, v_zone, now())
+  on conflict (metric_date) do update set time_zone = excluded.time_zone, computed_at = excluded.computed_at;
+  perform set_config('analytics.etl_run_days', coalesce(v_run_days, ''), true);
 
   v_status := case when cardinality(v_failed) = 0 then 'succeeded' else 'failed' end;
   update public.etl_job_runs
@@ -1024,28 +1736,120 @@ CREATE OR REPLACE FUNCTION analytics.run_nightly_etl (
   SET search_path TO ''
   AS $function$
 declare
-  v_today date := coalesce(p_today, (now() at time zone 'UTC')::date);
-  v_day date;
+  v_zone text := analytics.reporting_time_zone();
+  v_today date := coalesce(p_today, (now() at time zone v_zone)::date);
+  v_first date := analytics.raw_retention_first_day(v_zone);
+  v_state analytics.etl_nightly_state;
+  v_initiated text[] := analytics.user_initiated_event_types();
   v_marks bigint[];
+  v_requests bigint[];
+  v_full date[];
+  v_new jsonb;
 begin
+  -- One run at a time; a second waits and then finds the work done.
+  perform pg_advisory_xact_lock(hashtext('analytics.nightly'), 0);
+  select * into v_state from analytics.etl_nightly_state for update;
+  if v_state.user_initiated_types is distinct from v_initiated then
+    insert into analytics.etl_recompute_requests (metric_date, reason)
+    select d::date, 'catalog' from generate_series(v_first, v_today - 1, interval '1 day') as d;
+  end if;
+
   select coalesce(array_agg(m.mark_id), '{}') into v_marks
   from analytics.etl_late_day_marks m where m.metric_date < v_today;
-  for v_day in
-    select d.day from (
-      select v_today - 1 as day
-      union
-      select m.metric_date from analytics.etl_late_day_marks m where m.mark_id = any(v_marks)
-    ) d order by d.day
-  loop
-    metric_date := v_day;
-    status := analytics.run_daily_etl_pipeline(v_day);
-    if status = 'succeeded' then
-      delete from analytics.etl_late_day_marks m where m.metric_date = v_day and m.mark_id = any(v_marks);
-    elsif not exists (select 1 from analytics.etl_late_day_marks m where m.metric_date = v_day) then
-      insert into analytics.etl_late_day_marks (metric_date) values (v_day);
-    end if;
-    return next;
-  end loop;
+  select coalesce(array_agg(r.request_id), '{}') into v_requests
+  from analytics.etl_recompute_requests r where r.metric_date < v_today;
+
+  -- In full: yesterday, any day since the last run's, and the requested days (within raw retention).
+  select coalesce(array_agg(distinct d.day order by d.day), '{}') into v_full
+  from (
+    select v_today - 1 as day
+    union all
+    select g::date from generate_series(greatest(v_state.last_today, v_first), v_today - 1, interval '1 day') as g
+    where v_state.last_today is not null
+    union all
+    select r.metric_date from analytics.etl_recompute_requests r where r.request_id = any(v_requests)
+  ) d
+  where d.day >= v_first and d.day < v_today;
+
+  select jsonb_object_agg(x.day, x.ingested) into v_new
+  from (
+    select m.metric_date::text as day, jsonb_agg(distinct m.marked_at) as ingested
+    from analytics.etl_late_day_marks m
+    where m.mark_id = any(v_marks) and m.metric_date >= v_first and not (m.metric_date = any(v_full))
+    group by m.metric_date
+  ) x;
+
+  return query select * from analytics.etl_process(v_full, v_new, v_today, 'nightly');
+
+  delete from analytics.etl_late_day_marks m where m.mark_id = any(v_marks);
+  delete from analytics.etl_recompute_requests r where r.request_id = any(v_requests);
+  update analytics.etl_nightly_state
+  set last_today = greatest(last_today, v_today), user_initiated_types = v_initiated, updated_at = now();
+end;
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.run_nightly_etl_if_due (
+  p_now timestamp with time zone DEFAULT now()
+)
+  RETURNS text
+  LANGUAGE plpgsql
+  SET search_path TO ''
+  AS $function$
+declare
+  v_local timestamp := p_now at time zone analytics.reporting_time_zone();
+begin
+  if v_local::time < time '02:00' then
+    return 'not yet';
+  end if;
+  if exists (select 1 from analytics.etl_nightly_state s where s.last_scheduled_today >= v_local::date) then
+    return 'done today';
+  end if;
+  if not pg_try_advisory_xact_lock(hashtext('analytics.nightly'), 0) then
+    return 'running';
+  end if;
+  perform 1 from analytics.run_nightly_etl(v_local::date);
+  update analytics.etl_nightly_state set last_scheduled_today = v_local::date;
+  return 'ran';
+end;
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.set_reporting_time_zone (
+  p_zone text
+)
+  RETURNS jsonb
+  LANGUAGE plpgsql
+  SECURITY DEFINER
+  SET search_path TO ''
+  AS $function$
+declare
+  v_name text;
+  v_old text;
+  v_days bigint := 0;
+begin
+  -- IANA names only (case-insensitive, stored as the database spells them); not abbreviations or
+  -- POSIX offsets, which Postgres would also accept.
+  select z.name into v_name
+  from pg_catalog.pg_timezone_names z
+  where lower(z.name) = lower(btrim(p_zone)) and z.name not in ('Factory', 'posixrules', 'localtime')
+  order by z.name = btrim(p_zone) desc
+  limit 1;
+  if v_name is null then
+    raise exception using errcode = '22023',
+      message = format('unknown time zone %s: use an IANA name such as Asia/Riyadh, Africa/Cairo or UTC',
+        coalesce(quote_literal(left(p_zone, 64)), 'null'));
+  end if;
+
+  select s.time_zone into v_old from analytics.reporting_settings s for update;
+  if v_old is distinct from v_name then
+    update analytics.reporting_settings set time_zone = v_name, changed_at = now();
+    -- Every computed day still within raw retention, in the new zone, and local yesterday.
+    insert into analytics.etl_recompute_requests (metric_date, reason)
+    select d::date, 'time_zone'
+    from generate_series(analytics.raw_retention_first_day(v_name),
+                         (now() at time zone v_name)::date - 1, interval '1 day') as d;
+    get diagnostics v_days = row_count;
+  end if;
+  return jsonb_build_object('time_zone', v_name, 'previous', v_old, 'days_to_recompute', v_days);
 end;
 $function$;
 
@@ -1135,6 +1939,21 @@ begin
 end;
 $function$;
 
+CREATE OR REPLACE FUNCTION analytics.user_initiated_event_types()
+  RETURNS text[]
+  LANGUAGE sql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+  select coalesce(array_agg(c.event_type order by c.event_type), '{}')
+  from (
+    select distinct on (v.event_type) v.event_type, v.user_initiated
+    from public.event_schema_versions v
+    order by v.event_type, v.version desc
+  ) c
+  where c.user_initiated
+$function$;
+
 CREATE OR REPLACE FUNCTION analytics.write_calls_metrics (
   p_date date
 )
@@ -1144,39 +1963,130 @@ CREATE OR REPLACE FUNCTION analytics.write_calls_metrics (
   SET jit TO 'off'
   AS $function$
 declare
-  v_from timestamptz := p_date::timestamp at time zone 'UTC';
-  v_to timestamptz := (p_date + 1)::timestamp at time zone 'UTC';
+  v_zone text := analytics.reporting_time_zone();
+  v_from timestamptz := p_date::timestamp at time zone v_zone;
+  v_to timestamptz := (p_date + 1)::timestamp at time zone v_zone;
   v_rows bigint;
+  v_orphans text[];
 begin
   delete from public.metrics_daily_calls where metric_date = p_date;
+  delete from analytics.etl_share_same_day where metric_date = p_date and share in ('answer', 'completion', 'drop', 'recording');
 
-  insert into public.metrics_daily_calls (
-    metric_date, service_code, provider, started, answered, completed, dropped, recorded,
-    answer_rate, completion_rate, drop_rate, recording_rate, duration_avg_s, duration_p95_s)
-  select p_date, c.service_code, c.provider, c.started, c.answered, c.completed, c.dropped, c.recorded,
-    c.answered::double precision / nullif(c.started, 0),
-    c.completed::double precision / nullif(c.answered, 0),
-    c.dropped::double precision / nullif(c.answered, 0),
-    c.recorded::double precision / nullif(c.answered, 0),
-    c.duration_avg_s, c.duration_p95_s
-  from (
-    select e.service_code, e.provider,
-      count(*) filter (where e.event_type = 'call_started') as started,
-      count(*) filter (where e.event_type = 'call_answered') as answered,
-      count(*) filter (where e.event_type = 'call_ended') as completed,
-      count(*) filter (where e.event_type = 'call_dropped') as dropped,
-      count(*) filter (where e.event_type = 'call_ended' and e.metadata -> 'recorded' = 'true'::jsonb) as recorded,
-      avg(e.duration_seconds::double precision) filter (where e.event_type = 'call_ended') as duration_avg_s,
-      percentile_cont(0.95) within group (order by e.duration_seconds::double precision)
-        filter (where e.event_type = 'call_ended') as duration_p95_s
+  with day_events as materialized (
+    select e.event_id, e.entity_id, e.event_type, e.event_timestamp, e.service_code, e.provider, e.duration_seconds,
+      coalesce(e.metadata -> 'recorded' = 'true'::jsonb, false) as recorded
     from public.events_raw e
     where e.event_timestamp >= v_from and e.event_timestamp < v_to and e.event_domain = 'calls'
-    group by grouping sets ((e.service_code, e.provider), ())
+  ),
+  -- Each call's events in answer order (time; start, answer, then end or drop; event id).
+  numbered as (
+    select d.*, row_number() over w as pos
+    from day_events d
+    where d.entity_id is not null
+    window w as (partition by d.entity_id collate "C"
+                 order by d.event_timestamp, case d.event_type when 'call_started' then 0 when 'call_answered' then 1 else 2 end, d.event_id)
+  ),
+  -- A denominator is answered on the day when its entity's next outcome comes before its next
+  -- denominator; an outcome with no denominator before it answers one of an earlier day.
+  answers as (
+    select n.event_id, n.event_type,
+      min(n.pos) filter (where n.event_type = 'call_started') over later as next_started,
+      min(n.pos) filter (where n.event_type = 'call_answered') over later as next_answered,
+      min(n.pos) filter (where n.event_type = 'call_ended') over later as next_ended,
+      min(n.pos) filter (where n.event_type = 'call_dropped') over later as next_dropped,
+      min(n.pos) filter (where n.event_type = 'call_ended' and n.recorded) over later as next_recorded,
+      bool_or(n.event_type = 'call_started') over earlier as started_before,
+      bool_or(n.event_type = 'call_answered') over earlier as answered_before,
+      n.entity_id
+    from numbered n
+    window w as (partition by n.entity_id collate "C"
+                 order by n.event_timestamp, case n.event_type when 'call_started' then 0 when 'call_answered' then 1 else 2 end, n.event_id),
+      later as (w rows between 1 following and unbounded following),
+      earlier as (w rows between unbounded preceding and current row)
+  ),
+  answered_today as (
+    select a.event_id,
+      a.event_type = 'call_started' and a.next_answered < coalesce(a.next_started, a.next_answered + 1) as answer,
+      a.event_type = 'call_answered' and a.next_ended < coalesce(a.next_answered, a.next_ended + 1) as completion,
+      a.event_type = 'call_answered' and a.next_dropped < coalesce(a.next_answered, a.next_dropped + 1) as dropped,
+      a.event_type = 'call_answered' and a.next_recorded < coalesce(a.next_answered, a.next_recorded + 1) as recording
+    from answers a
+    where a.event_type in ('call_started', 'call_answered')
+  ),
+  answered_later as (
+    select l.denominator_event_id as event_id, bool_or(l.share = 'answer') as answer,
+      bool_or(l.share = 'completion') as completion, bool_or(l.share = 'drop') as dropped,
+      bool_or(l.share = 'recording') as recording
+    from analytics.etl_share_links l
+    where l.target_day = p_date and l.share in ('answer', 'completion', 'drop', 'recording')
+    group by l.denominator_event_id
+  ),
+  flagged as (
+    select d.service_code, d.provider, d.event_type, d.duration_seconds, d.recorded,
+      coalesce(t.answer, false) as answer_same_day, coalesce(t.answer, false) or coalesce(l.answer, false) as answer,
+      coalesce(t.completion, false) as completion_same_day,
+      coalesce(t.completion, false) or coalesce(l.completion, false) as completion,
+      coalesce(t.dropped, false) as drop_same_day, coalesce(t.dropped, false) or coalesce(l.dropped, false) as dropped,
+      coalesce(t.recording, false) as recording_same_day,
+      coalesce(t.recording, false) or coalesce(l.recording, false) as recording_answer
+    from day_events d
+    left join answered_today t on t.event_id = d.event_id
+    left join answered_later l on l.event_id = d.event_id
+  ),
+  counted as (
+    select f.service_code, f.provider,
+      count(*) filter (where f.event_type = 'call_started') as started,
+      count(*) filter (where f.event_type = 'call_answered') as answered,
+      count(*) filter (where f.event_type = 'call_ended') as completed,
+      count(*) filter (where f.event_type = 'call_dropped') as dropped,
+      count(*) filter (where f.event_type = 'call_ended' and f.recorded) as recorded,
+      count(*) filter (where f.event_type = 'call_started' and f.answer_same_day) as answer_same_day,
+      count(*) filter (where f.event_type = 'call_started' and f.answer) as answer_num,
+      count(*) filter (where f.event_type = 'call_answered' and f.completion_same_day) as completion_same_day,
+      count(*) filter (where f.event_type = 'call_answered' and f.completion) as completion_num,
+      count(*) filter (where f.event_type = 'call_answered' and f.drop_same_day) as drop_same_day,
+      count(*) filter (where f.event_type = 'call_answered' and f.dropped) as drop_num,
+      count(*) filter (where f.event_type = 'call_answered' and f.recording_same_day) as recording_same_day,
+      count(*) filter (where f.event_type = 'call_answered' and f.recording_answer) as recording_num,
+      avg(f.duration_seconds::double precision) filter (where f.event_type = 'call_ended') as duration_avg_s,
+      percentile_cont(0.95) within group (order by f.duration_seconds::double precision)
+        filter (where f.event_type = 'call_ended') as duration_p95_s
+    from flagged f
+    group by grouping sets ((f.service_code, f.provider), ())
     -- count(*) > 0: the grand-total grouping set yields a row even for an empty day.
-    having count(*) > 0 and not (grouping(e.service_code) = 0 and (e.service_code is null or e.provider is null))
-  ) c;
+    having count(*) > 0 and not (grouping(f.service_code) = 0 and (f.service_code is null or f.provider is null))
+  ),
+  same_day as (
+    insert into analytics.etl_share_same_day (metric_date, share, dim1, dim2, dim3, answered, denominator)
+    select p_date, s.share, c.service_code, c.provider, null, s.answered, s.denominator
+    from counted c
+    cross join lateral (values ('answer', c.answer_same_day, c.started), ('completion', c.completion_same_day, c.answered),
+                               ('drop', c.drop_same_day, c.answered), ('recording', c.recording_same_day, c.answered))
+      as s(share, answered, denominator)
+  ),
+  inserted as (
+    insert into public.metrics_daily_calls (
+      metric_date, service_code, provider, started, answered, completed, dropped, recorded,
+      started_answered, answered_completed, answered_dropped, answered_recorded,
+      answer_rate, completion_rate, drop_rate, recording_rate, duration_avg_s, duration_p95_s)
+    select p_date, c.service_code, c.provider, c.started, c.answered, c.completed, c.dropped, c.recorded,
+      c.answer_num, c.completion_num, c.drop_num, c.recording_num,
+      c.answer_num::double precision / nullif(c.started, 0),
+      c.completion_num::double precision / nullif(c.answered, 0),
+      c.drop_num::double precision / nullif(c.answered, 0),
+      c.recording_num::double precision / nullif(c.answered, 0),
+      c.duration_avg_s, c.duration_p95_s
+    from counted c
+    returning 1
+  )
+  select (select count(*) from inserted),
+    (select array_agg(distinct a.entity_id) from answers a
+     where (a.event_type = 'call_answered' and not a.started_before)
+        or (a.event_type in ('call_ended', 'call_dropped') and not a.answered_before))
+  into v_rows, v_orphans;
 
-  get diagnostics v_rows = row_count;
+  perform analytics.refresh_share_rates('calls', array(
+    select analytics.recompute_share_links('calls', v_orphans, greatest(analytics.etl_horizon(), v_to))));
   return v_rows;
 end;
 $function$;
@@ -1217,9 +2127,9 @@ CREATE OR REPLACE FUNCTION analytics.write_content_metrics (
   SET jit TO 'off'
   AS $function$
 declare
-  v_from timestamptz := p_date::timestamp at time zone 'UTC';
-  v_to timestamptz := (p_date + 1)::timestamp at time zone 'UTC';
-  v_since timestamptz := (p_date::timestamp at time zone 'UTC') - analytics.etl_lookback();
+  v_zone text := analytics.reporting_time_zone();
+  v_from timestamptz := p_date::timestamp at time zone v_zone;
+  v_to timestamptz := (p_date + 1)::timestamp at time zone v_zone;
   v_rows bigint;
 begin
   delete from public.metrics_daily_content where metric_date = p_date;
@@ -1246,7 +2156,7 @@ begin
         select max(x.event_timestamp) as uploaded_at
         from public.events_raw x
         where x.event_domain = 'content' and x.event_type = 'horoscope_uploaded' and x.entity_id = d.entity_id
-          and x.event_timestamp >= v_since and x.event_timestamp < v_to and x.event_timestamp <= d.event_timestamp
+          and x.event_timestamp < v_to and x.event_timestamp <= d.event_timestamp
       ) u
       where d.event_type = 'horoscope_approved'
     ) l
@@ -1274,22 +2184,41 @@ CREATE OR REPLACE FUNCTION analytics.write_engagement_metrics (
   SET jit TO 'off'
   AS $function$
 declare
-  v_from timestamptz := p_date::timestamp at time zone 'UTC';
-  v_to timestamptz := (p_date + 1)::timestamp at time zone 'UTC';
+  v_zone text := analytics.reporting_time_zone();
+  v_from timestamptz := p_date::timestamp at time zone v_zone;
+  v_to timestamptz := (p_date + 1)::timestamp at time zone v_zone;
+  v_initiated text[] := analytics.user_initiated_event_types();
   v_sent bigint;
   v_delivered bigint;
   v_opened bigint;
   v_opted_out bigint;
   v_listens bigint;
   v_listen_sum double precision;
+  v_users_sent bigint;
+  v_opt_out_same_day bigint;
+  v_opt_out_later bigint;
+  v_opt_out_users uuid[];
+  v_ctr_same_day bigint;
+  v_ctr_answered bigint;
+  v_ctr_orphans text[];
+  v_removed uuid[];
   v_rows bigint;
   v_seqscan text := current_setting('enable_seqscan');
+  -- Activity is replaced exactly only for days whose events are all still stored.
+  v_stored boolean := p_date >= analytics.raw_retention_first_day(v_zone);
+  -- Changes of the day's activity are recorded for the nightly run when computed days that this
+  -- run does not compute depend on them (later days' WAU/MAU and cohort rows, or this day's own
+  -- cohort rows when its cohort job does not follow).
+  v_enqueue boolean := not (p_date = any(analytics.etl_run_days()))
+    or exists (select 1 from analytics.etl_days c
+               where c.metric_date > p_date and c.metric_date <= p_date + 365 and not (c.metric_date = any(analytics.etl_run_days())));
 begin
   -- This statement inserts into the activity tables while it looks users up in them: a sequential
   -- scan there re-reads every row inserted so far for each user, which is what the planner picks
   -- when their statistics say "empty". Their primary keys serve every lookup.
   perform set_config('enable_seqscan', 'off', true);
-  -- One scan of the day: per-user counts feed both the activity upsert and the funnel counts.
+  -- One scan of the day: per-user counts feed the activity upsert, the funnel counts and the
+  -- opt-out rate.
   with per_user as (
     select e.user_id,
       count(*) filter (where e.event_type = 'notification_sent') as sent,
@@ -1297,7 +2226,8 @@ begin
       count(*) filter (where e.event_type = 'notification_opened') as opened,
       count(*) filter (where e.event_type = 'notification_opted_out') as opted_out,
       count(*) filter (where e.event_type = 'horoscope_listened') as listens,
-      sum((e.metadata ->> 'listen_percent')::double precision) filter (where e.event_type = 'horoscope_listened') as listen_sum
+      sum((e.metadata ->> 'listen_percent')::double precision) filter (where e.event_type = 'horoscope_listened') as listen_sum,
+      bool_or(e.event_type = any(v_initiated)) as initiated
     from public.events_raw e
     where e.event_timestamp >= v_from and e.event_timestamp < v_to
       and (e.user_id is not null or e.event_domain in ('notifications', 'content'))
@@ -1308,10 +2238,24 @@ begin
   -- recorded pairs (one range of the date index) rather than a primary-key probe per user.
   new_activity as (
     insert into analytics.user_daily_activity (user_id, activity_date)
-    select u.user_id, p_date from per_user u where u.user_id is not null
+    select u.user_id, p_date from per_user u where u.user_id is not null and u.initiated
     except
     select a.user_id, a.activity_date from analytics.user_daily_activity a where a.activity_date = p_date
     returning user_id
+  ),
+  -- Users no longer active that day (an erasure, a catalog or time zone change).
+  removed_activity as (
+    delete from analytics.user_daily_activity a
+    where v_stored and a.activity_date = p_date
+      and not exists (select 1 from per_user u where u.user_id = a.user_id and u.initiated)
+    returning a.user_id
+  ),
+  changes as (
+    insert into analytics.etl_activity_changes (user_id, activity_date, old_first_seen)
+    select c.user_id, p_date, f.first_seen_date
+    from (select n.user_id from new_activity n union all select r.user_id from removed_activity r) c
+    left join analytics.user_first_seen f on f.user_id = c.user_id
+    where v_enqueue
   ),
   first_seen_new as (
     insert into analytics.user_first_seen (user_id, first_seen_date)
@@ -1325,29 +2269,82 @@ begin
     where f.user_id = n.user_id and f.first_seen_date > p_date
   )
   select coalesce(sum(u.sent), 0), coalesce(sum(u.delivered), 0), coalesce(sum(u.opened), 0),
-    coalesce(sum(u.opted_out), 0), coalesce(sum(u.listens), 0), sum(u.listen_sum)
-  into v_sent, v_delivered, v_opened, v_opted_out, v_listens, v_listen_sum
+    coalesce(sum(u.opted_out), 0), coalesce(sum(u.listens), 0), sum(u.listen_sum),
+    count(*) filter (where u.user_id is not null and u.sent > 0),
+    count(*) filter (where u.user_id is not null and u.sent > 0 and u.opted_out > 0),
+    (select count(*) from per_user s join analytics.etl_opt_out_links l on l.user_id = s.user_id and l.target_day = p_date
+     where s.sent > 0 and s.opted_out = 0),
+    array_agg(u.user_id) filter (where u.user_id is not null and u.opted_out > 0),
+    (select array_agg(r.user_id) from removed_activity r)
+  into v_sent, v_delivered, v_opened, v_opted_out, v_listens, v_listen_sum,
+    v_users_sent, v_opt_out_same_day, v_opt_out_later, v_opt_out_users, v_removed
   from per_user u;
   perform set_config('enable_seqscan', v_seqscan, true);
 
+  -- A user whose first day lost its activity: their first day is their earliest remaining one.
+  if v_removed is not null then
+    with m as (
+      select r.user_id, (select min(a.activity_date) from analytics.user_daily_activity a where a.user_id = r.user_id) as first_day
+      from unnest(v_removed) as r(user_id)
+    ),
+    moved as (
+      update analytics.user_first_seen f set first_seen_date = m.first_day
+      from m where f.user_id = m.user_id and m.first_day is not null and f.first_seen_date <> m.first_day
+    )
+    delete from analytics.user_first_seen f using m where f.user_id = m.user_id and m.first_day is null;
+  end if;
+
+  -- Opens answer the latest delivery of their notification at or before them.
+  with notes as (
+    select e.event_id, e.entity_id, e.event_type,
+      lpad(((extract(epoch from e.event_timestamp) * 1000000)::bigint)::text, 20, '0')
+        || case e.event_type when 'notification_delivered' then '0' else '1' end || e.event_id::text collate "C" as k
+    from public.events_raw e
+    where e.event_timestamp >= v_from and e.event_timestamp < v_to and e.event_domain = 'notifications'
+      and e.entity_id is not null and e.event_type in ('notification_delivered', 'notification_opened')
+  ),
+  ordered as (
+    select n.event_id, n.entity_id, n.event_type, n.k,
+      max(n.k) filter (where n.event_type = 'notification_delivered') over (
+        partition by n.entity_id collate "C" order by n.k rows between unbounded preceding and current row) as last_delivered
+    from notes n
+  ),
+  answered_today as (
+    select distinct o.last_delivered as k from ordered o where o.event_type = 'notification_opened' and o.last_delivered is not null
+  )
+  select count(*) filter (where t.k is not null),
+    count(*) filter (where t.k is not null or l.denominator_event_id is not null),
+    (select array_agg(distinct o.entity_id) from ordered o where o.event_type = 'notification_opened' and o.last_delivered is null)
+  into v_ctr_same_day, v_ctr_answered, v_ctr_orphans
+  from ordered d
+  left join answered_today t on t.k = d.k
+  left join analytics.etl_share_links l on l.share = 'ctr' and l.target_day = p_date and l.entity_id = d.entity_id
+    and l.denominator_event_id = d.event_id
+  where d.event_type = 'notification_delivered';
+
   delete from public.metrics_daily_engagement where metric_date = p_date;
+  delete from analytics.etl_share_same_day where metric_date = p_date and share in ('ctr', 'opt_out');
+  insert into analytics.etl_share_same_day (metric_date, share, answered, denominator)
+  values (p_date, 'ctr', v_ctr_same_day, v_delivered), (p_date, 'opt_out', v_opt_out_same_day, v_users_sent);
 
   insert into public.metrics_daily_engagement (
     metric_date, dau, wau, mau, notifications_sent, notifications_delivered, notifications_opened,
-    notifications_opted_out, notification_ctr, opt_out_rate, listens, listen_through_avg_pct)
-  select p_date, u.dau, u.wau, u.mau, v_sent, v_delivered, v_opened, v_opted_out,
-    v_opened::double precision / nullif(v_delivered, 0),
-    v_opted_out::double precision / nullif(v_sent, 0),
-    v_listens, v_listen_sum / nullif(v_listens, 0)
-  from (
-    select count(distinct a.user_id) filter (where a.activity_date = p_date) as dau,
-      count(distinct a.user_id) filter (where a.activity_date > p_date - 7) as wau,
-      count(distinct a.user_id) as mau
-    from analytics.user_daily_activity a
-    where a.activity_date > p_date - 30 and a.activity_date <= p_date
-  ) u;
-
+    notifications_opted_out, delivered_opened, users_sent, users_sent_opted_out, notification_ctr, opt_out_rate,
+    listens, listen_through_avg_pct)
+  values (p_date, 0, 0, 0, v_sent, v_delivered, v_opened, v_opted_out,
+    v_ctr_answered, v_users_sent, v_opt_out_same_day + v_opt_out_later,
+    v_ctr_answered::double precision / nullif(v_delivered, 0),
+    (v_opt_out_same_day + v_opt_out_later)::double precision / nullif(v_users_sent, 0),
+    v_listens, v_listen_sum / nullif(v_listens, 0));
   get diagnostics v_rows = row_count;
+  -- DAU/WAU/MAU from the activity tables, as for a day whose activity window changed.
+  perform analytics.refresh_activity_counts(array[p_date]);
+
+  -- Opens and opt-outs of the day that answer earlier days: their links, and those days' rates.
+  perform analytics.refresh_share_rates('engagement', array(
+    select analytics.recompute_share_links('notifications', v_ctr_orphans, greatest(analytics.etl_horizon(), v_to))
+    union
+    select analytics.recompute_opt_out_links(v_opt_out_users, greatest(analytics.etl_horizon(), v_to))));
   return v_rows;
 end;
 $function$;
@@ -1361,9 +2358,9 @@ CREATE OR REPLACE FUNCTION analytics.write_fulfillment_metrics (
   SET jit TO 'off'
   AS $function$
 declare
-  v_from timestamptz := p_date::timestamp at time zone 'UTC';
-  v_to timestamptz := (p_date + 1)::timestamp at time zone 'UTC';
-  v_since timestamptz := (p_date::timestamp at time zone 'UTC') - analytics.etl_lookback();
+  v_zone text := analytics.reporting_time_zone();
+  v_from timestamptz := p_date::timestamp at time zone v_zone;
+  v_to timestamptz := (p_date + 1)::timestamp at time zone v_zone;
   v_rows bigint;
 begin
   delete from public.metrics_daily_fulfillment where metric_date = p_date;
@@ -1380,7 +2377,7 @@ begin
     select e.entity_id, e.event_type, e.event_timestamp, e.service_code,
       case when e.event_type = 'order_assigned' then e.metadata ->> 'reader_id' end, false
     from public.events_raw e
-    where e.event_domain = 'orders' and e.event_timestamp >= v_since and e.event_timestamp < v_from
+    where e.event_domain = 'orders' and e.event_timestamp < v_from
       and e.entity_id in (
         -- An order created on the day began on it: nothing earlier belongs to it.
         select d.entity_id from day_events d group by d.entity_id
@@ -1461,40 +2458,101 @@ CREATE OR REPLACE FUNCTION analytics.write_payments_metrics (
   SET jit TO 'off'
   AS $function$
 declare
-  v_from timestamptz := p_date::timestamp at time zone 'UTC';
-  v_to timestamptz := (p_date + 1)::timestamp at time zone 'UTC';
+  v_zone text := analytics.reporting_time_zone();
+  v_from timestamptz := p_date::timestamp at time zone v_zone;
+  v_to timestamptz := (p_date + 1)::timestamp at time zone v_zone;
   v_rows bigint;
+  v_orphans text[];
 begin
   delete from public.metrics_daily_payments where metric_date = p_date;
+  delete from analytics.etl_share_same_day where metric_date = p_date and share in ('success', 'refund');
 
-  -- Totals are per currency (grouping set (currency)); nothing is ever summed across currencies.
-  insert into public.metrics_daily_payments (
-    metric_date, provider, country_code, currency, attempts, fallback_attempts, successes, failures, refunds,
-    success_rate, fallback_rate, refund_rate, gross_cents, refunded_cents, revenue_cents, avg_transaction_cents)
-  select p_date, c.provider, c.country_code, c.currency, c.attempts, c.fallback_attempts, c.successes, c.failures,
-    c.refunds,
-    c.successes::double precision / nullif(c.attempts, 0),
-    c.fallback_attempts::double precision / nullif(c.attempts, 0),
-    c.refunds::double precision / nullif(c.successes, 0),
-    c.gross_cents, c.refunded_cents, c.gross_cents - c.refunded_cents, c.avg_transaction_cents
-  from (
-    select e.provider, e.country_code, e.currency,
-      count(*) filter (where e.event_type = 'payment_attempted') as attempts,
-      count(*) filter (where e.event_type = 'payment_attempted' and e.metadata -> 'is_fallback' = 'true'::jsonb) as fallback_attempts,
-      count(*) filter (where e.event_type = 'payment_succeeded') as successes,
-      count(*) filter (where e.event_type = 'payment_failed') as failures,
-      count(*) filter (where e.event_type = 'refund_issued') as refunds,
-      coalesce(sum(e.amount_cents) filter (where e.event_type = 'payment_succeeded'), 0)::bigint as gross_cents,
-      coalesce(sum(e.amount_cents) filter (where e.event_type = 'refund_issued'), 0)::bigint as refunded_cents,
-      avg(e.amount_cents::double precision) filter (where e.event_type = 'payment_succeeded') as avg_transaction_cents
+  with day_events as materialized (
+    select e.event_id, e.entity_id, e.event_type, e.provider, e.country_code, e.currency, e.amount_cents,
+      e.metadata -> 'is_fallback' = 'true'::jsonb as is_fallback,
+      -- Order of answers: time, then attempt, success, refund, then event id.
+      lpad(((extract(epoch from e.event_timestamp) * 1000000)::bigint)::text, 20, '0')
+        || case e.event_type when 'payment_attempted' then '0' when 'payment_succeeded' then '1' else '2' end
+        || e.event_id::text collate "C" as k
     from public.events_raw e
     where e.event_timestamp >= v_from and e.event_timestamp < v_to and e.event_domain = 'payments'
-      and e.currency is not null
-    group by grouping sets ((e.provider, e.country_code, e.currency), (e.currency))
-    having not (grouping(e.provider) = 0 and (e.provider is null or e.country_code is null))
-  ) c;
+  ),
+  ordered as (
+    select d.entity_id, d.event_type,
+      max(d.k) filter (where d.event_type = 'payment_attempted') over w as last_attempt,
+      max(d.k) filter (where d.event_type = 'payment_succeeded') over w as last_success
+    from day_events d
+    where d.entity_id is not null and d.event_type in ('payment_attempted', 'payment_succeeded', 'refund_issued')
+    window w as (partition by d.entity_id collate "C" order by d.k rows between unbounded preceding and current row)
+  ),
+  -- Denominators answered on the day, and the outcomes whose answer lies on an earlier day.
+  answered_today as (
+    select o.last_attempt as k from ordered o where o.event_type = 'payment_succeeded' and o.last_attempt is not null
+    union
+    select o.last_success from ordered o where o.event_type = 'refund_issued' and o.last_success is not null
+  ),
+  answered_later as (
+    select l.denominator_event_id as event_id, l.share from analytics.etl_share_links l
+    where l.target_day = p_date and l.share in ('success', 'refund')
+  ),
+  flagged as (
+    select d.provider, d.country_code, d.currency, d.event_type, d.amount_cents, d.is_fallback,
+      t.k is not null as answered_same_day, t.k is not null or l.event_id is not null as answered
+    from day_events d
+    left join answered_today t on t.k = d.k
+    left join answered_later l on l.event_id = d.event_id
+      and l.share = case d.event_type when 'payment_attempted' then 'success' when 'payment_succeeded' then 'refund' end
+    where d.currency is not null
+  ),
+  -- Totals are per currency (grouping set (currency)); nothing is ever summed across currencies.
+  counted as (
+    select f.provider, f.country_code, f.currency,
+      count(*) filter (where f.event_type = 'payment_attempted') as attempts,
+      count(*) filter (where f.event_type = 'payment_attempted' and f.is_fallback) as fallback_attempts,
+      count(*) filter (where f.event_type = 'payment_succeeded') as successes,
+      count(*) filter (where f.event_type = 'payment_failed') as failures,
+      count(*) filter (where f.event_type = 'refund_issued') as refunds,
+      count(*) filter (where f.event_type = 'payment_attempted' and f.answered_same_day) as attempts_answered_same_day,
+      count(*) filter (where f.event_type = 'payment_attempted' and f.answered) as attempts_answered,
+      count(*) filter (where f.event_type = 'payment_succeeded' and f.answered_same_day) as successes_refunded_same_day,
+      count(*) filter (where f.event_type = 'payment_succeeded' and f.answered) as successes_refunded,
+      coalesce(sum(f.amount_cents) filter (where f.event_type = 'payment_succeeded'), 0)::bigint as gross_cents,
+      coalesce(sum(f.amount_cents) filter (where f.event_type = 'refund_issued'), 0)::bigint as refunded_cents,
+      avg(f.amount_cents::double precision) filter (where f.event_type = 'payment_succeeded') as avg_transaction_cents
+    from flagged f
+    group by grouping sets ((f.provider, f.country_code, f.currency), (f.currency))
+    having not (grouping(f.provider) = 0 and (f.provider is null or f.country_code is null))
+  ),
+  same_day as (
+    insert into analytics.etl_share_same_day (metric_date, share, dim1, dim2, dim3, answered, denominator)
+    select p_date, 'success', c.provider, c.country_code, c.currency, c.attempts_answered_same_day, c.attempts from counted c
+    union all
+    select p_date, 'refund', c.provider, c.country_code, c.currency, c.successes_refunded_same_day, c.successes from counted c
+  ),
+  inserted as (
+    insert into public.metrics_daily_payments (
+      metric_date, provider, country_code, currency, attempts, fallback_attempts, successes, failures, refunds,
+      attempts_succeeded, successes_refunded,
+      success_rate, fallback_rate, refund_rate, gross_cents, refunded_cents, revenue_cents, avg_transaction_cents)
+    select p_date, c.provider, c.country_code, c.currency, c.attempts, c.fallback_attempts, c.successes, c.failures,
+      c.refunds, c.attempts_answered, c.successes_refunded,
+      c.attempts_answered::double precision / nullif(c.attempts, 0),
+      c.fallback_attempts::double precision / nullif(c.attempts, 0),
+      c.successes_refunded::double precision / nullif(c.successes, 0),
+      c.gross_cents, c.refunded_cents, c.gross_cents - c.refunded_cents, c.avg_transaction_cents
+    from counted c
+    returning 1
+  )
+  select (select count(*) from inserted),
+    (select array_agg(distinct o.entity_id) from ordered o
+     where (o.event_type = 'payment_succeeded' and o.last_attempt is null)
+        or (o.event_type = 'refund_issued' and o.last_success is null))
+  into v_rows, v_orphans;
 
-  get diagnostics v_rows = row_count;
+  -- Outcomes of the day that answer an earlier day's attempt or success: their links, and the
+  -- rates of the days they answer.
+  perform analytics.refresh_share_rates('payments', array(
+    select analytics.recompute_share_links('payments', v_orphans, greatest(analytics.etl_horizon(), v_to))));
   return v_rows;
 end;
 $function$;
@@ -1551,7 +2609,7 @@ CREATE VIEW "public"."etl_metrics_coverage" WITH (security_invoker=true) AS  SEL
           WHERE ((r.target_date = (d.day)::date) AND (r.job_name = 'pipeline'::text))
           ORDER BY r.started_at DESC, r.id DESC
          LIMIT 1) AS pipeline_status
-   FROM generate_series(((((now() AT TIME ZONE 'UTC'::text))::date - 30))::timestamp with time zone, ((((now() AT TIME ZONE 'UTC'::text))::date - 1))::timestamp with time zone, '1 day'::interval) d(day);
+   FROM generate_series(((analytics.reporting_today() - 30))::timestamp with time zone, ((analytics.reporting_today() - 1))::timestamp with time zone, '1 day'::interval) d(day);
 
 CREATE VIEW "public"."etl_status_by_date" WITH (security_invoker=true) AS  SELECT DISTINCT ON (r.target_date, r.job_name) r.target_date,
     r.job_name,
@@ -1574,7 +2632,7 @@ CREATE VIEW "public"."event_volume_today" WITH (security_invoker=true) AS  SELEC
     max(e.event_timestamp) AS last_event_at,
     max(e.ingested_at) AS last_ingested_at
    FROM public.events_raw e
-  WHERE ((e.event_timestamp >= ((((now() AT TIME ZONE 'UTC'::text))::date)::timestamp without time zone AT TIME ZONE 'UTC'::text)) AND (e.event_timestamp < (((((now() AT TIME ZONE 'UTC'::text))::date + 1))::timestamp without time zone AT TIME ZONE 'UTC'::text)))
+  WHERE ((e.event_timestamp >= ((analytics.reporting_today())::timestamp without time zone AT TIME ZONE analytics.reporting_time_zone())) AND (e.event_timestamp < (((analytics.reporting_today() + 1))::timestamp without time zone AT TIME ZONE analytics.reporting_time_zone())))
   GROUP BY e.event_domain;
 
 CREATE VIEW "public"."events_partition_sizes" WITH (security_invoker=true) AS  SELECT (c.relname)::text AS partition_name,
@@ -1600,7 +2658,11 @@ CREATE VIEW "public"."metrics_calls_detail" WITH (security_invoker=true) AS  SEL
     metrics_daily_calls.recording_rate,
     COALESCE((round((metrics_daily_calls.duration_avg_s * (metrics_daily_calls.completed)::double precision)))::bigint, (0)::bigint) AS duration_total_s,
     metrics_daily_calls.duration_avg_s,
-    metrics_daily_calls.duration_p95_s
+    metrics_daily_calls.duration_p95_s,
+    metrics_daily_calls.started_answered,
+    metrics_daily_calls.answered_completed,
+    metrics_daily_calls.answered_dropped,
+    metrics_daily_calls.answered_recorded
    FROM public.metrics_daily_calls
   WHERE (metrics_daily_calls.service_code IS NOT NULL);
 
@@ -1616,7 +2678,11 @@ CREATE VIEW "public"."metrics_calls_totals" WITH (security_invoker=true) AS  SEL
     metrics_daily_calls.recording_rate,
     COALESCE((round((metrics_daily_calls.duration_avg_s * (metrics_daily_calls.completed)::double precision)))::bigint, (0)::bigint) AS duration_total_s,
     metrics_daily_calls.duration_avg_s,
-    metrics_daily_calls.duration_p95_s
+    metrics_daily_calls.duration_p95_s,
+    metrics_daily_calls.started_answered,
+    metrics_daily_calls.answered_completed,
+    metrics_daily_calls.answered_dropped,
+    metrics_daily_calls.answered_recorded
    FROM public.metrics_daily_calls
   WHERE (metrics_daily_calls.service_code IS NULL);
 
@@ -1645,7 +2711,10 @@ CREATE VIEW "public"."metrics_engagement_daily" WITH (security_invoker=true) AS 
     metrics_daily_engagement.opt_out_rate,
     metrics_daily_engagement.listens,
     COALESCE((round((metrics_daily_engagement.listen_through_avg_pct * (metrics_daily_engagement.listens)::double precision)))::bigint, (0)::bigint) AS listen_percent_total,
-    metrics_daily_engagement.listen_through_avg_pct
+    metrics_daily_engagement.listen_through_avg_pct,
+    metrics_daily_engagement.delivered_opened,
+    metrics_daily_engagement.users_sent,
+    metrics_daily_engagement.users_sent_opted_out
    FROM public.metrics_daily_engagement;
 
 CREATE VIEW "public"."metrics_fulfillment_detail" WITH (security_invoker=true) AS  SELECT metrics_daily_fulfillment.metric_date,
@@ -1741,7 +2810,9 @@ CREATE VIEW "public"."metrics_payments_currency_totals" WITH (security_invoker=t
     metrics_daily_payments.gross_cents,
     metrics_daily_payments.refunded_cents,
     metrics_daily_payments.revenue_cents,
-    metrics_daily_payments.avg_transaction_cents
+    metrics_daily_payments.avg_transaction_cents,
+    metrics_daily_payments.attempts_succeeded,
+    metrics_daily_payments.successes_refunded
    FROM public.metrics_daily_payments
   WHERE (metrics_daily_payments.provider IS NULL);
 
@@ -1760,13 +2831,23 @@ CREATE VIEW "public"."metrics_payments_detail" WITH (security_invoker=true) AS  
     metrics_daily_payments.gross_cents,
     metrics_daily_payments.refunded_cents,
     metrics_daily_payments.revenue_cents,
-    metrics_daily_payments.avg_transaction_cents
+    metrics_daily_payments.avg_transaction_cents,
+    metrics_daily_payments.attempts_succeeded,
+    metrics_daily_payments.successes_refunded
    FROM public.metrics_daily_payments
   WHERE (metrics_daily_payments.provider IS NOT NULL);
 
 CREATE INDEX erasure_receipts_subject_hash_idx ON analytics.erasure_receipts USING btree (subject_hash);
 
 CREATE INDEX etl_late_day_marks_metric_date_idx ON analytics.etl_late_day_marks USING btree (metric_date);
+
+CREATE INDEX etl_opt_out_links_target_idx ON analytics.etl_opt_out_links USING btree (target_day);
+
+CREATE INDEX etl_recompute_requests_metric_date_idx ON analytics.etl_recompute_requests USING btree (metric_date);
+
+CREATE INDEX etl_share_links_entity_idx ON analytics.etl_share_links USING btree (entity_id);
+
+CREATE INDEX etl_share_links_target_idx ON analytics.etl_share_links USING btree (target_day, share);
 
 CREATE INDEX user_daily_activity_date_idx ON analytics.user_daily_activity USING btree (activity_date);
 
@@ -1781,6 +2862,9 @@ CREATE INDEX events_raw_lifecycle_entity_idx ON public.events_raw USING btree (e
 
 CREATE INDEX events_raw_reader_id_idx ON public.events_raw USING btree (((metadata ->> 'reader_id'::text)))
   WHERE ((metadata ->> 'reader_id'::text) IS NOT NULL);
+
+CREATE INDEX events_raw_share_entity_idx ON public.events_raw USING btree (entity_id, event_timestamp)
+  WHERE ((event_domain = ANY (ARRAY['payments'::text, 'calls'::text, 'notifications'::text])) AND (entity_id IS NOT NULL));
 
 CREATE INDEX events_raw_user_id_idx ON public.events_raw USING btree (user_id)
   WHERE (user_id IS NOT NULL);
@@ -1918,8 +3002,8 @@ CREATE POLICY "readers read their own fulfillment metrics of the last 30 days" O
   FOR SELECT
   TO "authenticated"
   USING
-    (((( SELECT analytics.app_role() AS app_role) = 'reader'::text) AND (reader_id = ( SELECT auth.uid() AS uid)) AND (metric_date >= ( SELECT (((now() AT TIME ZONE
-    'utc'::text))::date - 30)))));
+    (((( SELECT analytics.app_role() AS app_role) = 'reader'::text) AND (reader_id = ( SELECT auth.uid() AS uid)) AND (metric_date >= ( SELECT (analytics.reporting_today() -
+    30)))));
 
 CREATE POLICY "admins read all payment metrics" ON "public"."metrics_daily_payments"
   FOR SELECT
@@ -1947,11 +3031,81 @@ COMMENT ON COLUMN "analytics"."erasure_receipts"."rows_affected" IS 'Rows delete
 
 COMMENT ON COLUMN "analytics"."erasure_receipts"."subject_hash" IS 'analytics.subject_hash of the erased user.';
 
+COMMENT ON COLUMN "analytics"."etl_activity_changes"."activity_date" IS 'Local day whose activity of the user changed.';
+
+COMMENT ON COLUMN "analytics"."etl_activity_changes"."change_id" IS 'Identity; the nightly run deletes the changes it applied by id.';
+
+COMMENT ON COLUMN "analytics"."etl_activity_changes"."changed_at" IS 'When the change was recorded.';
+
+COMMENT ON COLUMN "analytics"."etl_activity_changes"."old_first_seen" IS 'The user''s first-seen day before the change (null: none).';
+
+COMMENT ON COLUMN "analytics"."etl_activity_changes"."user_id" IS 'Pseudonymous user uuid.';
+
+COMMENT ON COLUMN "analytics"."etl_days"."computed_at" IS 'When its pipeline last ran.';
+
+COMMENT ON COLUMN "analytics"."etl_days"."metric_date" IS 'The local day.';
+
+COMMENT ON COLUMN "analytics"."etl_days"."time_zone" IS 'The reporting time zone of its last computation.';
+
 COMMENT ON COLUMN "analytics"."etl_late_day_marks"."mark_id" IS 'Identity of the mark; the nightly run deletes marks by id.';
 
-COMMENT ON COLUMN "analytics"."etl_late_day_marks"."marked_at" IS 'When the mark was added (the marking transaction''s start).';
+COMMENT ON COLUMN "analytics"."etl_late_day_marks"."marked_at" IS 'The ingested_at of the events that made the mark: the nightly run reads those events of the day.';
 
-COMMENT ON COLUMN "analytics"."etl_late_day_marks"."metric_date" IS 'The day to recompute.';
+COMMENT ON COLUMN "analytics"."etl_late_day_marks"."metric_date" IS 'The local day (reporting time zone) to recompute.';
+
+COMMENT ON COLUMN "analytics"."etl_nightly_state"."last_scheduled_today" IS 'Local day of the last run started by the schedule (analytics.run_nightly_etl_if_due).';
+
+COMMENT ON COLUMN "analytics"."etl_nightly_state"."last_today" IS 'The latest "today" a nightly run computed up to (its yesterday was computed).';
+
+COMMENT ON COLUMN "analytics"."etl_nightly_state"."singleton" IS 'Always true: the table holds one row.';
+
+COMMENT ON COLUMN "analytics"."etl_nightly_state"."updated_at" IS 'When a run last changed this row.';
+
+COMMENT ON COLUMN "analytics"."etl_nightly_state"."user_initiated_types" IS 'The catalog''s user-initiated types the last run used; a change makes the next run recompute raw retention.';
+
+COMMENT ON COLUMN "analytics"."etl_opt_out_links"."source_day" IS 'Local day of the user''s first opt-out after target_day.';
+
+COMMENT ON COLUMN "analytics"."etl_opt_out_links"."target_day" IS 'Local day a notification was sent to the user.';
+
+COMMENT ON COLUMN "analytics"."etl_opt_out_links"."user_id" IS 'Pseudonymous user uuid.';
+
+COMMENT ON COLUMN "analytics"."etl_recompute_requests"."metric_date" IS 'The local day to recompute.';
+
+COMMENT ON COLUMN "analytics"."etl_recompute_requests"."reason" IS 'Why: time_zone, catalog, failed, rebuild.';
+
+COMMENT ON COLUMN "analytics"."etl_recompute_requests"."request_id" IS 'Identity of the request; the nightly run deletes requests by id.';
+
+COMMENT ON COLUMN "analytics"."etl_recompute_requests"."requested_at" IS 'When the request was added.';
+
+COMMENT ON COLUMN "analytics"."etl_share_links"."denominator_event_id" IS 'The answered denominator event (attempt, success, start, answer, delivery).';
+
+COMMENT ON COLUMN "analytics"."etl_share_links"."dim1" IS 'The denominator''s first row dimension: provider (payments) or service_code (calls).';
+
+COMMENT ON COLUMN "analytics"."etl_share_links"."dim2" IS 'Second row dimension: country_code (payments) or provider (calls).';
+
+COMMENT ON COLUMN "analytics"."etl_share_links"."dim3" IS 'Third row dimension: currency (payments).';
+
+COMMENT ON COLUMN "analytics"."etl_share_links"."entity_id" IS 'The payment, call or notification.';
+
+COMMENT ON COLUMN "analytics"."etl_share_links"."share" IS 'success | refund (payments), answer | completion | drop | recording (calls), ctr (notifications).';
+
+COMMENT ON COLUMN "analytics"."etl_share_links"."source_day" IS 'Local day of the earliest outcome answering it.';
+
+COMMENT ON COLUMN "analytics"."etl_share_links"."target_day" IS 'Local day of the denominator event: the day whose rate counts it.';
+
+COMMENT ON COLUMN "analytics"."etl_share_same_day"."answered" IS 'Denominator events of the row answered the same day (opt_out: users sent and opted out that day).';
+
+COMMENT ON COLUMN "analytics"."etl_share_same_day"."denominator" IS 'The rate''s denominator (opt_out: distinct users sent a notification).';
+
+COMMENT ON COLUMN "analytics"."etl_share_same_day"."dim1" IS 'The row''s first dimension (as in the metrics table; null on total rows).';
+
+COMMENT ON COLUMN "analytics"."etl_share_same_day"."dim2" IS 'Second dimension.';
+
+COMMENT ON COLUMN "analytics"."etl_share_same_day"."dim3" IS 'Third dimension (currency).';
+
+COMMENT ON COLUMN "analytics"."etl_share_same_day"."metric_date" IS 'Local day of the metrics row.';
+
+COMMENT ON COLUMN "analytics"."etl_share_same_day"."share" IS 'success, refund, answer, completion, drop, recording, ctr or opt_out.';
 
 COMMENT ON COLUMN "analytics"."ingest_rate_limits"."bucket" IS 'Caller bucket: ''user:<sub>'' for user tokens, ''service:<key id>'' for each backend key (its name, or a fingerprint of a service_role token; never the key).';
 
@@ -1976,6 +3130,12 @@ COMMENT ON COLUMN "analytics"."privacy_key"."created_at" IS 'When the key was ge
 COMMENT ON COLUMN "analytics"."privacy_key"."key" IS 'HMAC-SHA256 key, 32 random bytes.';
 
 COMMENT ON COLUMN "analytics"."privacy_key"."singleton" IS 'Always true: the table holds one row.';
+
+COMMENT ON COLUMN "analytics"."reporting_settings"."changed_at" IS 'When the zone was last set.';
+
+COMMENT ON COLUMN "analytics"."reporting_settings"."singleton" IS 'Always true: the table holds one row.';
+
+COMMENT ON COLUMN "analytics"."reporting_settings"."time_zone" IS 'IANA time zone name in which metric days are local days.';
 
 COMMENT ON COLUMN "analytics"."suppression_list_version"."changed_at" IS 'When the list last changed.';
 
@@ -2007,7 +3167,7 @@ COMMENT ON COLUMN "public"."etl_job_runs"."started_at" IS 'When the job started.
 
 COMMENT ON COLUMN "public"."etl_job_runs"."status" IS 'running | succeeded | failed | skipped (another run held the day).';
 
-COMMENT ON COLUMN "public"."etl_job_runs"."target_date" IS 'UTC day the job computed.';
+COMMENT ON COLUMN "public"."etl_job_runs"."target_date" IS 'Local day (reporting time zone) the job computed.';
 
 COMMENT ON COLUMN "public"."event_schema_versions"."client_emittable" IS 'True when an end-user token may send this type for itself.';
 
@@ -2026,6 +3186,8 @@ COMMENT ON COLUMN "public"."event_schema_versions"."metadata_fields" IS 'Known m
 COMMENT ON COLUMN "public"."event_schema_versions"."required_fields" IS 'Top-level event fields that must be present and non-null.';
 
 COMMENT ON COLUMN "public"."event_schema_versions"."status_values" IS 'Allowed values of status, when constrained.';
+
+COMMENT ON COLUMN "public"."event_schema_versions"."user_initiated" IS 'True when the event shows the user doing something (placing an order, paying, calling, opening, listening, ...): only such events make a user active (DAU/WAU/MAU, first-seen days, cohorts).';
 
 COMMENT ON COLUMN "public"."event_schema_versions"."version" IS 'Schema version of the type; ingestion uses the highest.';
 
@@ -2063,7 +3225,7 @@ COMMENT ON COLUMN "public"."events_raw"."status" IS 'Resource status carried by 
 
 COMMENT ON COLUMN "public"."events_raw"."user_id" IS 'Pseudonymous user uuid; never linked to PII here.';
 
-COMMENT ON COLUMN "public"."metrics_cohort_retention"."cohort_date" IS 'UTC day of the cohort''s first activity.';
+COMMENT ON COLUMN "public"."metrics_cohort_retention"."cohort_date" IS 'Local day (reporting time zone) of the cohort''s first activity (user-initiated events).';
 
 COMMENT ON COLUMN "public"."metrics_cohort_retention"."cohort_size" IS 'Users whose first activity is on cohort_date.';
 
@@ -2075,17 +3237,23 @@ COMMENT ON COLUMN "public"."metrics_cohort_retention"."retention_day" IS 'N: day
 
 COMMENT ON COLUMN "public"."metrics_cohort_retention"."retention_rate" IS 'retained_users / cohort_size.';
 
-COMMENT ON COLUMN "public"."metrics_daily_calls"."answer_rate" IS 'answered / started.';
+COMMENT ON COLUMN "public"."metrics_daily_calls"."answer_rate" IS 'started_answered / started.';
 
 COMMENT ON COLUMN "public"."metrics_daily_calls"."answered" IS 'call_answered events.';
 
+COMMENT ON COLUMN "public"."metrics_daily_calls"."answered_completed" IS 'Calls answered on the day that ended normally (so far); numerator of completion_rate. Additive.';
+
+COMMENT ON COLUMN "public"."metrics_daily_calls"."answered_dropped" IS 'Calls answered on the day that dropped (so far); numerator of drop_rate. Additive.';
+
+COMMENT ON COLUMN "public"."metrics_daily_calls"."answered_recorded" IS 'Calls answered on the day that ended recorded (so far); numerator of recording_rate. Additive.';
+
 COMMENT ON COLUMN "public"."metrics_daily_calls"."completed" IS 'call_ended events.';
 
-COMMENT ON COLUMN "public"."metrics_daily_calls"."completion_rate" IS 'completed / answered.';
+COMMENT ON COLUMN "public"."metrics_daily_calls"."completion_rate" IS 'answered_completed / answered.';
 
 COMMENT ON COLUMN "public"."metrics_daily_calls"."computed_at" IS 'When the ETL wrote the row.';
 
-COMMENT ON COLUMN "public"."metrics_daily_calls"."drop_rate" IS 'dropped / answered.';
+COMMENT ON COLUMN "public"."metrics_daily_calls"."drop_rate" IS 'answered_dropped / answered.';
 
 COMMENT ON COLUMN "public"."metrics_daily_calls"."dropped" IS 'call_dropped events.';
 
@@ -2093,17 +3261,19 @@ COMMENT ON COLUMN "public"."metrics_daily_calls"."duration_avg_s" IS 'Mean durat
 
 COMMENT ON COLUMN "public"."metrics_daily_calls"."duration_p95_s" IS 'p95 duration_seconds of call_ended events.';
 
-COMMENT ON COLUMN "public"."metrics_daily_calls"."metric_date" IS 'UTC day the metrics describe.';
+COMMENT ON COLUMN "public"."metrics_daily_calls"."metric_date" IS 'Local day (reporting time zone) the metrics describe.';
 
 COMMENT ON COLUMN "public"."metrics_daily_calls"."provider" IS 'Telephony provider; null on the grand total.';
 
 COMMENT ON COLUMN "public"."metrics_daily_calls"."recorded" IS 'call_ended events with metadata.recorded = true.';
 
-COMMENT ON COLUMN "public"."metrics_daily_calls"."recording_rate" IS 'recorded / answered.';
+COMMENT ON COLUMN "public"."metrics_daily_calls"."recording_rate" IS 'answered_recorded / answered.';
 
 COMMENT ON COLUMN "public"."metrics_daily_calls"."service_code" IS 'Service; null on the grand total.';
 
 COMMENT ON COLUMN "public"."metrics_daily_calls"."started" IS 'call_started events.';
+
+COMMENT ON COLUMN "public"."metrics_daily_calls"."started_answered" IS 'Calls started on the day that were answered (so far); numerator of answer_rate. Additive.';
 
 COMMENT ON COLUMN "public"."metrics_daily_content"."approval_latency_avg_s" IS 'Mean seconds uploaded -> approved, per approval on the day.';
 
@@ -2117,7 +3287,7 @@ COMMENT ON COLUMN "public"."metrics_daily_content"."computed_at" IS 'When the ET
 
 COMMENT ON COLUMN "public"."metrics_daily_content"."coverage_rate" IS 'signs_published / 12.';
 
-COMMENT ON COLUMN "public"."metrics_daily_content"."metric_date" IS 'UTC day the metrics describe.';
+COMMENT ON COLUMN "public"."metrics_daily_content"."metric_date" IS 'Local day (reporting time zone) the metrics describe.';
 
 COMMENT ON COLUMN "public"."metrics_daily_content"."published" IS 'horoscope_published events.';
 
@@ -2129,7 +3299,9 @@ COMMENT ON COLUMN "public"."metrics_daily_content"."uploaded" IS 'horoscope_uplo
 
 COMMENT ON COLUMN "public"."metrics_daily_engagement"."computed_at" IS 'When the ETL wrote the row.';
 
-COMMENT ON COLUMN "public"."metrics_daily_engagement"."dau" IS 'Distinct users with any event on the day.';
+COMMENT ON COLUMN "public"."metrics_daily_engagement"."dau" IS 'Distinct users with a user-initiated event on the day.';
+
+COMMENT ON COLUMN "public"."metrics_daily_engagement"."delivered_opened" IS 'Notifications delivered on the day that were opened (so far); numerator of notification_ctr. Additive.';
 
 COMMENT ON COLUMN "public"."metrics_daily_engagement"."listen_through_avg_pct" IS 'Mean metadata.listen_percent (0..100).';
 
@@ -2137,9 +3309,9 @@ COMMENT ON COLUMN "public"."metrics_daily_engagement"."listens" IS 'horoscope_li
 
 COMMENT ON COLUMN "public"."metrics_daily_engagement"."mau" IS 'Distinct users active in the 30 days ending on the day.';
 
-COMMENT ON COLUMN "public"."metrics_daily_engagement"."metric_date" IS 'UTC day the metrics describe.';
+COMMENT ON COLUMN "public"."metrics_daily_engagement"."metric_date" IS 'Local day (reporting time zone) the metrics describe.';
 
-COMMENT ON COLUMN "public"."metrics_daily_engagement"."notification_ctr" IS 'opened / delivered.';
+COMMENT ON COLUMN "public"."metrics_daily_engagement"."notification_ctr" IS 'delivered_opened / notifications_delivered.';
 
 COMMENT ON COLUMN "public"."metrics_daily_engagement"."notifications_delivered" IS 'notification_delivered events.';
 
@@ -2149,7 +3321,11 @@ COMMENT ON COLUMN "public"."metrics_daily_engagement"."notifications_opted_out" 
 
 COMMENT ON COLUMN "public"."metrics_daily_engagement"."notifications_sent" IS 'notification_sent events.';
 
-COMMENT ON COLUMN "public"."metrics_daily_engagement"."opt_out_rate" IS 'opted_out / sent.';
+COMMENT ON COLUMN "public"."metrics_daily_engagement"."opt_out_rate" IS 'users_sent_opted_out / users_sent.';
+
+COMMENT ON COLUMN "public"."metrics_daily_engagement"."users_sent" IS 'Distinct users sent a notification on the day; denominator of opt_out_rate. Not additive across days.';
+
+COMMENT ON COLUMN "public"."metrics_daily_engagement"."users_sent_opted_out" IS 'Of those, users who opted out on the day or later (so far); numerator of opt_out_rate.';
 
 COMMENT ON COLUMN "public"."metrics_daily_engagement"."wau" IS 'Distinct users active in the 7 days ending on the day.';
 
@@ -2159,7 +3335,7 @@ COMMENT ON COLUMN "public"."metrics_daily_fulfillment"."approvals" IS 'order_app
 
 COMMENT ON COLUMN "public"."metrics_daily_fulfillment"."computed_at" IS 'When the ETL wrote the row.';
 
-COMMENT ON COLUMN "public"."metrics_daily_fulfillment"."metric_date" IS 'UTC day the metrics describe.';
+COMMENT ON COLUMN "public"."metrics_daily_fulfillment"."metric_date" IS 'Local day (reporting time zone) the metrics describe.';
 
 COMMENT ON COLUMN "public"."metrics_daily_fulfillment"."orders_assigned" IS 'order_assigned events on the day.';
 
@@ -2191,6 +3367,8 @@ COMMENT ON COLUMN "public"."metrics_daily_fulfillment"."ttf_response_p95_s" IS '
 
 COMMENT ON COLUMN "public"."metrics_daily_payments"."attempts" IS 'payment_attempted events.';
 
+COMMENT ON COLUMN "public"."metrics_daily_payments"."attempts_succeeded" IS 'Attempts of the day answered by a success (so far); numerator of success_rate. Additive.';
+
 COMMENT ON COLUMN "public"."metrics_daily_payments"."avg_transaction_cents" IS 'Mean succeeded amount; null when no success.';
 
 COMMENT ON COLUMN "public"."metrics_daily_payments"."computed_at" IS 'When the ETL wrote the row.';
@@ -2207,11 +3385,11 @@ COMMENT ON COLUMN "public"."metrics_daily_payments"."fallback_rate" IS 'fallback
 
 COMMENT ON COLUMN "public"."metrics_daily_payments"."gross_cents" IS 'Sum of succeeded amounts.';
 
-COMMENT ON COLUMN "public"."metrics_daily_payments"."metric_date" IS 'UTC day the metrics describe.';
+COMMENT ON COLUMN "public"."metrics_daily_payments"."metric_date" IS 'Local day (reporting time zone) the metrics describe.';
 
 COMMENT ON COLUMN "public"."metrics_daily_payments"."provider" IS 'Payment provider; null on the per-currency total row.';
 
-COMMENT ON COLUMN "public"."metrics_daily_payments"."refund_rate" IS 'refunds / successes; null when no success.';
+COMMENT ON COLUMN "public"."metrics_daily_payments"."refund_rate" IS 'successes_refunded / successes: the share of the day''s successes refunded (at any time so far); null when no success.';
 
 COMMENT ON COLUMN "public"."metrics_daily_payments"."refunded_cents" IS 'Sum of refunded amounts.';
 
@@ -2219,11 +3397,15 @@ COMMENT ON COLUMN "public"."metrics_daily_payments"."refunds" IS 'refund_issued 
 
 COMMENT ON COLUMN "public"."metrics_daily_payments"."revenue_cents" IS 'gross_cents - refunded_cents (may be negative).';
 
-COMMENT ON COLUMN "public"."metrics_daily_payments"."success_rate" IS 'successes / attempts; null when no attempt.';
+COMMENT ON COLUMN "public"."metrics_daily_payments"."success_rate" IS 'attempts_succeeded / attempts: the share of the day''s attempts a success answered (at any time so far); null when no attempt.';
 
 COMMENT ON COLUMN "public"."metrics_daily_payments"."successes" IS 'payment_succeeded events.';
 
+COMMENT ON COLUMN "public"."metrics_daily_payments"."successes_refunded" IS 'Successes of the day refunded (so far); numerator of refund_rate. Additive.';
+
 COMMENT ON FUNCTION "analytics"."app_role"() IS 'Application role of the current request (JWT app_metadata.role), or null. Policy helper: call as (select analytics.app_role()).';
+
+COMMENT ON FUNCTION "analytics"."apply_activity_changes"(date[]) IS 'Brings the WAU/MAU and cohort rows of computed days outside p_skip up to date with the recorded activity changes (analytics.etl_activity_changes), then deletes the changes it read.';
 
 COMMENT ON FUNCTION "analytics"."bump_metrics_table_version"() IS 'Statement-level trigger: adds 1 to the data version of the written table (folding older version rows without waiting). Runs with owner rights so any writer''s statement can record it.';
 
@@ -2253,27 +3435,55 @@ COMMENT ON FUNCTION "analytics"."erased_subjects_among"(bytea[]) IS 'The given s
 
 COMMENT ON FUNCTION "analytics"."erased_users_among"(uuid[]) IS 'The given user ids that are on the suppression list (analytics.erased_subjects); used by ingestion''s insert fallback to drop erased users'' events.';
 
+COMMENT ON FUNCTION "analytics"."etl_horizon"() IS 'Start of local today (reporting time zone), or of the date in the transaction setting analytics.etl_today: outcomes from then on are not counted yet.';
+
 COMMENT ON FUNCTION "analytics"."etl_lookback"() IS 'How far back the ETL looks for earlier events of an order or horoscope (time-to-X, rejection history). Older events are ignored.';
+
+COMMENT ON FUNCTION "analytics"."etl_process"(date[], jsonb, date, text) IS 'The work of a nightly run or a rebuild: recomputes the links of the new events (p_new: {day: [ingested_at, ...]}), computes p_full and the days with new events in full, oldest first, then the fulfillment, content, rates, WAU/MAU and cohort rows of other computed days those events change. Raises a notice per day (progress).';
+
+COMMENT ON FUNCTION "analytics"."etl_run_days"() IS 'The local days the current transaction''s ETL run computes in full (transaction setting analytics.etl_run_days): their own jobs bring them up to date, so changes elsewhere need not.';
 
 COMMENT ON FUNCTION "analytics"."export_user"(uuid) IS 'Subject-access export (runs with owner rights; service_role only): every stored row that carries the user id, per table, as JSON.';
 
-COMMENT ON FUNCTION "analytics"."health_report"() IS 'Pipeline health: yesterday computed, failed jobs in 7 days, late days waiting > 26 h, ingestion vs the 7-day median, pg_cron failures in 24 h. Runs with owner rights (reads cron.*); service_role only.';
+COMMENT ON FUNCTION "analytics"."health_report"() IS 'Pipeline health in local days of the reporting time zone (named in the report): yesterday computed, failed jobs in 7 days, late days waiting > 26 h, ingestion vs the 7-day median, pg_cron failures in 24 h. Runs with owner rights (reads cron.*); service_role only.';
 
 COMMENT ON FUNCTION "analytics"."hold_off_erasures"() IS 'Ingest side of analytics.erasure_gate, to the end of the transaction: waits (at most 1 s, then lock_not_available) for a running erasure to commit, and makes erasures wait for this transaction.';
 
 COMMENT ON FUNCTION "analytics"."is_admin"() IS 'True when the current request is an admin or superadmin. Policy helper: call as (select analytics.is_admin()).';
 
-COMMENT ON FUNCTION "analytics"."mark_late_event_days"() IS 'AFTER INSERT statement trigger on events_raw: appends a mark (analytics.etl_late_day_marks) for each already computed day, and UTC yesterday, that received new events.';
+COMMENT ON FUNCTION "analytics"."mark_late_event_days"() IS 'AFTER INSERT statement trigger on events_raw: appends a mark (analytics.etl_late_day_marks: local day, the events'' ingested_at) for each past local day and each computed day that received new events.';
 
-COMMENT ON FUNCTION "analytics"."purge_expired_data"(timestamp with time zone) IS 'Retention purge (pg_cron, daily): deletes raw events older than 90 days from the boundary partition and DEFAULT, metrics/cohorts/activity older than 2 years, etl_job_runs older than 1 year, cron run history older than 30 days, then drops expired monthly events_raw partitions (waiting at most 500 ms per attempt, 5 attempts; partitions it could not drop are returned as deferred_partitions and dropped by the next run). Returns counts.';
+COMMENT ON FUNCTION "analytics"."purge_expired_data"(timestamp with time zone) IS 'Retention purge (pg_cron, daily): deletes raw events older than 90 days from the boundary partition and DEFAULT, metrics/cohorts/activity/computed days older than 2 years, ETL links and same-day counts of days no longer in raw retention, etl_job_runs older than 1 year, cron run history older than 30 days, then drops expired monthly events_raw partitions (waiting at most 500 ms per attempt, 5 attempts; partitions it could not drop are returned as deferred_partitions and dropped by the next run). Returns counts.';
 
 COMMENT ON FUNCTION "analytics"."purge_ingest_quota"(timestamp with time zone) IS 'Deletes ingest quota rows whose window started more than an hour before p_now (pg_cron, hourly). Returns how many.';
 
-COMMENT ON FUNCTION "analytics"."run_daily_etl_pipeline"(date) IS 'Runs every daily ETL job for the UTC day, each isolated so one failure does not stop the others, after summarizing new BRIN ranges of events_raw; records a "pipeline" etl_job_runs row. Returns succeeded | failed.';
+COMMENT ON FUNCTION "analytics"."raw_retention_first_day"(text) IS 'The first local day (in the given zone, default the reporting zone) lying wholly within raw retention (events_raw keeps 90 UTC days).';
+
+COMMENT ON FUNCTION "analytics"."rebuild_metrics"(date, date, date) IS 'Recomputes every day of [p_from, p_to] (up to local yesterday) from scratch, oldest first, with everything those days change on other days; raises a notice per day (progress). Returns each day with its status.';
+
+COMMENT ON FUNCTION "analytics"."recompute_opt_out_links"(uuid[], timestamp with time zone) IS 'Replaces the opt-out links (analytics.etl_opt_out_links) of the given users from their stored sends and opt-outs up to p_horizon; returns the target days whose opt-out rates need a recount.';
+
+COMMENT ON FUNCTION "analytics"."recompute_share_links"(text, text[], timestamp with time zone) IS 'Replaces the share links (analytics.etl_share_links) of the given payments, calls or notifications from their whole stored history up to p_horizon; returns the target days whose rates need a recount.';
+
+COMMENT ON FUNCTION "analytics"."refresh_activity_counts"(date[]) IS 'Recomputes DAU/WAU/MAU of the given computed days from the activity table (after activity of earlier days changed). Returns the rows updated.';
+
+COMMENT ON FUNCTION "analytics"."refresh_cohorts"(date[], date[]) IS 'Rewrites every row of the given cohorts observed on computed days not in p_skip, from user_first_seen and user_daily_activity. Returns the rows written.';
+
+COMMENT ON FUNCTION "analytics"."refresh_share_rates"(text, date[]) IS 'Recounts the share rates of the given days'' rows of one job (payments, calls or engagement) from the same-day counts and the links, under each day''s job lock. Returns the rows updated.';
+
+COMMENT ON FUNCTION "analytics"."reporting_time_zone"() IS 'The reporting time zone (IANA name): metric dates are local dates in it. Policy helper (the runbook views and the reader window use it); reveals only the zone name, which every metrics response states.';
+
+COMMENT ON FUNCTION "analytics"."reporting_today"() IS 'Today''s date in the reporting time zone. Policy helper: call as (select analytics.reporting_today()).';
+
+COMMENT ON FUNCTION "analytics"."run_daily_etl_pipeline"(date) IS 'Runs every daily ETL job for one local day (reporting time zone), each isolated so one failure does not stop the others, after summarizing new BRIN ranges of the day''s partitions; records the day and its zone in analytics.etl_days and a "pipeline" etl_job_runs row. Returns succeeded | failed.';
 
 COMMENT ON FUNCTION "analytics"."run_etl_job"(text, date) IS 'Runs one ETL job for one UTC day under an advisory lock per (job, day), recording it in etl_job_runs; a failure is recorded (and raised as a WARNING), not thrown.';
 
-COMMENT ON FUNCTION "analytics"."run_nightly_etl"(date) IS 'Nightly ETL: runs run_daily_etl_pipeline for yesterday (UTC) and every day marked in analytics.etl_late_day_marks before the run started; deletes the marks of each day that succeeded (a failed day stays marked); returns each day''s status. p_today overrides today for tests and catch-up runs.';
+COMMENT ON FUNCTION "analytics"."run_nightly_etl"(date) IS 'Nightly ETL (DESIGN.md §10.3): computes local yesterday, the days since the last run, the requested days and every day that received events since the last run, then what those events change on other days (links, rates, WAU/MAU, cohorts, order and horoscope histories); afterwards every day within raw retention equals a computation from scratch. Consumes the marks and requests it read. p_today overrides local today (tests, catch-up runs). Returns each day computed in full with its status.';
+
+COMMENT ON FUNCTION "analytics"."run_nightly_etl_if_due"(timestamp with time zone) IS 'Called hourly by pg_cron: runs analytics.run_nightly_etl() once per local day, at the first call at or after 02:00 local time (p_now: the time of the call). Returns ran | not yet | done today | running.';
+
+COMMENT ON FUNCTION "analytics"."set_reporting_time_zone"(text) IS 'Sets the reporting time zone (an IANA name; unknown names raise 22023 and change nothing) and asks the next nightly run to recompute every day within raw retention in it. Returns {time_zone, previous, days_to_recompute}.';
 
 COMMENT ON FUNCTION "analytics"."subject_hash"(uuid) IS 'Keyed hash (HMAC-SHA256 with analytics.privacy_key) of a user id: not reversible without the key.';
 
@@ -2283,21 +3493,31 @@ COMMENT ON FUNCTION "analytics"."summarize_events_brin"(timestamp with time zone
 
 COMMENT ON FUNCTION "analytics"."suppression_list_for_batch"(text, integer) IS 'For an ingest batch: takes the gate (analytics.hold_off_erasures), then returns the suppression list version and, when it differs from p_known_version and the list has at most p_max_copied entries, the list (hex subject hashes). No row when the version row is missing.';
 
-COMMENT ON FUNCTION "analytics"."write_calls_metrics"(date) IS 'Delete-then-insert of metrics_daily_calls for one UTC day; call through compute_daily_calls_metrics.';
+COMMENT ON FUNCTION "analytics"."user_initiated_event_types"() IS 'Event types whose latest catalog version is user_initiated, sorted: the events that make a user active.';
+
+COMMENT ON FUNCTION "analytics"."write_calls_metrics"(date) IS 'Delete-then-insert of metrics_daily_calls for one local day, rates as shares (answers of the day plus later links); links the day''s outcomes that answer earlier days and recounts those days'' rates. Call through compute_daily_calls_metrics.';
 
 COMMENT ON FUNCTION "analytics"."write_cohort_retention_metrics"(date) IS 'Delete-then-insert of the cohort rows observed on one UTC day (day N = that day - cohort day, N in 0..365), from user_first_seen and user_daily_activity.';
 
-COMMENT ON FUNCTION "analytics"."write_content_metrics"(date) IS 'Delete-then-insert of metrics_daily_content for one UTC day; call through compute_daily_content_metrics.';
+COMMENT ON FUNCTION "analytics"."write_content_metrics"(date) IS 'Delete-then-insert of metrics_daily_content for one local day (approval latency from the latest stored upload at or before each approval); call through compute_daily_content_metrics.';
 
-COMMENT ON FUNCTION "analytics"."write_engagement_metrics"(date) IS 'Upserts the day''s active users, then delete-then-insert of metrics_daily_engagement; call through compute_daily_engagement_metrics.';
+COMMENT ON FUNCTION "analytics"."write_engagement_metrics"(date) IS 'Records the day''s active users (user-initiated events only), then delete-then-insert of metrics_daily_engagement for one local day, rates as shares; links the day''s opens and opt-outs that answer earlier days and recounts those days'' rates. Call through compute_daily_engagement_metrics.';
 
-COMMENT ON FUNCTION "analytics"."write_fulfillment_metrics"(date) IS 'Delete-then-insert of metrics_daily_fulfillment for one UTC day; call through compute_daily_fulfillment_metrics (locking, logging). Looks back only for orders not created on the day; sorts in collation "C".';
+COMMENT ON FUNCTION "analytics"."write_fulfillment_metrics"(date) IS 'Delete-then-insert of metrics_daily_fulfillment for one local day (reporting time zone); call through compute_daily_fulfillment_metrics (locking, logging). Orders not created on the day are read with their whole stored history; sorts in collation "C".';
 
-COMMENT ON FUNCTION "analytics"."write_payments_metrics"(date) IS 'Delete-then-insert of metrics_daily_payments for one UTC day; call through compute_daily_payments_metrics.';
+COMMENT ON FUNCTION "analytics"."write_payments_metrics"(date) IS 'Delete-then-insert of metrics_daily_payments for one local day, rates as shares (answers of the day plus later links); links the day''s outcomes that answer earlier days and recounts those days'' rates. Call through compute_daily_payments_metrics.';
 
 COMMENT ON INDEX "analytics"."erasure_receipts_subject_hash_idx" IS 'Find the receipts of one (hashed) user.';
 
 COMMENT ON INDEX "analytics"."etl_late_day_marks_metric_date_idx" IS 'The marks of one day.';
+
+COMMENT ON INDEX "analytics"."etl_opt_out_links_target_idx" IS 'Recounting the opt-out rate of a day.';
+
+COMMENT ON INDEX "analytics"."etl_recompute_requests_metric_date_idx" IS 'The requests of one day.';
+
+COMMENT ON INDEX "analytics"."etl_share_links_entity_idx" IS 'Recomputing the links of an entity.';
+
+COMMENT ON INDEX "analytics"."etl_share_links_target_idx" IS 'Recounting the rates of a day.';
 
 COMMENT ON INDEX "analytics"."user_daily_activity_date_idx" IS 'DAU/WAU/MAU windows and cohort look-ups by day.';
 
@@ -2310,6 +3530,8 @@ COMMENT ON INDEX "public"."events_raw_event_timestamp_brin" IS 'Cheap range inde
 COMMENT ON INDEX "public"."events_raw_lifecycle_entity_idx" IS 'ETL look-back: earlier order/horoscope lifecycle events of an entity (time-to-X, rejection loops).';
 
 COMMENT ON INDEX "public"."events_raw_reader_id_idx" IS 'Events naming a user as the reader (metadata.reader_id), for erasure and subject-access export.';
+
+COMMENT ON INDEX "public"."events_raw_share_entity_idx" IS 'ETL: a payment''s, call''s or notification''s events, to find which earlier event a later outcome answers (rates as shares).';
 
 COMMENT ON INDEX "public"."events_raw_user_id_idx" IS 'A user''s events, for erasure and subject-access export (analytics.erase_user, analytics.export_user).';
 
@@ -2349,7 +3571,7 @@ COMMENT ON POLICY "admins read all fulfillment metrics" ON "public"."metrics_dai
 
 COMMENT ON POLICY "bi_reader reads all fulfillment metrics" ON "public"."metrics_daily_fulfillment" IS 'The BI login reads every fulfillment row, totals included, as an admin does.';
 
-COMMENT ON POLICY "readers read their own fulfillment metrics of the last 30 days" ON "public"."metrics_daily_fulfillment" IS 'Readers read rows with reader_id = auth.uid() and metric_date >= UTC today - 30; never total rows.';
+COMMENT ON POLICY "readers read their own fulfillment metrics of the last 30 days" ON "public"."metrics_daily_fulfillment" IS 'Readers read rows with reader_id = auth.uid() and metric_date >= local today - 30 (reporting time zone); never total rows.';
 
 COMMENT ON POLICY "admins read all payment metrics" ON "public"."metrics_daily_payments" IS 'Admins and superadmins read every payment row.';
 
@@ -2363,13 +3585,29 @@ COMMENT ON TABLE "analytics"."erasure_gate" IS 'Holds no rows: its lock serialis
 
 COMMENT ON TABLE "analytics"."erasure_receipts" IS 'Proof of each erasure: when, by whom, rows affected per table. Holds no reversible user id.';
 
+COMMENT ON TABLE "analytics"."etl_activity_changes" IS 'A user''s activity on a day was recorded or removed while later computed days depend on it; analytics.apply_activity_changes brings those days'' WAU/MAU and cohort rows up to date and deletes the rows it read.';
+
+COMMENT ON TABLE "analytics"."etl_days" IS 'Every computed local day and the reporting time zone it was computed in (days older than raw retention keep theirs). Kept as long as the metrics (2 years).';
+
 COMMENT ON TABLE "analytics"."etl_late_day_marks" IS 'Append-only marks of UTC days that received events after (or while) they were computed; analytics.run_nightly_etl recomputes the days and deletes the marks it read.';
+
+COMMENT ON TABLE "analytics"."etl_nightly_state" IS 'What the nightly run last did (one row).';
+
+COMMENT ON TABLE "analytics"."etl_opt_out_links" IS 'Users sent a notification on target_day, with no opt-out that day, who opted out on a later local day (source_day: the first such opt-out). Counted in target_day''s opt-out rate.';
+
+COMMENT ON TABLE "analytics"."etl_recompute_requests" IS 'Local days to recompute from scratch at the next nightly run (time zone change, catalog change, failed day); analytics.run_nightly_etl deletes the requests it read.';
+
+COMMENT ON TABLE "analytics"."etl_share_links" IS 'Denominator events first answered on a later local day (the rate''s numerator on the denominator''s day). Kept per entity from its whole stored history.';
+
+COMMENT ON TABLE "analytics"."etl_share_same_day" IS 'Per metrics row and share, the denominator events answered on their own day and the denominator, as the day''s writer counted them: a rate is (answered + links) / denominator.';
 
 COMMENT ON TABLE "analytics"."ingest_rate_limits" IS 'Fixed-window request and event counters of the ingest function, one row per caller bucket. Unlogged: emptied after a crash, which only restarts the current minute. Rows idle for an hour are purged (analytics.purge_ingest_quota).';
 
 COMMENT ON TABLE "analytics"."metrics_table_versions" IS 'Data versions of the tables the metrics API reads: a table''s version is sum(version) of its rows; every write statement adds 1 (trigger analytics.bump_metrics_table_version). Read by the metrics function as the connection role to key its response cache.';
 
 COMMENT ON TABLE "analytics"."privacy_key" IS 'The secret key of analytics.subject_hash (one row). Never exposed.';
+
+COMMENT ON TABLE "analytics"."reporting_settings" IS 'The reporting time zone of this deployment (one row). Change it with analytics.set_reporting_time_zone(zone).';
 
 COMMENT ON TABLE "analytics"."suppression_list_version" IS 'Version of the suppression list (analytics.erased_subjects), one row, renewed by every statement that changes the list: ingestion reloads its copy of the list when it changes.';
 
@@ -2387,15 +3625,15 @@ COMMENT ON TABLE "public"."events_raw_default" IS 'Catch-all partition for event
 
 COMMENT ON TABLE "public"."metrics_cohort_retention" IS 'Day-N retention of the cohort of users first active on cohort_date, for each computed day cohort_date + N. Kept 2 years.';
 
-COMMENT ON TABLE "public"."metrics_daily_calls" IS 'Call quality KPIs per UTC day by (service_code, provider) plus a grand total row (both null). Kept 2 years.';
+COMMENT ON TABLE "public"."metrics_daily_calls" IS 'Call quality KPIs per local day (reporting time zone) by (service_code, provider) plus a grand total row (both null). Kept 2 years.';
 
-COMMENT ON TABLE "public"."metrics_daily_content" IS 'Daily horoscope content KPIs, one row per computed UTC day. Kept 2 years.';
+COMMENT ON TABLE "public"."metrics_daily_content" IS 'Daily horoscope content KPIs, one row per computed local day (reporting time zone). Kept 2 years.';
 
-COMMENT ON TABLE "public"."metrics_daily_engagement" IS 'Engagement KPIs, one row per computed UTC day. Kept 2 years.';
+COMMENT ON TABLE "public"."metrics_daily_engagement" IS 'Engagement KPIs, one row per computed local day (reporting time zone). Kept 2 years.';
 
-COMMENT ON TABLE "public"."metrics_daily_fulfillment" IS 'Fulfillment KPIs per UTC day by (service_code, reader_id); null dimensions are totals. Kept 2 years.';
+COMMENT ON TABLE "public"."metrics_daily_fulfillment" IS 'Fulfillment KPIs per local day (reporting time zone) by (service_code, reader_id); null dimensions are totals. Kept 2 years.';
 
-COMMENT ON TABLE "public"."metrics_daily_payments" IS 'Payment KPIs per UTC day by (provider, country_code, currency) plus one total row per currency (provider and country null). Never summed across currencies. Kept 2 years.';
+COMMENT ON TABLE "public"."metrics_daily_payments" IS 'Payment KPIs per local day (reporting time zone) by (provider, country_code, currency) plus one total row per currency (provider and country null). Never summed across currencies. Kept 2 years.';
 
 COMMENT ON TRIGGER "erased_subjects_bump_version" ON "analytics"."erased_subjects" IS 'Keeps analytics.suppression_list_version current: ingestion''s copies of the list depend on it.';
 
@@ -2419,11 +3657,11 @@ COMMENT ON VIEW "analytics"."etl_pending_days" IS 'UTC days waiting for recomput
 
 COMMENT ON VIEW "analytics"."user_data_columns" IS 'Every (table, column) holding a user id, found from the catalog: uuid columns named user_id or reader_id in public and analytics.';
 
-COMMENT ON VIEW "public"."etl_metrics_coverage" IS 'Runbook: for each of the last 30 UTC days, which daily metric tables have rows and the latest pipeline status (null = never computed). Fulfillment/payments/calls have no rows on a day without events of their domain.';
+COMMENT ON VIEW "public"."etl_metrics_coverage" IS 'Runbook: for each of the last 30 local days (reporting time zone), which daily metric tables have rows and the latest pipeline status (null = never computed). Fulfillment/payments/calls have no rows on a day without events of their domain.';
 
 COMMENT ON VIEW "public"."etl_status_by_date" IS 'Runbook: latest ETL run per day and job (status, timing, rows, error) and how many runs the day had. Admins only.';
 
-COMMENT ON VIEW "public"."event_volume_today" IS 'Runbook: events received so far today (UTC) per domain. Admins only (RLS on events_raw).';
+COMMENT ON VIEW "public"."event_volume_today" IS 'Runbook: events received so far today (local day, reporting time zone) per domain. Admins only (RLS on events_raw).';
 
 COMMENT ON VIEW "public"."events_partition_sizes" IS 'Runbook: events_raw partitions with their range, estimated rows and size on disk. Admins and the service role only.';
 
@@ -2450,6 +3688,10 @@ COMMENT ON VIEW "public"."metrics_payments_detail" IS 'Payments per day, provide
 REVOKE ALL ON FUNCTION "analytics"."app_role"() FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."app_role"() TO "authenticated", "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."apply_activity_changes"(date[]) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."apply_activity_changes"(date[]) TO "postgres", "service_role";
 
 REVOKE ALL ON FUNCTION "analytics"."bump_metrics_table_version"() FROM PUBLIC;
 
@@ -2507,9 +3749,21 @@ REVOKE ALL ON FUNCTION "analytics"."erased_users_among"(uuid[]) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."erased_users_among"(uuid[]) TO "postgres", "service_role";
 
+REVOKE ALL ON FUNCTION "analytics"."etl_horizon"() FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."etl_horizon"() TO "postgres", "service_role";
+
 REVOKE ALL ON FUNCTION "analytics"."etl_lookback"() FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."etl_lookback"() TO "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."etl_process"(date[], jsonb, date, text) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."etl_process"(date[], jsonb, date, text) TO "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."etl_run_days"() FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."etl_run_days"() TO "postgres", "service_role";
 
 REVOKE ALL ON FUNCTION "analytics"."export_user"(uuid) FROM PUBLIC;
 
@@ -2539,6 +3793,42 @@ REVOKE ALL ON FUNCTION "analytics"."purge_ingest_quota"(timestamp WITH time zone
 
 GRANT EXECUTE ON FUNCTION "analytics"."purge_ingest_quota"(timestamp WITH time zone) TO "postgres", "service_role";
 
+REVOKE ALL ON FUNCTION "analytics"."raw_retention_first_day"(text) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."raw_retention_first_day"(text) TO "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."rebuild_metrics"(date, date, date) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."rebuild_metrics"(date, date, date) TO "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."recompute_opt_out_links"(uuid[], timestamp WITH time zone) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."recompute_opt_out_links"(uuid[], timestamp WITH time zone) TO "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."recompute_share_links"(text, text[], timestamp WITH time zone) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."recompute_share_links"(text, text[], timestamp WITH time zone) TO "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."refresh_activity_counts"(date[]) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."refresh_activity_counts"(date[]) TO "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."refresh_cohorts"(date[], date[]) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."refresh_cohorts"(date[], date[]) TO "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."refresh_share_rates"(text, date[]) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."refresh_share_rates"(text, date[]) TO "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."reporting_time_zone"() FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."reporting_time_zone"() TO "authenticated", "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."reporting_today"() FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."reporting_today"() TO "authenticated", "postgres", "service_role";
+
 REVOKE ALL ON FUNCTION "analytics"."run_daily_etl_pipeline"(date) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."run_daily_etl_pipeline"(date) TO "postgres", "service_role";
@@ -2550,6 +3840,14 @@ GRANT EXECUTE ON FUNCTION "analytics"."run_etl_job"(text, date) TO "postgres", "
 REVOKE ALL ON FUNCTION "analytics"."run_nightly_etl"(date) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."run_nightly_etl"(date) TO "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."run_nightly_etl_if_due"(timestamp WITH time zone) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."run_nightly_etl_if_due"(timestamp WITH time zone) TO "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."set_reporting_time_zone"(text) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."set_reporting_time_zone"(text) TO "postgres", "service_role";
 
 REVOKE ALL ON FUNCTION "analytics"."subject_hash"(uuid) FROM PUBLIC;
 
@@ -2566,6 +3864,10 @@ GRANT EXECUTE ON FUNCTION "analytics"."summarize_events_brin"(timestamp WITH tim
 REVOKE ALL ON FUNCTION "analytics"."suppression_list_for_batch"(text, integer) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."suppression_list_for_batch"(text, integer) TO "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."user_initiated_event_types"() FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."user_initiated_event_types"() TO "postgres", "service_role";
 
 REVOKE ALL ON FUNCTION "analytics"."write_calls_metrics"(date) FROM PUBLIC;
 
@@ -2611,9 +3913,37 @@ GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "an
 
 GRANT SELECT ON TABLE "analytics"."erasure_receipts" TO "service_role";
 
+GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "analytics"."etl_activity_changes" TO "postgres";
+
+GRANT DELETE, INSERT, SELECT ON TABLE "analytics"."etl_activity_changes" TO "service_role";
+
+GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "analytics"."etl_days" TO "postgres";
+
+GRANT DELETE, INSERT, SELECT, UPDATE ON TABLE "analytics"."etl_days" TO "service_role";
+
 GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "analytics"."etl_late_day_marks" TO "postgres";
 
 GRANT DELETE, INSERT, SELECT ON TABLE "analytics"."etl_late_day_marks" TO "service_role";
+
+GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "analytics"."etl_nightly_state" TO "postgres";
+
+GRANT SELECT, UPDATE ON TABLE "analytics"."etl_nightly_state" TO "service_role";
+
+GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "analytics"."etl_opt_out_links" TO "postgres";
+
+GRANT DELETE, INSERT, SELECT ON TABLE "analytics"."etl_opt_out_links" TO "service_role";
+
+GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "analytics"."etl_recompute_requests" TO "postgres";
+
+GRANT DELETE, INSERT, SELECT ON TABLE "analytics"."etl_recompute_requests" TO "service_role";
+
+GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "analytics"."etl_share_links" TO "postgres";
+
+GRANT DELETE, INSERT, SELECT ON TABLE "analytics"."etl_share_links" TO "service_role";
+
+GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "analytics"."etl_share_same_day" TO "postgres";
+
+GRANT DELETE, INSERT, SELECT ON TABLE "analytics"."etl_share_same_day" TO "service_role";
 
 GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "analytics"."ingest_rate_limits" TO "postgres";
 
@@ -2622,6 +3952,10 @@ GRANT DELETE, INSERT, SELECT, UPDATE ON TABLE "analytics"."ingest_rate_limits" T
 GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "analytics"."metrics_table_versions" TO "postgres";
 
 GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "analytics"."privacy_key" TO "postgres";
+
+GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "analytics"."reporting_settings" TO "postgres";
+
+GRANT SELECT ON TABLE "analytics"."reporting_settings" TO "service_role";
 
 GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "analytics"."suppression_list_version" TO "postgres";
 
@@ -2745,7 +4079,7 @@ comment on column public.etl_metrics_coverage.has_content is 'metrics_daily_cont
 comment on column public.etl_metrics_coverage.has_engagement is 'metrics_daily_engagement has its row for the day.';
 comment on column public.etl_metrics_coverage.has_fulfillment is 'metrics_daily_fulfillment has rows for the day.';
 comment on column public.etl_metrics_coverage.has_payments is 'metrics_daily_payments has rows for the day.';
-comment on column public.etl_metrics_coverage.metric_date is 'UTC day.';
+comment on column public.etl_metrics_coverage.metric_date is 'Local day (reporting time zone).';
 comment on column public.etl_metrics_coverage.pipeline_status is 'Latest pipeline run status for the day; null when never run.';
 comment on column public.etl_status_by_date.duration_s is 'Seconds the latest run took.';
 comment on column public.etl_status_by_date.error is 'Error of the latest run when it failed.';
@@ -2767,62 +4101,73 @@ comment on column public.events_partition_sizes.estimated_rows is 'Planner row e
 comment on column public.events_partition_sizes.partition_name is 'Partition table name.';
 comment on column public.events_partition_sizes.total_bytes is 'Size including indexes and TOAST, bytes.';
 comment on column public.events_partition_sizes.total_size is 'Same, human readable.';
-comment on column public.metrics_calls_detail.answer_rate is 'answered / started. Not additive: sum(answered)::float8 / nullif(sum(started), 0).';
-comment on column public.metrics_calls_detail.answered is 'call_answered events; numerator of answer_rate, denominator of completion_rate, drop_rate and recording_rate. Additive.';
-comment on column public.metrics_calls_detail.completed is 'call_ended events; numerator of completion_rate, count behind duration_avg_s. Additive.';
-comment on column public.metrics_calls_detail.completion_rate is 'completed / answered. Not additive: sum(completed)::float8 / nullif(sum(answered), 0).';
-comment on column public.metrics_calls_detail.drop_rate is 'dropped / answered. Not additive: sum(dropped)::float8 / nullif(sum(answered), 0).';
-comment on column public.metrics_calls_detail.dropped is 'call_dropped events; numerator of drop_rate. Additive.';
+comment on column public.metrics_calls_detail.answer_rate is 'started_answered / started. Not additive: sum(started_answered)::float8 / nullif(sum(started), 0).';
+comment on column public.metrics_calls_detail.answered is 'call_answered events; denominator of completion_rate, drop_rate and recording_rate. Additive.';
+comment on column public.metrics_calls_detail.answered_completed is 'Calls answered on the day that ended normally (so far); numerator of completion_rate. Additive.';
+comment on column public.metrics_calls_detail.answered_dropped is 'Calls answered on the day that dropped (so far); numerator of drop_rate. Additive.';
+comment on column public.metrics_calls_detail.answered_recorded is 'Calls answered on the day that ended recorded (so far); numerator of recording_rate. Additive.';
+comment on column public.metrics_calls_detail.completed is 'call_ended events; count behind duration_avg_s. Additive.';
+comment on column public.metrics_calls_detail.completion_rate is 'answered_completed / answered. Not additive: sum(answered_completed)::float8 / nullif(sum(answered), 0).';
+comment on column public.metrics_calls_detail.drop_rate is 'answered_dropped / answered. Not additive: sum(answered_dropped)::float8 / nullif(sum(answered), 0).';
+comment on column public.metrics_calls_detail.dropped is 'call_dropped events. Additive.';
 comment on column public.metrics_calls_detail.duration_avg_s is 'Mean duration of ended calls. Not additive: sum(duration_total_s)::float8 / nullif(sum(completed), 0).';
 comment on column public.metrics_calls_detail.duration_p95_s is 'p95 duration of ended calls. Not additive and not re-aggregatable: never sum or average p95 values.';
 comment on column public.metrics_calls_detail.duration_total_s is 'Total seconds of the ended calls (duration_avg_s x completed; every call_ended carries whole-second duration_seconds). Additive.';
-comment on column public.metrics_calls_detail.metric_date is 'UTC day the row describes. Group by it, or by date_trunc(''week'', metric_date), to chart.';
+comment on column public.metrics_calls_detail.metric_date is 'Local day (reporting time zone, analytics.reporting_time_zone()) the row describes. Group by it, or by date_trunc(''week'', metric_date), to chart.';
 comment on column public.metrics_calls_detail.provider is 'Provider. Dimension.';
-comment on column public.metrics_calls_detail.recorded is 'call_ended events with metadata.recorded = true; numerator of recording_rate. Additive.';
-comment on column public.metrics_calls_detail.recording_rate is 'recorded / answered. Not additive: sum(recorded)::float8 / nullif(sum(answered), 0).';
+comment on column public.metrics_calls_detail.recorded is 'call_ended events with metadata.recorded = true. Additive.';
+comment on column public.metrics_calls_detail.recording_rate is 'answered_recorded / answered. Not additive: sum(answered_recorded)::float8 / nullif(sum(answered), 0).';
 comment on column public.metrics_calls_detail.service_code is 'Service. Dimension.';
 comment on column public.metrics_calls_detail.started is 'call_started events; denominator of answer_rate. Additive.';
-comment on column public.metrics_calls_totals.answer_rate is 'answered / started. Not additive: sum(answered)::float8 / nullif(sum(started), 0).';
-comment on column public.metrics_calls_totals.answered is 'call_answered events; numerator of answer_rate, denominator of completion_rate, drop_rate and recording_rate. Additive.';
-comment on column public.metrics_calls_totals.completed is 'call_ended events; numerator of completion_rate, count behind duration_avg_s. Additive.';
-comment on column public.metrics_calls_totals.completion_rate is 'completed / answered. Not additive: sum(completed)::float8 / nullif(sum(answered), 0).';
-comment on column public.metrics_calls_totals.drop_rate is 'dropped / answered. Not additive: sum(dropped)::float8 / nullif(sum(answered), 0).';
-comment on column public.metrics_calls_totals.dropped is 'call_dropped events; numerator of drop_rate. Additive.';
+comment on column public.metrics_calls_detail.started_answered is 'Calls started on the day that were answered (so far); numerator of answer_rate. Additive.';
+comment on column public.metrics_calls_totals.answer_rate is 'started_answered / started. Not additive: sum(started_answered)::float8 / nullif(sum(started), 0).';
+comment on column public.metrics_calls_totals.answered is 'call_answered events; denominator of completion_rate, drop_rate and recording_rate. Additive.';
+comment on column public.metrics_calls_totals.answered_completed is 'Calls answered on the day that ended normally (so far); numerator of completion_rate. Additive.';
+comment on column public.metrics_calls_totals.answered_dropped is 'Calls answered on the day that dropped (so far); numerator of drop_rate. Additive.';
+comment on column public.metrics_calls_totals.answered_recorded is 'Calls answered on the day that ended recorded (so far); numerator of recording_rate. Additive.';
+comment on column public.metrics_calls_totals.completed is 'call_ended events; count behind duration_avg_s. Additive.';
+comment on column public.metrics_calls_totals.completion_rate is 'answered_completed / answered. Not additive: sum(answered_completed)::float8 / nullif(sum(answered), 0).';
+comment on column public.metrics_calls_totals.drop_rate is 'answered_dropped / answered. Not additive: sum(answered_dropped)::float8 / nullif(sum(answered), 0).';
+comment on column public.metrics_calls_totals.dropped is 'call_dropped events. Additive.';
 comment on column public.metrics_calls_totals.duration_avg_s is 'Mean duration of ended calls. Not additive: sum(duration_total_s)::float8 / nullif(sum(completed), 0).';
 comment on column public.metrics_calls_totals.duration_p95_s is 'p95 duration of ended calls. Not additive and not re-aggregatable: never sum or average p95 values.';
 comment on column public.metrics_calls_totals.duration_total_s is 'Total seconds of the ended calls (duration_avg_s x completed; every call_ended carries whole-second duration_seconds). Additive.';
-comment on column public.metrics_calls_totals.metric_date is 'UTC day the row describes. Group by it, or by date_trunc(''week'', metric_date), to chart.';
-comment on column public.metrics_calls_totals.recorded is 'call_ended events with metadata.recorded = true; numerator of recording_rate. Additive.';
-comment on column public.metrics_calls_totals.recording_rate is 'recorded / answered. Not additive: sum(recorded)::float8 / nullif(sum(answered), 0).';
+comment on column public.metrics_calls_totals.metric_date is 'Local day (reporting time zone, analytics.reporting_time_zone()) the row describes. Group by it, or by date_trunc(''week'', metric_date), to chart.';
+comment on column public.metrics_calls_totals.recorded is 'call_ended events with metadata.recorded = true. Additive.';
+comment on column public.metrics_calls_totals.recording_rate is 'answered_recorded / answered. Not additive: sum(answered_recorded)::float8 / nullif(sum(answered), 0).';
 comment on column public.metrics_calls_totals.started is 'call_started events; denominator of answer_rate. Additive.';
+comment on column public.metrics_calls_totals.started_answered is 'Calls started on the day that were answered (so far); numerator of answer_rate. Additive.';
 comment on column public.metrics_content_daily.approval_latency_avg_s is 'Mean seconds upload -> approval. Not additive; the count of its values is not stored (weighting by approved approximates a period mean).';
 comment on column public.metrics_content_daily.approval_latency_p95_s is 'p95 of the same. Not additive and not re-aggregatable.';
 comment on column public.metrics_content_daily.approval_rate is 'approved / decisions. Not additive: re-aggregate as sum(approved)::float8 / nullif(sum(decisions), 0).';
 comment on column public.metrics_content_daily.approved is 'horoscope_approved events; numerator of approval_rate. Additive.';
 comment on column public.metrics_content_daily.coverage_rate is 'signs_published / 12. Not additive: mean daily coverage = sum(signs_published)::float8 / (12 * count(*)).';
 comment on column public.metrics_content_daily.decisions is 'approved + rejected; denominator of approval_rate. Additive.';
-comment on column public.metrics_content_daily.metric_date is 'UTC day the row describes. Group by it, or by date_trunc(''week'', metric_date), to chart.';
+comment on column public.metrics_content_daily.metric_date is 'Local day (reporting time zone, analytics.reporting_time_zone()) the row describes. Group by it, or by date_trunc(''week'', metric_date), to chart.';
 comment on column public.metrics_content_daily.published is 'horoscope_published events. Additive.';
 comment on column public.metrics_content_daily.rejected is 'horoscope_rejected events. Additive.';
 comment on column public.metrics_content_daily.signs_published is 'Distinct zodiac signs published on the day (0..12). Additive only as sign-days: sum(signs_published) / (12 x days) is the mean daily coverage.';
 comment on column public.metrics_content_daily.uploaded is 'horoscope_uploaded events. Additive.';
-comment on column public.metrics_engagement_daily.dau is 'Distinct users active on the day. Not additive: a sum over days counts a user once per active day.';
+comment on column public.metrics_engagement_daily.dau is 'Distinct users with a user-initiated event on the day. Not additive: a sum over days counts a user once per active day.';
+comment on column public.metrics_engagement_daily.delivered_opened is 'Notifications delivered on the day that were opened (so far); numerator of notification_ctr. Additive.';
 comment on column public.metrics_engagement_daily.listen_percent_total is 'Sum of listen_percent over the listens (listen_through_avg_pct x listens; listen_percent is a whole number). Additive.';
 comment on column public.metrics_engagement_daily.listen_through_avg_pct is 'Mean listen_percent (0..100). Not additive: sum(listen_percent_total)::float8 / nullif(sum(listens), 0).';
 comment on column public.metrics_engagement_daily.listens is 'horoscope_listened events; denominator of listen_through_avg_pct. Additive.';
-comment on column public.metrics_engagement_daily.mau is 'Distinct users active in the 30 days ending on the day. Not additive; read the value of the last day of a period.';
-comment on column public.metrics_engagement_daily.metric_date is 'UTC day the row describes. Group by it, or by date_trunc(''week'', metric_date), to chart.';
-comment on column public.metrics_engagement_daily.notification_ctr is 'opened / delivered. Not additive: sum(notifications_opened)::float8 / nullif(sum(notifications_delivered), 0).';
+comment on column public.metrics_engagement_daily.mau is 'Distinct users active (user-initiated events) in the 30 days ending on the day. Not additive; read the value of the last day of a period.';
+comment on column public.metrics_engagement_daily.metric_date is 'Local day (reporting time zone, analytics.reporting_time_zone()) the row describes. Group by it, or by date_trunc(''week'', metric_date), to chart.';
+comment on column public.metrics_engagement_daily.notification_ctr is 'delivered_opened / notifications_delivered. Not additive: sum(delivered_opened)::float8 / nullif(sum(notifications_delivered), 0).';
 comment on column public.metrics_engagement_daily.notifications_delivered is 'notification_delivered events; denominator of notification_ctr. Additive.';
-comment on column public.metrics_engagement_daily.notifications_opened is 'notification_opened events; numerator of notification_ctr. Additive.';
-comment on column public.metrics_engagement_daily.notifications_opted_out is 'notification_opted_out events; numerator of opt_out_rate. Additive.';
-comment on column public.metrics_engagement_daily.notifications_sent is 'notification_sent events; denominator of opt_out_rate. Additive.';
-comment on column public.metrics_engagement_daily.opt_out_rate is 'opted_out / sent. Not additive: sum(notifications_opted_out)::float8 / nullif(sum(notifications_sent), 0).';
-comment on column public.metrics_engagement_daily.wau is 'Distinct users active in the 7 days ending on the day. Not additive; read the value of the last day of a week.';
+comment on column public.metrics_engagement_daily.notifications_opened is 'notification_opened events (of notifications delivered any day). Additive.';
+comment on column public.metrics_engagement_daily.notifications_opted_out is 'notification_opted_out events. Additive.';
+comment on column public.metrics_engagement_daily.notifications_sent is 'notification_sent events. Additive.';
+comment on column public.metrics_engagement_daily.opt_out_rate is 'users_sent_opted_out / users_sent (distinct users of the day). Not additive, and not re-aggregatable over days (a user sent on several days counts on each).';
+comment on column public.metrics_engagement_daily.users_sent is 'Distinct users sent a notification on the day; denominator of opt_out_rate. Not additive across days.';
+comment on column public.metrics_engagement_daily.users_sent_opted_out is 'Of users_sent, those who opted out on the day or later (so far); numerator of opt_out_rate. Not additive across days.';
+comment on column public.metrics_engagement_daily.wau is 'Distinct users active (user-initiated events) in the 7 days ending on the day. Not additive; read the value of the last day of a week.';
 comment on column public.metrics_fulfillment_detail.approval_rate is 'approvals / decisions. Not additive: re-aggregate as sum(approvals)::float8 / nullif(sum(decisions), 0).';
 comment on column public.metrics_fulfillment_detail.approvals is 'order_approved events; numerator of approval_rate. Additive.';
 comment on column public.metrics_fulfillment_detail.decisions is 'approvals + rejections; denominator of approval_rate. Additive.';
-comment on column public.metrics_fulfillment_detail.metric_date is 'UTC day the row describes. Group by it, or by date_trunc(''week'', metric_date), to chart.';
+comment on column public.metrics_fulfillment_detail.metric_date is 'Local day (reporting time zone, analytics.reporting_time_zone()) the row describes. Group by it, or by date_trunc(''week'', metric_date), to chart.';
 comment on column public.metrics_fulfillment_detail.orders_assigned is 'order_assigned events. Additive.';
 comment on column public.metrics_fulfillment_detail.orders_cancelled is 'order_cancelled events. Additive.';
 comment on column public.metrics_fulfillment_detail.orders_completed is 'order_completed events. Additive.';
@@ -2840,7 +4185,7 @@ comment on column public.metrics_fulfillment_detail.ttf_response_p95_s is 'p95 s
 comment on column public.metrics_fulfillment_reader_totals.approval_rate is 'approvals / decisions. Not additive: re-aggregate as sum(approvals)::float8 / nullif(sum(decisions), 0).';
 comment on column public.metrics_fulfillment_reader_totals.approvals is 'order_approved events; numerator of approval_rate. Additive.';
 comment on column public.metrics_fulfillment_reader_totals.decisions is 'approvals + rejections; denominator of approval_rate. Additive.';
-comment on column public.metrics_fulfillment_reader_totals.metric_date is 'UTC day the row describes. Group by it, or by date_trunc(''week'', metric_date), to chart.';
+comment on column public.metrics_fulfillment_reader_totals.metric_date is 'Local day (reporting time zone, analytics.reporting_time_zone()) the row describes. Group by it, or by date_trunc(''week'', metric_date), to chart.';
 comment on column public.metrics_fulfillment_reader_totals.orders_assigned is 'order_assigned events. Additive.';
 comment on column public.metrics_fulfillment_reader_totals.orders_cancelled is 'order_cancelled events. Additive.';
 comment on column public.metrics_fulfillment_reader_totals.orders_completed is 'order_completed events. Additive.';
@@ -2857,7 +4202,7 @@ comment on column public.metrics_fulfillment_reader_totals.ttf_response_p95_s is
 comment on column public.metrics_fulfillment_service_totals.approval_rate is 'approvals / decisions. Not additive: re-aggregate as sum(approvals)::float8 / nullif(sum(decisions), 0).';
 comment on column public.metrics_fulfillment_service_totals.approvals is 'order_approved events; numerator of approval_rate. Additive.';
 comment on column public.metrics_fulfillment_service_totals.decisions is 'approvals + rejections; denominator of approval_rate. Additive.';
-comment on column public.metrics_fulfillment_service_totals.metric_date is 'UTC day the row describes. Group by it, or by date_trunc(''week'', metric_date), to chart.';
+comment on column public.metrics_fulfillment_service_totals.metric_date is 'Local day (reporting time zone, analytics.reporting_time_zone()) the row describes. Group by it, or by date_trunc(''week'', metric_date), to chart.';
 comment on column public.metrics_fulfillment_service_totals.orders_assigned is 'order_assigned events. Additive.';
 comment on column public.metrics_fulfillment_service_totals.orders_cancelled is 'order_cancelled events. Additive.';
 comment on column public.metrics_fulfillment_service_totals.orders_completed is 'order_completed events. Additive.';
@@ -2874,7 +4219,7 @@ comment on column public.metrics_fulfillment_service_totals.ttf_response_p95_s i
 comment on column public.metrics_fulfillment_totals.approval_rate is 'approvals / decisions. Not additive: re-aggregate as sum(approvals)::float8 / nullif(sum(decisions), 0).';
 comment on column public.metrics_fulfillment_totals.approvals is 'order_approved events; numerator of approval_rate. Additive.';
 comment on column public.metrics_fulfillment_totals.decisions is 'approvals + rejections; denominator of approval_rate. Additive.';
-comment on column public.metrics_fulfillment_totals.metric_date is 'UTC day the row describes. Group by it, or by date_trunc(''week'', metric_date), to chart.';
+comment on column public.metrics_fulfillment_totals.metric_date is 'Local day (reporting time zone, analytics.reporting_time_zone()) the row describes. Group by it, or by date_trunc(''week'', metric_date), to chart.';
 comment on column public.metrics_fulfillment_totals.orders_assigned is 'order_assigned events. Additive.';
 comment on column public.metrics_fulfillment_totals.orders_cancelled is 'order_cancelled events. Additive.';
 comment on column public.metrics_fulfillment_totals.orders_completed is 'order_completed events. Additive.';
@@ -2888,20 +4233,23 @@ comment on column public.metrics_fulfillment_totals.ttf_delivery_p95_s is 'p95 o
 comment on column public.metrics_fulfillment_totals.ttf_response_avg_s is 'Mean seconds order_created -> order_assigned. Not additive; the count of its values is not stored, so a period mean cannot be rebuilt exactly (weighting by orders_assigned approximates it).';
 comment on column public.metrics_fulfillment_totals.ttf_response_p95_s is 'p95 seconds order_created -> order_assigned. Not additive and not re-aggregatable: never sum or average p95 values.';
 comment on column public.metrics_payments_currency_totals.attempts is 'payment_attempted events; denominator of success_rate and fallback_rate. Additive.';
+comment on column public.metrics_payments_currency_totals.attempts_succeeded is 'Attempts of the day answered by a success (so far); numerator of success_rate. Additive.';
 comment on column public.metrics_payments_currency_totals.avg_transaction_cents is 'Mean succeeded amount = gross_cents / successes. Not additive: sum(gross_cents)::float8 / nullif(sum(successes), 0), within one currency.';
 comment on column public.metrics_payments_currency_totals.currency is 'ISO 4217 currency; every row is within one currency. Dimension: always group money by it.';
 comment on column public.metrics_payments_currency_totals.failures is 'payment_failed events. Additive.';
 comment on column public.metrics_payments_currency_totals.fallback_attempts is 'Attempts on a fallback provider; numerator of fallback_rate. Additive.';
 comment on column public.metrics_payments_currency_totals.fallback_rate is 'fallback_attempts / attempts. Not additive: sum(fallback_attempts)::float8 / nullif(sum(attempts), 0).';
 comment on column public.metrics_payments_currency_totals.gross_cents is 'Sum of succeeded amounts, integer minor units; numerator of avg_transaction_cents. Additive within one currency only.';
-comment on column public.metrics_payments_currency_totals.metric_date is 'UTC day the row describes. Group by it, or by date_trunc(''week'', metric_date), to chart.';
-comment on column public.metrics_payments_currency_totals.refund_rate is 'refunds / successes. Not additive: sum(refunds)::float8 / nullif(sum(successes), 0).';
+comment on column public.metrics_payments_currency_totals.metric_date is 'Local day (reporting time zone, analytics.reporting_time_zone()) the row describes. Group by it, or by date_trunc(''week'', metric_date), to chart.';
+comment on column public.metrics_payments_currency_totals.refund_rate is 'successes_refunded / successes (a share of the day''s successes). Not additive: sum(successes_refunded)::float8 / nullif(sum(successes), 0).';
 comment on column public.metrics_payments_currency_totals.refunded_cents is 'Sum of refunded amounts, integer minor units. Additive within one currency only.';
-comment on column public.metrics_payments_currency_totals.refunds is 'refund_issued events; numerator of refund_rate. Additive.';
+comment on column public.metrics_payments_currency_totals.refunds is 'refund_issued events (of payments of any day). Additive.';
 comment on column public.metrics_payments_currency_totals.revenue_cents is 'gross_cents - refunded_cents (may be negative). Additive within one currency only.';
-comment on column public.metrics_payments_currency_totals.success_rate is 'successes / attempts. Not additive: re-aggregate as sum(successes)::float8 / nullif(sum(attempts), 0).';
-comment on column public.metrics_payments_currency_totals.successes is 'payment_succeeded events; numerator of success_rate, denominator of refund_rate and avg_transaction_cents. Additive.';
+comment on column public.metrics_payments_currency_totals.success_rate is 'attempts_succeeded / attempts (a share of the day''s attempts). Not additive: re-aggregate as sum(attempts_succeeded)::float8 / nullif(sum(attempts), 0).';
+comment on column public.metrics_payments_currency_totals.successes is 'payment_succeeded events; denominator of refund_rate and avg_transaction_cents. Additive.';
+comment on column public.metrics_payments_currency_totals.successes_refunded is 'Successes of the day refunded (so far); numerator of refund_rate. Additive.';
 comment on column public.metrics_payments_detail.attempts is 'payment_attempted events; denominator of success_rate and fallback_rate. Additive.';
+comment on column public.metrics_payments_detail.attempts_succeeded is 'Attempts of the day answered by a success (so far); numerator of success_rate. Additive.';
 comment on column public.metrics_payments_detail.avg_transaction_cents is 'Mean succeeded amount = gross_cents / successes. Not additive: sum(gross_cents)::float8 / nullif(sum(successes), 0), within one currency.';
 comment on column public.metrics_payments_detail.country_code is 'ISO 3166-1 alpha-2 country. Dimension.';
 comment on column public.metrics_payments_detail.currency is 'ISO 4217 currency; every row is within one currency. Dimension: always group money by it.';
@@ -2909,11 +4257,12 @@ comment on column public.metrics_payments_detail.failures is 'payment_failed eve
 comment on column public.metrics_payments_detail.fallback_attempts is 'Attempts on a fallback provider; numerator of fallback_rate. Additive.';
 comment on column public.metrics_payments_detail.fallback_rate is 'fallback_attempts / attempts. Not additive: sum(fallback_attempts)::float8 / nullif(sum(attempts), 0).';
 comment on column public.metrics_payments_detail.gross_cents is 'Sum of succeeded amounts, integer minor units; numerator of avg_transaction_cents. Additive within one currency only.';
-comment on column public.metrics_payments_detail.metric_date is 'UTC day the row describes. Group by it, or by date_trunc(''week'', metric_date), to chart.';
+comment on column public.metrics_payments_detail.metric_date is 'Local day (reporting time zone, analytics.reporting_time_zone()) the row describes. Group by it, or by date_trunc(''week'', metric_date), to chart.';
 comment on column public.metrics_payments_detail.provider is 'Provider. Dimension.';
-comment on column public.metrics_payments_detail.refund_rate is 'refunds / successes. Not additive: sum(refunds)::float8 / nullif(sum(successes), 0).';
+comment on column public.metrics_payments_detail.refund_rate is 'successes_refunded / successes (a share of the day''s successes). Not additive: sum(successes_refunded)::float8 / nullif(sum(successes), 0).';
 comment on column public.metrics_payments_detail.refunded_cents is 'Sum of refunded amounts, integer minor units. Additive within one currency only.';
-comment on column public.metrics_payments_detail.refunds is 'refund_issued events; numerator of refund_rate. Additive.';
+comment on column public.metrics_payments_detail.refunds is 'refund_issued events (of payments of any day). Additive.';
 comment on column public.metrics_payments_detail.revenue_cents is 'gross_cents - refunded_cents (may be negative). Additive within one currency only.';
-comment on column public.metrics_payments_detail.success_rate is 'successes / attempts. Not additive: re-aggregate as sum(successes)::float8 / nullif(sum(attempts), 0).';
-comment on column public.metrics_payments_detail.successes is 'payment_succeeded events; numerator of success_rate, denominator of refund_rate and avg_transaction_cents. Additive.';
+comment on column public.metrics_payments_detail.success_rate is 'attempts_succeeded / attempts (a share of the day''s attempts). Not additive: re-aggregate as sum(attempts_succeeded)::float8 / nullif(sum(attempts), 0).';
+comment on column public.metrics_payments_detail.successes is 'payment_succeeded events; denominator of refund_rate and avg_transaction_cents. Additive.';
+comment on column public.metrics_payments_detail.successes_refunded is 'Successes of the day refunded (so far); numerator of refund_rate. Additive.';

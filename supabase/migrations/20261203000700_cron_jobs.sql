@@ -1,6 +1,9 @@
 -- pg_cron schedules (UTC). cron.schedule(name, ...) updates a job of the same name, so running this
 -- again never duplicates jobs. The commands only call analytics.* functions (supabase/schemas).
-select cron.schedule('analytics-nightly-etl', '0 2 * * *', 'select analytics.run_nightly_etl()');
+-- The nightly ETL: pg_cron runs in UTC, so an hourly job starts the run once per local day of the
+-- reporting time zone, at the first hour at or after 02:00 local (DST-safe: a skipped or repeated
+-- hour neither skips nor repeats the run; analytics.run_nightly_etl_if_due).
+select cron.schedule('analytics-nightly-etl', '0 * * * *', 'select analytics.run_nightly_etl_if_due()');
 select cron.schedule('analytics-create-partitions', '0 1 * * 1', 'select analytics.create_upcoming_events_partitions(2)');
 select cron.schedule('analytics-purge-expired', '30 3 * * *', 'select analytics.purge_expired_data()');
 select cron.schedule('analytics-purge-ingest-quota', '20 * * * *', 'select analytics.purge_ingest_quota()');

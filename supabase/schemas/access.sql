@@ -129,10 +129,10 @@ create policy "readers read their own fulfillment metrics of the last 30 days"
   using (
     (select analytics.app_role()) = 'reader'
     and reader_id = (select auth.uid())
-    and metric_date >= (select (now() at time zone 'utc')::date - 30)
+    and metric_date >= (select analytics.reporting_today() - 30)
   );
 comment on policy "readers read their own fulfillment metrics of the last 30 days" on public.metrics_daily_fulfillment is
-  'Readers read rows with reader_id = auth.uid() and metric_date >= UTC today - 30; never total rows.';
+  'Readers read rows with reader_id = auth.uid() and metric_date >= local today - 30 (reporting time zone); never total rows.';
 
 -- The BI login reads every row of the tables it is granted, as an admin does.
 grant usage on schema public to bi_reader;

@@ -11,6 +11,7 @@ create table public.event_schema_versions (
   client_emittable boolean not null default false,
   description text not null,
   created_at timestamptz not null default now(),
+  user_initiated boolean not null default false,
   constraint event_schema_versions_pkey primary key (event_type, version),
   constraint event_schema_versions_domain check (
     event_domain in ('orders', 'payments', 'calls', 'notifications', 'moderation', 'content')),
@@ -30,9 +31,31 @@ comment on column public.event_schema_versions.status_values is 'Allowed values 
 comment on column public.event_schema_versions.client_emittable is 'True when an end-user token may send this type for itself.';
 comment on column public.event_schema_versions.description is 'What the event means.';
 comment on column public.event_schema_versions.created_at is 'When this catalog row was added.';
+comment on column public.event_schema_versions.user_initiated is
+  'True when the event shows the user doing something (placing an order, paying, calling, opening, listening, ...): only such events make a user active (DAU/WAU/MAU, first-seen days, cohorts).';
 
 -- Admins read it through RLS (access.sql); the service role (ingestion) reads and maintains it.
 alter table public.event_schema_versions enable row level security;
 revoke all on public.event_schema_versions from public, anon, authenticated;
 grant all on public.event_schema_versions to service_role;
 grant select on public.event_schema_versions to authenticated;
+
+-- The types the ETL counts as activity: the latest catalog version of each type decides.
+create or replace function analytics.user_initiated_event_types()
+returns text[]
+language sql
+stable
+set search_path = ''
+as $$
+  select coalesce(array_agg(c.event_type order by c.event_type), '{}')
+  from (
+    select distinct on (v.event_type) v.event_type, v.user_initiated
+    from public.event_schema_versions v
+    order by v.event_type, v.version desc
+  ) c
+  where c.user_initiated
+$$;
+comment on function analytics.user_initiated_event_types() is
+  'Event types whose latest catalog version is user_initiated, sorted: the events that make a user active.';
+revoke all on function analytics.user_initiated_event_types() from public, anon, authenticated;
+grant execute on function analytics.user_initiated_event_types() to service_role;

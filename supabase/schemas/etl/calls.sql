@@ -1,6 +1,8 @@
--- Call quality KPIs for one UTC day: one scan of the day's call events, one grouping-sets aggregate.
--- A detail row needs every dimension set; events missing one count only in the grand total.
--- metadata.recorded counts only when it is JSON true. jit = off: see etl/runs.sql.
+-- Call quality KPIs for one local day (the v2 rules: etl/fulfillment.sql's header): one scan of the
+-- day's call events, one grouping-sets aggregate. A detail row needs every dimension set; events
+-- missing one count only in the grand total. metadata.recorded counts only when it is JSON true.
+-- answer_rate = starts answered / started; completion, drop and recording rates = answers that
+-- ended normally / dropped / ended recorded, over answered.
 create or replace function analytics.write_calls_metrics(p_date date)
 returns bigint
 language plpgsql
@@ -8,43 +10,134 @@ set search_path = ''
 set jit = off
 as $$
 declare
-  v_from timestamptz := p_date::timestamp at time zone 'UTC';
-  v_to timestamptz := (p_date + 1)::timestamp at time zone 'UTC';
+  v_zone text := analytics.reporting_time_zone();
+  v_from timestamptz := p_date::timestamp at time zone v_zone;
+  v_to timestamptz := (p_date + 1)::timestamp at time zone v_zone;
   v_rows bigint;
+  v_orphans text[];
 begin
   delete from public.metrics_daily_calls where metric_date = p_date;
+  delete from analytics.etl_share_same_day where metric_date = p_date and share in ('answer', 'completion', 'drop', 'recording');
 
-  insert into public.metrics_daily_calls (
-    metric_date, service_code, provider, started, answered, completed, dropped, recorded,
-    answer_rate, completion_rate, drop_rate, recording_rate, duration_avg_s, duration_p95_s)
-  select p_date, c.service_code, c.provider, c.started, c.answered, c.completed, c.dropped, c.recorded,
-    c.answered::double precision / nullif(c.started, 0),
-    c.completed::double precision / nullif(c.answered, 0),
-    c.dropped::double precision / nullif(c.answered, 0),
-    c.recorded::double precision / nullif(c.answered, 0),
-    c.duration_avg_s, c.duration_p95_s
-  from (
-    select e.service_code, e.provider,
-      count(*) filter (where e.event_type = 'call_started') as started,
-      count(*) filter (where e.event_type = 'call_answered') as answered,
-      count(*) filter (where e.event_type = 'call_ended') as completed,
-      count(*) filter (where e.event_type = 'call_dropped') as dropped,
-      count(*) filter (where e.event_type = 'call_ended' and e.metadata -> 'recorded' = 'true'::jsonb) as recorded,
-      avg(e.duration_seconds::double precision) filter (where e.event_type = 'call_ended') as duration_avg_s,
-      percentile_cont(0.95) within group (order by e.duration_seconds::double precision)
-        filter (where e.event_type = 'call_ended') as duration_p95_s
+  with day_events as materialized (
+    select e.event_id, e.entity_id, e.event_type, e.event_timestamp, e.service_code, e.provider, e.duration_seconds,
+      coalesce(e.metadata -> 'recorded' = 'true'::jsonb, false) as recorded
     from public.events_raw e
     where e.event_timestamp >= v_from and e.event_timestamp < v_to and e.event_domain = 'calls'
-    group by grouping sets ((e.service_code, e.provider), ())
+  ),
+  -- Each call's events in answer order (time; start, answer, then end or drop; event id).
+  numbered as (
+    select d.*, row_number() over w as pos
+    from day_events d
+    where d.entity_id is not null
+    window w as (partition by d.entity_id collate "C"
+                 order by d.event_timestamp, case d.event_type when 'call_started' then 0 when 'call_answered' then 1 else 2 end, d.event_id)
+  ),
+  -- A denominator is answered on the day when its entity's next outcome comes before its next
+  -- denominator; an outcome with no denominator before it answers one of an earlier day.
+  answers as (
+    select n.event_id, n.event_type,
+      min(n.pos) filter (where n.event_type = 'call_started') over later as next_started,
+      min(n.pos) filter (where n.event_type = 'call_answered') over later as next_answered,
+      min(n.pos) filter (where n.event_type = 'call_ended') over later as next_ended,
+      min(n.pos) filter (where n.event_type = 'call_dropped') over later as next_dropped,
+      min(n.pos) filter (where n.event_type = 'call_ended' and n.recorded) over later as next_recorded,
+      bool_or(n.event_type = 'call_started') over earlier as started_before,
+      bool_or(n.event_type = 'call_answered') over earlier as answered_before,
+      n.entity_id
+    from numbered n
+    window w as (partition by n.entity_id collate "C"
+                 order by n.event_timestamp, case n.event_type when 'call_started' then 0 when 'call_answered' then 1 else 2 end, n.event_id),
+      later as (w rows between 1 following and unbounded following),
+      earlier as (w rows between unbounded preceding and current row)
+  ),
+  answered_today as (
+    select a.event_id,
+      a.event_type = 'call_started' and a.next_answered < coalesce(a.next_started, a.next_answered + 1) as answer,
+      a.event_type = 'call_answered' and a.next_ended < coalesce(a.next_answered, a.next_ended + 1) as completion,
+      a.event_type = 'call_answered' and a.next_dropped < coalesce(a.next_answered, a.next_dropped + 1) as dropped,
+      a.event_type = 'call_answered' and a.next_recorded < coalesce(a.next_answered, a.next_recorded + 1) as recording
+    from answers a
+    where a.event_type in ('call_started', 'call_answered')
+  ),
+  answered_later as (
+    select l.denominator_event_id as event_id, bool_or(l.share = 'answer') as answer,
+      bool_or(l.share = 'completion') as completion, bool_or(l.share = 'drop') as dropped,
+      bool_or(l.share = 'recording') as recording
+    from analytics.etl_share_links l
+    where l.target_day = p_date and l.share in ('answer', 'completion', 'drop', 'recording')
+    group by l.denominator_event_id
+  ),
+  flagged as (
+    select d.service_code, d.provider, d.event_type, d.duration_seconds, d.recorded,
+      coalesce(t.answer, false) as answer_same_day, coalesce(t.answer, false) or coalesce(l.answer, false) as answer,
+      coalesce(t.completion, false) as completion_same_day,
+      coalesce(t.completion, false) or coalesce(l.completion, false) as completion,
+      coalesce(t.dropped, false) as drop_same_day, coalesce(t.dropped, false) or coalesce(l.dropped, false) as dropped,
+      coalesce(t.recording, false) as recording_same_day,
+      coalesce(t.recording, false) or coalesce(l.recording, false) as recording_answer
+    from day_events d
+    left join answered_today t on t.event_id = d.event_id
+    left join answered_later l on l.event_id = d.event_id
+  ),
+  counted as (
+    select f.service_code, f.provider,
+      count(*) filter (where f.event_type = 'call_started') as started,
+      count(*) filter (where f.event_type = 'call_answered') as answered,
+      count(*) filter (where f.event_type = 'call_ended') as completed,
+      count(*) filter (where f.event_type = 'call_dropped') as dropped,
+      count(*) filter (where f.event_type = 'call_ended' and f.recorded) as recorded,
+      count(*) filter (where f.event_type = 'call_started' and f.answer_same_day) as answer_same_day,
+      count(*) filter (where f.event_type = 'call_started' and f.answer) as answer_num,
+      count(*) filter (where f.event_type = 'call_answered' and f.completion_same_day) as completion_same_day,
+      count(*) filter (where f.event_type = 'call_answered' and f.completion) as completion_num,
+      count(*) filter (where f.event_type = 'call_answered' and f.drop_same_day) as drop_same_day,
+      count(*) filter (where f.event_type = 'call_answered' and f.dropped) as drop_num,
+      count(*) filter (where f.event_type = 'call_answered' and f.recording_same_day) as recording_same_day,
+      count(*) filter (where f.event_type = 'call_answered' and f.recording_answer) as recording_num,
+      avg(f.duration_seconds::double precision) filter (where f.event_type = 'call_ended') as duration_avg_s,
+      percentile_cont(0.95) within group (order by f.duration_seconds::double precision)
+        filter (where f.event_type = 'call_ended') as duration_p95_s
+    from flagged f
+    group by grouping sets ((f.service_code, f.provider), ())
     -- count(*) > 0: the grand-total grouping set yields a row even for an empty day.
-    having count(*) > 0 and not (grouping(e.service_code) = 0 and (e.service_code is null or e.provider is null))
-  ) c;
+    having count(*) > 0 and not (grouping(f.service_code) = 0 and (f.service_code is null or f.provider is null))
+  ),
+  same_day as (
+    insert into analytics.etl_share_same_day (metric_date, share, dim1, dim2, dim3, answered, denominator)
+    select p_date, s.share, c.service_code, c.provider, null, s.answered, s.denominator
+    from counted c
+    cross join lateral (values ('answer', c.answer_same_day, c.started), ('completion', c.completion_same_day, c.answered),
+                               ('drop', c.drop_same_day, c.answered), ('recording', c.recording_same_day, c.answered))
+      as s(share, answered, denominator)
+  ),
+  inserted as (
+    insert into public.metrics_daily_calls (
+      metric_date, service_code, provider, started, answered, completed, dropped, recorded,
+      started_answered, answered_completed, answered_dropped, answered_recorded,
+      answer_rate, completion_rate, drop_rate, recording_rate, duration_avg_s, duration_p95_s)
+    select p_date, c.service_code, c.provider, c.started, c.answered, c.completed, c.dropped, c.recorded,
+      c.answer_num, c.completion_num, c.drop_num, c.recording_num,
+      c.answer_num::double precision / nullif(c.started, 0),
+      c.completion_num::double precision / nullif(c.answered, 0),
+      c.drop_num::double precision / nullif(c.answered, 0),
+      c.recording_num::double precision / nullif(c.answered, 0),
+      c.duration_avg_s, c.duration_p95_s
+    from counted c
+    returning 1
+  )
+  select (select count(*) from inserted),
+    (select array_agg(distinct a.entity_id) from answers a
+     where (a.event_type = 'call_answered' and not a.started_before)
+        or (a.event_type in ('call_ended', 'call_dropped') and not a.answered_before))
+  into v_rows, v_orphans;
 
-  get diagnostics v_rows = row_count;
+  perform analytics.refresh_share_rates('calls', array(
+    select analytics.recompute_share_links('calls', v_orphans, greatest(analytics.etl_horizon(), v_to))));
   return v_rows;
 end;
 $$;
 comment on function analytics.write_calls_metrics(date) is
-  'Delete-then-insert of metrics_daily_calls for one UTC day; call through compute_daily_calls_metrics.';
+  'Delete-then-insert of metrics_daily_calls for one local day, rates as shares (answers of the day plus later links); links the day''s outcomes that answer earlier days and recounts those days'' rates. Call through compute_daily_calls_metrics.';
 revoke all on function analytics.write_calls_metrics(date) from public, anon, authenticated;
 grant execute on function analytics.write_calls_metrics(date) to service_role;

@@ -1,8 +1,7 @@
--- Content KPIs for one UTC day: one scan of the day's horoscope events; approval latency per
--- horoscope_approved on the day = approval - latest horoscope_uploaded of the same horoscope at or
--- before it (a re-upload after a rejection restarts the clock), looked up through the lifecycle
--- index within analytics.etl_lookback(). Moderation events feed activity only.
--- jit = off: see etl/runs.sql.
+-- Content KPIs for one local day (the v2 rules: etl/fulfillment.sql's header): one scan of the
+-- day's horoscope events; approval latency per horoscope_approved on the day = approval - latest
+-- horoscope_uploaded of the same horoscope at or before it, whenever it was stored (a re-upload
+-- after a rejection restarts the clock). Moderation events feed activity only.
 create or replace function analytics.write_content_metrics(p_date date)
 returns bigint
 language plpgsql
@@ -10,9 +9,9 @@ set search_path = ''
 set jit = off
 as $$
 declare
-  v_from timestamptz := p_date::timestamp at time zone 'UTC';
-  v_to timestamptz := (p_date + 1)::timestamp at time zone 'UTC';
-  v_since timestamptz := (p_date::timestamp at time zone 'UTC') - analytics.etl_lookback();
+  v_zone text := analytics.reporting_time_zone();
+  v_from timestamptz := p_date::timestamp at time zone v_zone;
+  v_to timestamptz := (p_date + 1)::timestamp at time zone v_zone;
   v_rows bigint;
 begin
   delete from public.metrics_daily_content where metric_date = p_date;
@@ -39,7 +38,7 @@ begin
         select max(x.event_timestamp) as uploaded_at
         from public.events_raw x
         where x.event_domain = 'content' and x.event_type = 'horoscope_uploaded' and x.entity_id = d.entity_id
-          and x.event_timestamp >= v_since and x.event_timestamp < v_to and x.event_timestamp <= d.event_timestamp
+          and x.event_timestamp < v_to and x.event_timestamp <= d.event_timestamp
       ) u
       where d.event_type = 'horoscope_approved'
     ) l
@@ -58,6 +57,6 @@ begin
 end;
 $$;
 comment on function analytics.write_content_metrics(date) is
-  'Delete-then-insert of metrics_daily_content for one UTC day; call through compute_daily_content_metrics.';
+  'Delete-then-insert of metrics_daily_content for one local day (approval latency from the latest stored upload at or before each approval); call through compute_daily_content_metrics.';
 revoke all on function analytics.write_content_metrics(date) from public, anon, authenticated;
 grant execute on function analytics.write_content_metrics(date) to service_role;

@@ -1,7 +1,17 @@
--- Fulfillment KPIs for one UTC day (docs/design.md §5, §7, §8): one scan of the day's order events plus
--- a look-back (etl/lookback.sql) for the earlier events of the orders not created on the day (an
--- order created on the day began on it and has nothing earlier), then one grouping-sets aggregate
--- for the detail and total rows.
+-- KPI contract v2 (docs/design.md §10), in every writer (etl/<job>.sql):
+-- - Days are local days in the reporting time zone (analytics.reporting_time_zone()): a writer's
+--   window is [D 00:00, D+1 00:00) local, 23 or 25 hours on a DST change day.
+-- - No fixed look-back: an order's or horoscope's history is everything stored before the day
+--   (events_raw_lifecycle_entity_idx).
+-- - Active users: user-initiated events only (analytics.user_initiated_event_types()).
+-- - Rates are shares attributed to the denominator's day (etl/shares.sql): each writer counts the
+--   answers on its own day, adds the links of answers that came later, and looks up the earlier
+--   events that its day's unanswered outcomes answer, recounting those days' rates.
+-- jit = off: see etl/runs.sql.
+
+-- Fulfillment KPIs for one local day (docs/design.md §5, §7, §8): one scan of the day's order
+-- events plus the whole stored history of the orders not created on the day, then one
+-- grouping-sets aggregate for the detail and total rows.
 -- Attribution: an event belongs to the reader of the order's latest assignment at or before it (of
 -- several at that instant, the greatest reader id); an assignment is its own reader's event.
 -- Events with no reader, or no service_code, count only in the total rows of that dimension.
@@ -10,7 +20,6 @@
 -- abbreviated keys (both collations are deterministic, so the groups are the same). The latest
 -- assignment is a running max in the one window over the assignment's time (zero-padded epoch
 -- microseconds) followed by its reader id, rather than one more window and sort.
--- jit = off: see etl/runs.sql.
 create or replace function analytics.write_fulfillment_metrics(p_date date)
 returns bigint
 language plpgsql
@@ -18,9 +27,9 @@ set search_path = ''
 set jit = off
 as $$
 declare
-  v_from timestamptz := p_date::timestamp at time zone 'UTC';
-  v_to timestamptz := (p_date + 1)::timestamp at time zone 'UTC';
-  v_since timestamptz := (p_date::timestamp at time zone 'UTC') - analytics.etl_lookback();
+  v_zone text := analytics.reporting_time_zone();
+  v_from timestamptz := p_date::timestamp at time zone v_zone;
+  v_to timestamptz := (p_date + 1)::timestamp at time zone v_zone;
   v_rows bigint;
 begin
   delete from public.metrics_daily_fulfillment where metric_date = p_date;
@@ -37,7 +46,7 @@ begin
     select e.entity_id, e.event_type, e.event_timestamp, e.service_code,
       case when e.event_type = 'order_assigned' then e.metadata ->> 'reader_id' end, false
     from public.events_raw e
-    where e.event_domain = 'orders' and e.event_timestamp >= v_since and e.event_timestamp < v_from
+    where e.event_domain = 'orders' and e.event_timestamp < v_from
       and e.entity_id in (
         -- An order created on the day began on it: nothing earlier belongs to it.
         select d.entity_id from day_events d group by d.entity_id
@@ -109,6 +118,6 @@ begin
 end;
 $$;
 comment on function analytics.write_fulfillment_metrics(date) is
-  'Delete-then-insert of metrics_daily_fulfillment for one UTC day; call through compute_daily_fulfillment_metrics (locking, logging). Looks back only for orders not created on the day; sorts in collation "C".';
+  'Delete-then-insert of metrics_daily_fulfillment for one local day (reporting time zone); call through compute_daily_fulfillment_metrics (locking, logging). Orders not created on the day are read with their whole stored history; sorts in collation "C".';
 revoke all on function analytics.write_fulfillment_metrics(date) from public, anon, authenticated;
 grant execute on function analytics.write_fulfillment_metrics(date) to service_role;

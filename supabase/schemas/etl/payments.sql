@@ -1,6 +1,8 @@
--- Payment KPIs for one UTC day: one scan of the day's payment events, one grouping-sets aggregate.
--- A detail row needs every dimension set; events missing one count only in the per-currency totals.
--- metadata.is_fallback counts only when it is JSON true. jit = off: see etl/runs.sql.
+-- Payment KPIs for one local day (the v2 rules: etl/fulfillment.sql's header): one scan of the
+-- day's payment events, one grouping-sets aggregate. A detail row needs every dimension set; events
+-- missing one count only in the per-currency totals. metadata.is_fallback counts only when it is
+-- JSON true. success_rate = attempts answered by a success / attempts; refund_rate = successes
+-- answered by a refund / successes (each refund answers the latest success of its payment).
 create or replace function analytics.write_payments_metrics(p_date date)
 returns bigint
 language plpgsql
@@ -8,44 +10,105 @@ set search_path = ''
 set jit = off
 as $$
 declare
-  v_from timestamptz := p_date::timestamp at time zone 'UTC';
-  v_to timestamptz := (p_date + 1)::timestamp at time zone 'UTC';
+  v_zone text := analytics.reporting_time_zone();
+  v_from timestamptz := p_date::timestamp at time zone v_zone;
+  v_to timestamptz := (p_date + 1)::timestamp at time zone v_zone;
   v_rows bigint;
+  v_orphans text[];
 begin
   delete from public.metrics_daily_payments where metric_date = p_date;
+  delete from analytics.etl_share_same_day where metric_date = p_date and share in ('success', 'refund');
 
-  -- Totals are per currency (grouping set (currency)); nothing is ever summed across currencies.
-  insert into public.metrics_daily_payments (
-    metric_date, provider, country_code, currency, attempts, fallback_attempts, successes, failures, refunds,
-    success_rate, fallback_rate, refund_rate, gross_cents, refunded_cents, revenue_cents, avg_transaction_cents)
-  select p_date, c.provider, c.country_code, c.currency, c.attempts, c.fallback_attempts, c.successes, c.failures,
-    c.refunds,
-    c.successes::double precision / nullif(c.attempts, 0),
-    c.fallback_attempts::double precision / nullif(c.attempts, 0),
-    c.refunds::double precision / nullif(c.successes, 0),
-    c.gross_cents, c.refunded_cents, c.gross_cents - c.refunded_cents, c.avg_transaction_cents
-  from (
-    select e.provider, e.country_code, e.currency,
-      count(*) filter (where e.event_type = 'payment_attempted') as attempts,
-      count(*) filter (where e.event_type = 'payment_attempted' and e.metadata -> 'is_fallback' = 'true'::jsonb) as fallback_attempts,
-      count(*) filter (where e.event_type = 'payment_succeeded') as successes,
-      count(*) filter (where e.event_type = 'payment_failed') as failures,
-      count(*) filter (where e.event_type = 'refund_issued') as refunds,
-      coalesce(sum(e.amount_cents) filter (where e.event_type = 'payment_succeeded'), 0)::bigint as gross_cents,
-      coalesce(sum(e.amount_cents) filter (where e.event_type = 'refund_issued'), 0)::bigint as refunded_cents,
-      avg(e.amount_cents::double precision) filter (where e.event_type = 'payment_succeeded') as avg_transaction_cents
+  with day_events as materialized (
+    select e.event_id, e.entity_id, e.event_type, e.provider, e.country_code, e.currency, e.amount_cents,
+      e.metadata -> 'is_fallback' = 'true'::jsonb as is_fallback,
+      -- Order of answers: time, then attempt, success, refund, then event id.
+      lpad(((extract(epoch from e.event_timestamp) * 1000000)::bigint)::text, 20, '0')
+        || case e.event_type when 'payment_attempted' then '0' when 'payment_succeeded' then '1' else '2' end
+        || e.event_id::text collate "C" as k
     from public.events_raw e
     where e.event_timestamp >= v_from and e.event_timestamp < v_to and e.event_domain = 'payments'
-      and e.currency is not null
-    group by grouping sets ((e.provider, e.country_code, e.currency), (e.currency))
-    having not (grouping(e.provider) = 0 and (e.provider is null or e.country_code is null))
-  ) c;
+  ),
+  ordered as (
+    select d.entity_id, d.event_type,
+      max(d.k) filter (where d.event_type = 'payment_attempted') over w as last_attempt,
+      max(d.k) filter (where d.event_type = 'payment_succeeded') over w as last_success
+    from day_events d
+    where d.entity_id is not null and d.event_type in ('payment_attempted', 'payment_succeeded', 'refund_issued')
+    window w as (partition by d.entity_id collate "C" order by d.k rows between unbounded preceding and current row)
+  ),
+  -- Denominators answered on the day, and the outcomes whose answer lies on an earlier day.
+  answered_today as (
+    select o.last_attempt as k from ordered o where o.event_type = 'payment_succeeded' and o.last_attempt is not null
+    union
+    select o.last_success from ordered o where o.event_type = 'refund_issued' and o.last_success is not null
+  ),
+  answered_later as (
+    select l.denominator_event_id as event_id, l.share from analytics.etl_share_links l
+    where l.target_day = p_date and l.share in ('success', 'refund')
+  ),
+  flagged as (
+    select d.provider, d.country_code, d.currency, d.event_type, d.amount_cents, d.is_fallback,
+      t.k is not null as answered_same_day, t.k is not null or l.event_id is not null as answered
+    from day_events d
+    left join answered_today t on t.k = d.k
+    left join answered_later l on l.event_id = d.event_id
+      and l.share = case d.event_type when 'payment_attempted' then 'success' when 'payment_succeeded' then 'refund' end
+    where d.currency is not null
+  ),
+  -- Totals are per currency (grouping set (currency)); nothing is ever summed across currencies.
+  counted as (
+    select f.provider, f.country_code, f.currency,
+      count(*) filter (where f.event_type = 'payment_attempted') as attempts,
+      count(*) filter (where f.event_type = 'payment_attempted' and f.is_fallback) as fallback_attempts,
+      count(*) filter (where f.event_type = 'payment_succeeded') as successes,
+      count(*) filter (where f.event_type = 'payment_failed') as failures,
+      count(*) filter (where f.event_type = 'refund_issued') as refunds,
+      count(*) filter (where f.event_type = 'payment_attempted' and f.answered_same_day) as attempts_answered_same_day,
+      count(*) filter (where f.event_type = 'payment_attempted' and f.answered) as attempts_answered,
+      count(*) filter (where f.event_type = 'payment_succeeded' and f.answered_same_day) as successes_refunded_same_day,
+      count(*) filter (where f.event_type = 'payment_succeeded' and f.answered) as successes_refunded,
+      coalesce(sum(f.amount_cents) filter (where f.event_type = 'payment_succeeded'), 0)::bigint as gross_cents,
+      coalesce(sum(f.amount_cents) filter (where f.event_type = 'refund_issued'), 0)::bigint as refunded_cents,
+      avg(f.amount_cents::double precision) filter (where f.event_type = 'payment_succeeded') as avg_transaction_cents
+    from flagged f
+    group by grouping sets ((f.provider, f.country_code, f.currency), (f.currency))
+    having not (grouping(f.provider) = 0 and (f.provider is null or f.country_code is null))
+  ),
+  same_day as (
+    insert into analytics.etl_share_same_day (metric_date, share, dim1, dim2, dim3, answered, denominator)
+    select p_date, 'success', c.provider, c.country_code, c.currency, c.attempts_answered_same_day, c.attempts from counted c
+    union all
+    select p_date, 'refund', c.provider, c.country_code, c.currency, c.successes_refunded_same_day, c.successes from counted c
+  ),
+  inserted as (
+    insert into public.metrics_daily_payments (
+      metric_date, provider, country_code, currency, attempts, fallback_attempts, successes, failures, refunds,
+      attempts_succeeded, successes_refunded,
+      success_rate, fallback_rate, refund_rate, gross_cents, refunded_cents, revenue_cents, avg_transaction_cents)
+    select p_date, c.provider, c.country_code, c.currency, c.attempts, c.fallback_attempts, c.successes, c.failures,
+      c.refunds, c.attempts_answered, c.successes_refunded,
+      c.attempts_answered::double precision / nullif(c.attempts, 0),
+      c.fallback_attempts::double precision / nullif(c.attempts, 0),
+      c.successes_refunded::double precision / nullif(c.successes, 0),
+      c.gross_cents, c.refunded_cents, c.gross_cents - c.refunded_cents, c.avg_transaction_cents
+    from counted c
+    returning 1
+  )
+  select (select count(*) from inserted),
+    (select array_agg(distinct o.entity_id) from ordered o
+     where (o.event_type = 'payment_succeeded' and o.last_attempt is null)
+        or (o.event_type = 'refund_issued' and o.last_success is null))
+  into v_rows, v_orphans;
 
-  get diagnostics v_rows = row_count;
+  -- Outcomes of the day that answer an earlier day's attempt or success: their links, and the
+  -- rates of the days they answer.
+  perform analytics.refresh_share_rates('payments', array(
+    select analytics.recompute_share_links('payments', v_orphans, greatest(analytics.etl_horizon(), v_to))));
   return v_rows;
 end;
 $$;
 comment on function analytics.write_payments_metrics(date) is
-  'Delete-then-insert of metrics_daily_payments for one UTC day; call through compute_daily_payments_metrics.';
+  'Delete-then-insert of metrics_daily_payments for one local day, rates as shares (answers of the day plus later links); links the day''s outcomes that answer earlier days and recounts those days'' rates. Call through compute_daily_payments_metrics.';
 revoke all on function analytics.write_payments_metrics(date) from public, anon, authenticated;
 grant execute on function analytics.write_payments_metrics(date) to service_role;

@@ -1,6 +1,6 @@
--- The daily pipeline (every job, each in its own subtransaction) and the nightly entry point that
--- computes yesterday plus every day that received late events since it was last computed.
-
+-- The daily pipeline for one local day (reporting time zone): every job, each in its own
+-- subtransaction (engagement before cohort_retention), the day recorded with its zone in
+-- analytics.etl_days; and the late-event marks. The nightly run is in etl/nightly.sql.
 -- The pipeline first summarizes the new BRIN ranges of the partitions its jobs read. Rows stored
 -- after a BRIN range was last summarized sit in unsummarized ranges, which a bitmap scan through
 -- the BRIN index must read whole: without this, each job's scan of one day also read every page
@@ -11,6 +11,7 @@ language plpgsql
 set search_path = ''
 as $$
 declare
+  v_zone text := analytics.reporting_time_zone();
   v_job text;
   v_run public.etl_job_runs;
   v_pipeline_id bigint;
@@ -19,6 +20,7 @@ declare
   v_error text;
   v_status text;
   v_lock_timeout text := current_setting('lock_timeout');
+  v_run_days text := current_setting('analytics.etl_run_days', true);
 begin
   if p_date is null then
     raise exception 'run_daily_etl_pipeline: date is required' using errcode = '22004';
@@ -26,15 +28,16 @@ begin
   insert into public.etl_job_runs (job_name, target_date, started_at, status)
   values ('pipeline', p_date, clock_timestamp(), 'running')
   returning id into v_pipeline_id;
+  -- The day's own cohort job follows its engagement job: changes of the day's activity need no
+  -- other propagation for it.
+  perform set_config('analytics.etl_run_days', (analytics.etl_run_days() || p_date)::text, true);
 
-  -- The partitions the jobs read (the day and the look-back). Summarizing holds each one's share
-  -- update exclusive lock to the end of the transaction: when another run (or a vacuum) holds it,
-  -- skip rather than wait.
+  -- The partitions the day's scans read. Summarizing holds each one's share update exclusive lock
+  -- to the end of the transaction: when another run (or a vacuum) holds it, skip rather than wait.
   -- A failure here only makes the scans slower, never the results different.
   begin
     perform set_config('lock_timeout', '1s', true);
-    perform analytics.summarize_events_brin(
-      (p_date::timestamp at time zone 'UTC') - analytics.etl_lookback(), (p_date + 1)::timestamp at time zone 'UTC');
+    perform analytics.summarize_events_brin(p_date::timestamp at time zone v_zone, (p_date + 1)::timestamp at time zone v_zone);
     perform set_config('lock_timeout', v_lock_timeout, true);
   exception when others then
     get stacked diagnostics v_error = message_text;
@@ -57,6 +60,10 @@ begin
     end;
   end loop;
 
+  insert into analytics.etl_days as d (metric_date, time_zone, computed_at) values (p_date, v_zone, now())
+  on conflict (metric_date) do update set time_zone = excluded.time_zone, computed_at = excluded.computed_at;
+  perform set_config('analytics.etl_run_days', coalesce(v_run_days, ''), true);
+
   v_status := case when cardinality(v_failed) = 0 then 'succeeded' else 'failed' end;
   update public.etl_job_runs
   set status = v_status, finished_at = clock_timestamp(), rows_written = v_rows,
@@ -66,7 +73,7 @@ begin
 end;
 $$;
 comment on function analytics.run_daily_etl_pipeline(date) is
-  'Runs every daily ETL job for the UTC day, each isolated so one failure does not stop the others, after summarizing new BRIN ranges of events_raw; records a "pipeline" etl_job_runs row. Returns succeeded | failed.';
+  'Runs every daily ETL job for one local day (reporting time zone), each isolated so one failure does not stop the others, after summarizing new BRIN ranges of the day''s partitions; records the day and its zone in analytics.etl_days and a "pipeline" etl_job_runs row. Returns succeeded | failed.';
 revoke all on function analytics.run_daily_etl_pipeline(date) from public, anon, authenticated;
 grant execute on function analytics.run_daily_etl_pipeline(date) to service_role;
 
@@ -125,8 +132,8 @@ create index etl_late_day_marks_metric_date_idx on analytics.etl_late_day_marks 
 comment on table analytics.etl_late_day_marks is
   'Append-only marks of UTC days that received events after (or while) they were computed; analytics.run_nightly_etl recomputes the days and deletes the marks it read.';
 comment on column analytics.etl_late_day_marks.mark_id is 'Identity of the mark; the nightly run deletes marks by id.';
-comment on column analytics.etl_late_day_marks.metric_date is 'The day to recompute.';
-comment on column analytics.etl_late_day_marks.marked_at is 'When the mark was added (the marking transaction''s start).';
+comment on column analytics.etl_late_day_marks.metric_date is 'The local day (reporting time zone) to recompute.';
+comment on column analytics.etl_late_day_marks.marked_at is 'The ingested_at of the events that made the mark: the nightly run reads those events of the day.';
 comment on index analytics.etl_late_day_marks_metric_date_idx is 'The marks of one day.';
 alter table analytics.etl_late_day_marks enable row level security;
 revoke all on analytics.etl_late_day_marks from public, anon, authenticated;
@@ -145,30 +152,31 @@ comment on column analytics.etl_pending_days.marked_at is 'When the first of its
 revoke all on analytics.etl_pending_days from public, anon, authenticated;
 grant select on analytics.etl_pending_days to service_role;
 
--- Statement-level with a transition table: one cheap distinct over the batch per INSERT/COPY. A day
--- is marked when it already has a successful run (today's events cost one index probe), and UTC
--- yesterday always, which the nightly run may be computing for the first time (its runs are not
--- visible until it commits): an event for yesterday that arrives during that run is seen by the
--- next one. (A manual backfill of a never computed day is not covered.)
+-- Statement-level with a transition table: one cheap distinct over the batch per INSERT/COPY.
+-- Append-only marks that ingestion never waits for, in local days, for every past local day (computed or not: a day within raw retention that receives events is
+-- computed, and what they change elsewhere too) and every computed day, each mark carrying the
+-- events' ingested_at: the nightly run reads exactly the events that arrived with its marks.
+-- Today's events are not marked: the nightly run computes today tomorrow, whole.
 create or replace function analytics.mark_late_event_days()
 returns trigger
 language plpgsql
 security definer
 set search_path = ''
 as $$
+declare
+  v_zone text := analytics.reporting_time_zone();
+  v_today date := (now() at time zone v_zone)::date;
 begin
-  insert into analytics.etl_late_day_marks (metric_date)
-  select d.day
-  from (select distinct (n.event_timestamp at time zone 'UTC')::date as day from new_events n) d
-  where d.day = (now() at time zone 'UTC')::date - 1
-     or exists (
-       select 1 from public.etl_job_runs r
-       where r.target_date = d.day and r.status = 'succeeded' and r.job_name <> 'pipeline');
+  insert into analytics.etl_late_day_marks (metric_date, marked_at)
+  select d.day, d.ingested_at
+  from (select distinct (n.event_timestamp at time zone v_zone)::date as day, n.ingested_at from new_events n) d
+  where d.day < v_today
+     or exists (select 1 from analytics.etl_days c where c.metric_date = d.day);
   return null;
 end;
 $$;
 comment on function analytics.mark_late_event_days() is
-  'AFTER INSERT statement trigger on events_raw: appends a mark (analytics.etl_late_day_marks) for each already computed day, and UTC yesterday, that received new events.';
+  'AFTER INSERT statement trigger on events_raw: appends a mark (analytics.etl_late_day_marks: local day, the events'' ingested_at) for each past local day and each computed day that received new events.';
 revoke all on function analytics.mark_late_event_days() from public, anon, authenticated;
 
 create trigger events_raw_mark_late_days
@@ -177,42 +185,3 @@ create trigger events_raw_mark_late_days
   for each statement execute function analytics.mark_late_event_days();
 comment on trigger events_raw_mark_late_days on public.events_raw is
   'Marks already computed days that receive late events, for the next nightly ETL run.';
-
--- The nightly entry point (pg_cron, 02:00 UTC): yesterday plus the marked days, oldest first. A
--- function (one transaction): a procedure could commit per day, but procedures with `set
--- search_path` may not. A day whose pipeline failed stays marked. Cohort rows of earlier cohorts
--- observed on a recomputed day are rewritten by its cohort_retention job.
-create or replace function analytics.run_nightly_etl(p_today date default null)
-returns table (metric_date date, status text)
-language plpgsql
-set search_path = ''
-as $$
-declare
-  v_today date := coalesce(p_today, (now() at time zone 'UTC')::date);
-  v_day date;
-  v_marks bigint[];
-begin
-  select coalesce(array_agg(m.mark_id), '{}') into v_marks
-  from analytics.etl_late_day_marks m where m.metric_date < v_today;
-  for v_day in
-    select d.day from (
-      select v_today - 1 as day
-      union
-      select m.metric_date from analytics.etl_late_day_marks m where m.mark_id = any(v_marks)
-    ) d order by d.day
-  loop
-    metric_date := v_day;
-    status := analytics.run_daily_etl_pipeline(v_day);
-    if status = 'succeeded' then
-      delete from analytics.etl_late_day_marks m where m.metric_date = v_day and m.mark_id = any(v_marks);
-    elsif not exists (select 1 from analytics.etl_late_day_marks m where m.metric_date = v_day) then
-      insert into analytics.etl_late_day_marks (metric_date) values (v_day);
-    end if;
-    return next;
-  end loop;
-end;
-$$;
-comment on function analytics.run_nightly_etl(date) is
-  'Nightly ETL: runs run_daily_etl_pipeline for yesterday (UTC) and every day marked in analytics.etl_late_day_marks before the run started; deletes the marks of each day that succeeded (a failed day stays marked); returns each day''s status. p_today overrides today for tests and catch-up runs.';
-revoke all on function analytics.run_nightly_etl(date) from public, anon, authenticated;
-grant execute on function analytics.run_nightly_etl(date) to service_role;

@@ -25,7 +25,7 @@ create index etl_job_runs_target_date_idx on public.etl_job_runs (target_date, j
 comment on table public.etl_job_runs is 'One row per ETL job run: what ran for which day, how it ended. Kept 1 year.';
 comment on column public.etl_job_runs.id is 'Run id.';
 comment on column public.etl_job_runs.job_name is 'ETL job (fulfillment, payments, calls, engagement, content, cohort_retention, pipeline).';
-comment on column public.etl_job_runs.target_date is 'UTC day the job computed.';
+comment on column public.etl_job_runs.target_date is 'Local day (reporting time zone) the job computed.';
 comment on column public.etl_job_runs.started_at is 'When the job started.';
 comment on column public.etl_job_runs.finished_at is 'When the job ended; null while running.';
 comment on column public.etl_job_runs.status is 'running | succeeded | failed | skipped (another run held the day).';

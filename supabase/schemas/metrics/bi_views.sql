@@ -54,13 +54,15 @@ comment on view public.metrics_fulfillment_totals is
 -- Payments: detail rows and per-currency totals (never a cross-currency total).
 create view public.metrics_payments_detail with (security_invoker = true) as
 select metric_date, provider, country_code, currency, attempts, fallback_attempts, successes, failures, refunds,
-  success_rate, fallback_rate, refund_rate, gross_cents, refunded_cents, revenue_cents, avg_transaction_cents
+  success_rate, fallback_rate, refund_rate, gross_cents, refunded_cents, revenue_cents, avg_transaction_cents,
+  attempts_succeeded, successes_refunded
 from public.metrics_daily_payments
 where provider is not null;
 
 create view public.metrics_payments_currency_totals with (security_invoker = true) as
 select metric_date, currency, attempts, fallback_attempts, successes, failures, refunds,
-  success_rate, fallback_rate, refund_rate, gross_cents, refunded_cents, revenue_cents, avg_transaction_cents
+  success_rate, fallback_rate, refund_rate, gross_cents, refunded_cents, revenue_cents, avg_transaction_cents,
+  attempts_succeeded, successes_refunded
 from public.metrics_daily_payments
 where provider is null;
 
@@ -73,14 +75,16 @@ comment on view public.metrics_payments_currency_totals is
 create view public.metrics_calls_detail with (security_invoker = true) as
 select metric_date, service_code, provider, started, answered, completed, dropped, recorded,
   answer_rate, completion_rate, drop_rate, recording_rate,
-  coalesce(round(duration_avg_s * completed)::bigint, 0) as duration_total_s, duration_avg_s, duration_p95_s
+  coalesce(round(duration_avg_s * completed)::bigint, 0) as duration_total_s, duration_avg_s, duration_p95_s,
+  started_answered, answered_completed, answered_dropped, answered_recorded
 from public.metrics_daily_calls
 where service_code is not null;
 
 create view public.metrics_calls_totals with (security_invoker = true) as
 select metric_date, started, answered, completed, dropped, recorded,
   answer_rate, completion_rate, drop_rate, recording_rate,
-  coalesce(round(duration_avg_s * completed)::bigint, 0) as duration_total_s, duration_avg_s, duration_p95_s
+  coalesce(round(duration_avg_s * completed)::bigint, 0) as duration_total_s, duration_avg_s, duration_p95_s,
+  started_answered, answered_completed, answered_dropped, answered_recorded
 from public.metrics_daily_calls
 where service_code is null;
 
@@ -94,7 +98,8 @@ comment on view public.metrics_calls_totals is
 create view public.metrics_engagement_daily with (security_invoker = true) as
 select metric_date, dau, wau, mau, notifications_sent, notifications_delivered, notifications_opened,
   notifications_opted_out, notification_ctr, opt_out_rate, listens,
-  coalesce(round(listen_through_avg_pct * listens)::bigint, 0) as listen_percent_total, listen_through_avg_pct
+  coalesce(round(listen_through_avg_pct * listens)::bigint, 0) as listen_percent_total, listen_through_avg_pct,
+  delivered_opened, users_sent, users_sent_opted_out
 from public.metrics_daily_engagement;
 
 create view public.metrics_content_daily with (security_invoker = true) as
@@ -121,7 +126,7 @@ begin
     from pg_catalog.pg_class c
     join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
     left join (values
-      ('metric_date', 'UTC day the row describes. Group by it, or by date_trunc(''week'', metric_date), to chart.'),
+      ('metric_date', 'Local day (reporting time zone, analytics.reporting_time_zone()) the row describes. Group by it, or by date_trunc(''week'', metric_date), to chart.'),
       ('service_code', 'Service. Dimension.'),
       ('reader_id', 'Reader assigned at the event time. Dimension.'),
       ('provider', 'Provider. Dimension.'),
@@ -144,37 +149,46 @@ begin
       ('ttf_approval_p95_s', 'p95 of the same. Not additive and not re-aggregatable.'),
       ('attempts', 'payment_attempted events; denominator of success_rate and fallback_rate. Additive.'),
       ('fallback_attempts', 'Attempts on a fallback provider; numerator of fallback_rate. Additive.'),
-      ('successes', 'payment_succeeded events; numerator of success_rate, denominator of refund_rate and avg_transaction_cents. Additive.'),
+      ('successes', 'payment_succeeded events; denominator of refund_rate and avg_transaction_cents. Additive.'),
       ('failures', 'payment_failed events. Additive.'),
-      ('refunds', 'refund_issued events; numerator of refund_rate. Additive.'),
-      ('success_rate', 'successes / attempts. Not additive: re-aggregate as sum(successes)::float8 / nullif(sum(attempts), 0).'),
+      ('refunds', 'refund_issued events (of payments of any day). Additive.'),
+      ('success_rate', 'attempts_succeeded / attempts (a share of the day''s attempts). Not additive: re-aggregate as sum(attempts_succeeded)::float8 / nullif(sum(attempts), 0).'),
       ('fallback_rate', 'fallback_attempts / attempts. Not additive: sum(fallback_attempts)::float8 / nullif(sum(attempts), 0).'),
-      ('refund_rate', 'refunds / successes. Not additive: sum(refunds)::float8 / nullif(sum(successes), 0).'),
+      ('refund_rate', 'successes_refunded / successes (a share of the day''s successes). Not additive: sum(successes_refunded)::float8 / nullif(sum(successes), 0).'),
+      ('attempts_succeeded', 'Attempts of the day answered by a success (so far); numerator of success_rate. Additive.'),
+      ('successes_refunded', 'Successes of the day refunded (so far); numerator of refund_rate. Additive.'),
       ('gross_cents', 'Sum of succeeded amounts, integer minor units; numerator of avg_transaction_cents. Additive within one currency only.'),
       ('refunded_cents', 'Sum of refunded amounts, integer minor units. Additive within one currency only.'),
       ('revenue_cents', 'gross_cents - refunded_cents (may be negative). Additive within one currency only.'),
       ('avg_transaction_cents', 'Mean succeeded amount = gross_cents / successes. Not additive: sum(gross_cents)::float8 / nullif(sum(successes), 0), within one currency.'),
       ('started', 'call_started events; denominator of answer_rate. Additive.'),
-      ('answered', 'call_answered events; numerator of answer_rate, denominator of completion_rate, drop_rate and recording_rate. Additive.'),
-      ('completed', 'call_ended events; numerator of completion_rate, count behind duration_avg_s. Additive.'),
-      ('dropped', 'call_dropped events; numerator of drop_rate. Additive.'),
-      ('recorded', 'call_ended events with metadata.recorded = true; numerator of recording_rate. Additive.'),
-      ('answer_rate', 'answered / started. Not additive: sum(answered)::float8 / nullif(sum(started), 0).'),
-      ('completion_rate', 'completed / answered. Not additive: sum(completed)::float8 / nullif(sum(answered), 0).'),
-      ('drop_rate', 'dropped / answered. Not additive: sum(dropped)::float8 / nullif(sum(answered), 0).'),
-      ('recording_rate', 'recorded / answered. Not additive: sum(recorded)::float8 / nullif(sum(answered), 0).'),
+      ('answered', 'call_answered events; denominator of completion_rate, drop_rate and recording_rate. Additive.'),
+      ('completed', 'call_ended events; count behind duration_avg_s. Additive.'),
+      ('dropped', 'call_dropped events. Additive.'),
+      ('recorded', 'call_ended events with metadata.recorded = true. Additive.'),
+      ('answer_rate', 'started_answered / started. Not additive: sum(started_answered)::float8 / nullif(sum(started), 0).'),
+      ('completion_rate', 'answered_completed / answered. Not additive: sum(answered_completed)::float8 / nullif(sum(answered), 0).'),
+      ('drop_rate', 'answered_dropped / answered. Not additive: sum(answered_dropped)::float8 / nullif(sum(answered), 0).'),
+      ('recording_rate', 'answered_recorded / answered. Not additive: sum(answered_recorded)::float8 / nullif(sum(answered), 0).'),
+      ('started_answered', 'Calls started on the day that were answered (so far); numerator of answer_rate. Additive.'),
+      ('answered_completed', 'Calls answered on the day that ended normally (so far); numerator of completion_rate. Additive.'),
+      ('answered_dropped', 'Calls answered on the day that dropped (so far); numerator of drop_rate. Additive.'),
+      ('answered_recorded', 'Calls answered on the day that ended recorded (so far); numerator of recording_rate. Additive.'),
       ('duration_total_s', 'Total seconds of the ended calls (duration_avg_s x completed; every call_ended carries whole-second duration_seconds). Additive.'),
       ('duration_avg_s', 'Mean duration of ended calls. Not additive: sum(duration_total_s)::float8 / nullif(sum(completed), 0).'),
       ('duration_p95_s', 'p95 duration of ended calls. Not additive and not re-aggregatable: never sum or average p95 values.'),
-      ('dau', 'Distinct users active on the day. Not additive: a sum over days counts a user once per active day.'),
-      ('wau', 'Distinct users active in the 7 days ending on the day. Not additive; read the value of the last day of a week.'),
-      ('mau', 'Distinct users active in the 30 days ending on the day. Not additive; read the value of the last day of a period.'),
-      ('notifications_sent', 'notification_sent events; denominator of opt_out_rate. Additive.'),
+      ('dau', 'Distinct users with a user-initiated event on the day. Not additive: a sum over days counts a user once per active day.'),
+      ('wau', 'Distinct users active (user-initiated events) in the 7 days ending on the day. Not additive; read the value of the last day of a week.'),
+      ('mau', 'Distinct users active (user-initiated events) in the 30 days ending on the day. Not additive; read the value of the last day of a period.'),
+      ('notifications_sent', 'notification_sent events. Additive.'),
       ('notifications_delivered', 'notification_delivered events; denominator of notification_ctr. Additive.'),
-      ('notifications_opened', 'notification_opened events; numerator of notification_ctr. Additive.'),
-      ('notifications_opted_out', 'notification_opted_out events; numerator of opt_out_rate. Additive.'),
-      ('notification_ctr', 'opened / delivered. Not additive: sum(notifications_opened)::float8 / nullif(sum(notifications_delivered), 0).'),
-      ('opt_out_rate', 'opted_out / sent. Not additive: sum(notifications_opted_out)::float8 / nullif(sum(notifications_sent), 0).'),
+      ('notifications_opened', 'notification_opened events (of notifications delivered any day). Additive.'),
+      ('notifications_opted_out', 'notification_opted_out events. Additive.'),
+      ('notification_ctr', 'delivered_opened / notifications_delivered. Not additive: sum(delivered_opened)::float8 / nullif(sum(notifications_delivered), 0).'),
+      ('opt_out_rate', 'users_sent_opted_out / users_sent (distinct users of the day). Not additive, and not re-aggregatable over days (a user sent on several days counts on each).'),
+      ('delivered_opened', 'Notifications delivered on the day that were opened (so far); numerator of notification_ctr. Additive.'),
+      ('users_sent', 'Distinct users sent a notification on the day; denominator of opt_out_rate. Not additive across days.'),
+      ('users_sent_opted_out', 'Of users_sent, those who opted out on the day or later (so far); numerator of opt_out_rate. Not additive across days.'),
       ('listens', 'horoscope_listened events; denominator of listen_through_avg_pct. Additive.'),
       ('listen_percent_total', 'Sum of listen_percent over the listens (listen_through_avg_pct x listens; listen_percent is a whole number). Additive.'),
       ('listen_through_avg_pct', 'Mean listen_percent (0..100). Not additive: sum(listen_percent_total)::float8 / nullif(sum(listens), 0).'),

@@ -26,8 +26,8 @@ create table public.metrics_daily_fulfillment (
   constraint metrics_daily_fulfillment_key unique nulls not distinct (metric_date, service_code, reader_id)
 );
 comment on table public.metrics_daily_fulfillment is
-  'Fulfillment KPIs per UTC day by (service_code, reader_id); null dimensions are totals. Kept 2 years.';
-comment on column public.metrics_daily_fulfillment.metric_date is 'UTC day the metrics describe.';
+  'Fulfillment KPIs per local day (reporting time zone) by (service_code, reader_id); null dimensions are totals. Kept 2 years.';
+comment on column public.metrics_daily_fulfillment.metric_date is 'Local day (reporting time zone) the metrics describe.';
 comment on column public.metrics_daily_fulfillment.service_code is 'Service; null = all services.';
 comment on column public.metrics_daily_fulfillment.reader_id is 'Reader assigned at the event time; null = all readers (and events with no reader).';
 comment on column public.metrics_daily_fulfillment.orders_created is 'order_created events on the day.';
@@ -64,11 +64,13 @@ create table public.metrics_daily_payments (
   revenue_cents bigint not null default 0,
   avg_transaction_cents double precision,
   computed_at timestamptz not null default now(),
+  attempts_succeeded bigint,
+  successes_refunded bigint,
   constraint metrics_daily_payments_key unique nulls not distinct (metric_date, provider, country_code, currency)
 );
 comment on table public.metrics_daily_payments is
-  'Payment KPIs per UTC day by (provider, country_code, currency) plus one total row per currency (provider and country null). Never summed across currencies. Kept 2 years.';
-comment on column public.metrics_daily_payments.metric_date is 'UTC day the metrics describe.';
+  'Payment KPIs per local day (reporting time zone) by (provider, country_code, currency) plus one total row per currency (provider and country null). Never summed across currencies. Kept 2 years.';
+comment on column public.metrics_daily_payments.metric_date is 'Local day (reporting time zone) the metrics describe.';
 comment on column public.metrics_daily_payments.provider is 'Payment provider; null on the per-currency total row.';
 comment on column public.metrics_daily_payments.country_code is 'ISO 3166-1 alpha-2; null on the per-currency total row.';
 comment on column public.metrics_daily_payments.currency is 'ISO 4217 currency; every row is within one currency.';
@@ -77,14 +79,16 @@ comment on column public.metrics_daily_payments.fallback_attempts is 'payment_at
 comment on column public.metrics_daily_payments.successes is 'payment_succeeded events.';
 comment on column public.metrics_daily_payments.failures is 'payment_failed events.';
 comment on column public.metrics_daily_payments.refunds is 'refund_issued events.';
-comment on column public.metrics_daily_payments.success_rate is 'successes / attempts; null when no attempt.';
+comment on column public.metrics_daily_payments.success_rate is 'attempts_succeeded / attempts: the share of the day''s attempts a success answered (at any time so far); null when no attempt.';
 comment on column public.metrics_daily_payments.fallback_rate is 'fallback_attempts / attempts; null when no attempt.';
-comment on column public.metrics_daily_payments.refund_rate is 'refunds / successes; null when no success.';
+comment on column public.metrics_daily_payments.refund_rate is 'successes_refunded / successes: the share of the day''s successes refunded (at any time so far); null when no success.';
 comment on column public.metrics_daily_payments.gross_cents is 'Sum of succeeded amounts.';
 comment on column public.metrics_daily_payments.refunded_cents is 'Sum of refunded amounts.';
 comment on column public.metrics_daily_payments.revenue_cents is 'gross_cents - refunded_cents (may be negative).';
 comment on column public.metrics_daily_payments.avg_transaction_cents is 'Mean succeeded amount; null when no success.';
 comment on column public.metrics_daily_payments.computed_at is 'When the ETL wrote the row.';
+comment on column public.metrics_daily_payments.attempts_succeeded is 'Attempts of the day answered by a success (so far); numerator of success_rate. Additive.';
+comment on column public.metrics_daily_payments.successes_refunded is 'Successes of the day refunded (so far); numerator of refund_rate. Additive.';
 
 create table public.metrics_daily_calls (
   metric_date date not null,
@@ -102,11 +106,15 @@ create table public.metrics_daily_calls (
   duration_avg_s double precision,
   duration_p95_s double precision,
   computed_at timestamptz not null default now(),
+  started_answered bigint,
+  answered_completed bigint,
+  answered_dropped bigint,
+  answered_recorded bigint,
   constraint metrics_daily_calls_key unique nulls not distinct (metric_date, service_code, provider)
 );
 comment on table public.metrics_daily_calls is
-  'Call quality KPIs per UTC day by (service_code, provider) plus a grand total row (both null). Kept 2 years.';
-comment on column public.metrics_daily_calls.metric_date is 'UTC day the metrics describe.';
+  'Call quality KPIs per local day (reporting time zone) by (service_code, provider) plus a grand total row (both null). Kept 2 years.';
+comment on column public.metrics_daily_calls.metric_date is 'Local day (reporting time zone) the metrics describe.';
 comment on column public.metrics_daily_calls.service_code is 'Service; null on the grand total.';
 comment on column public.metrics_daily_calls.provider is 'Telephony provider; null on the grand total.';
 comment on column public.metrics_daily_calls.started is 'call_started events.';
@@ -114,13 +122,17 @@ comment on column public.metrics_daily_calls.answered is 'call_answered events.'
 comment on column public.metrics_daily_calls.completed is 'call_ended events.';
 comment on column public.metrics_daily_calls.dropped is 'call_dropped events.';
 comment on column public.metrics_daily_calls.recorded is 'call_ended events with metadata.recorded = true.';
-comment on column public.metrics_daily_calls.answer_rate is 'answered / started.';
-comment on column public.metrics_daily_calls.completion_rate is 'completed / answered.';
-comment on column public.metrics_daily_calls.drop_rate is 'dropped / answered.';
-comment on column public.metrics_daily_calls.recording_rate is 'recorded / answered.';
+comment on column public.metrics_daily_calls.answer_rate is 'started_answered / started.';
+comment on column public.metrics_daily_calls.completion_rate is 'answered_completed / answered.';
+comment on column public.metrics_daily_calls.drop_rate is 'answered_dropped / answered.';
+comment on column public.metrics_daily_calls.recording_rate is 'answered_recorded / answered.';
 comment on column public.metrics_daily_calls.duration_avg_s is 'Mean duration_seconds of call_ended events.';
 comment on column public.metrics_daily_calls.duration_p95_s is 'p95 duration_seconds of call_ended events.';
 comment on column public.metrics_daily_calls.computed_at is 'When the ETL wrote the row.';
+comment on column public.metrics_daily_calls.started_answered is 'Calls started on the day that were answered (so far); numerator of answer_rate. Additive.';
+comment on column public.metrics_daily_calls.answered_completed is 'Calls answered on the day that ended normally (so far); numerator of completion_rate. Additive.';
+comment on column public.metrics_daily_calls.answered_dropped is 'Calls answered on the day that dropped (so far); numerator of drop_rate. Additive.';
+comment on column public.metrics_daily_calls.answered_recorded is 'Calls answered on the day that ended recorded (so far); numerator of recording_rate. Additive.';
 
 create table public.metrics_daily_engagement (
   metric_date date not null,
@@ -136,22 +148,28 @@ create table public.metrics_daily_engagement (
   listens bigint not null default 0,
   listen_through_avg_pct double precision,
   computed_at timestamptz not null default now(),
+  delivered_opened bigint,
+  users_sent bigint,
+  users_sent_opted_out bigint,
   constraint metrics_daily_engagement_pkey primary key (metric_date)
 );
-comment on table public.metrics_daily_engagement is 'Engagement KPIs, one row per computed UTC day. Kept 2 years.';
-comment on column public.metrics_daily_engagement.metric_date is 'UTC day the metrics describe.';
-comment on column public.metrics_daily_engagement.dau is 'Distinct users with any event on the day.';
+comment on table public.metrics_daily_engagement is 'Engagement KPIs, one row per computed local day (reporting time zone). Kept 2 years.';
+comment on column public.metrics_daily_engagement.metric_date is 'Local day (reporting time zone) the metrics describe.';
+comment on column public.metrics_daily_engagement.dau is 'Distinct users with a user-initiated event on the day.';
 comment on column public.metrics_daily_engagement.wau is 'Distinct users active in the 7 days ending on the day.';
 comment on column public.metrics_daily_engagement.mau is 'Distinct users active in the 30 days ending on the day.';
 comment on column public.metrics_daily_engagement.notifications_sent is 'notification_sent events.';
 comment on column public.metrics_daily_engagement.notifications_delivered is 'notification_delivered events.';
 comment on column public.metrics_daily_engagement.notifications_opened is 'notification_opened events.';
 comment on column public.metrics_daily_engagement.notifications_opted_out is 'notification_opted_out events.';
-comment on column public.metrics_daily_engagement.notification_ctr is 'opened / delivered.';
-comment on column public.metrics_daily_engagement.opt_out_rate is 'opted_out / sent.';
+comment on column public.metrics_daily_engagement.notification_ctr is 'delivered_opened / notifications_delivered.';
+comment on column public.metrics_daily_engagement.opt_out_rate is 'users_sent_opted_out / users_sent.';
 comment on column public.metrics_daily_engagement.listens is 'horoscope_listened events.';
 comment on column public.metrics_daily_engagement.listen_through_avg_pct is 'Mean metadata.listen_percent (0..100).';
 comment on column public.metrics_daily_engagement.computed_at is 'When the ETL wrote the row.';
+comment on column public.metrics_daily_engagement.delivered_opened is 'Notifications delivered on the day that were opened (so far); numerator of notification_ctr. Additive.';
+comment on column public.metrics_daily_engagement.users_sent is 'Distinct users sent a notification on the day; denominator of opt_out_rate. Not additive across days.';
+comment on column public.metrics_daily_engagement.users_sent_opted_out is 'Of those, users who opted out on the day or later (so far); numerator of opt_out_rate.';
 
 create table public.metrics_daily_content (
   metric_date date not null,
@@ -167,8 +185,8 @@ create table public.metrics_daily_content (
   computed_at timestamptz not null default now(),
   constraint metrics_daily_content_pkey primary key (metric_date)
 );
-comment on table public.metrics_daily_content is 'Daily horoscope content KPIs, one row per computed UTC day. Kept 2 years.';
-comment on column public.metrics_daily_content.metric_date is 'UTC day the metrics describe.';
+comment on table public.metrics_daily_content is 'Daily horoscope content KPIs, one row per computed local day (reporting time zone). Kept 2 years.';
+comment on column public.metrics_daily_content.metric_date is 'Local day (reporting time zone) the metrics describe.';
 comment on column public.metrics_daily_content.uploaded is 'horoscope_uploaded events.';
 comment on column public.metrics_daily_content.approved is 'horoscope_approved events.';
 comment on column public.metrics_daily_content.rejected is 'horoscope_rejected events.';
@@ -192,7 +210,7 @@ create table public.metrics_cohort_retention (
 );
 comment on table public.metrics_cohort_retention is
   'Day-N retention of the cohort of users first active on cohort_date, for each computed day cohort_date + N. Kept 2 years.';
-comment on column public.metrics_cohort_retention.cohort_date is 'UTC day of the cohort''s first activity.';
+comment on column public.metrics_cohort_retention.cohort_date is 'Local day (reporting time zone) of the cohort''s first activity (user-initiated events).';
 comment on column public.metrics_cohort_retention.retention_day is 'N: days after cohort_date (0..365).';
 comment on column public.metrics_cohort_retention.cohort_size is 'Users whose first activity is on cohort_date.';
 comment on column public.metrics_cohort_retention.retained_users is 'Cohort users active on cohort_date + N.';

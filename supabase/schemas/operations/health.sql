@@ -1,4 +1,5 @@
--- The health report behind GET /functions/v1/health and the alerts of the runbook.
+-- The health report behind GET /functions/v1/health and the alerts of the runbook, in local days:
+-- "yesterday" and "today so far" are local days in the reporting time zone, which the report names.
 create or replace function analytics.health_report()
 returns jsonb
 language plpgsql
@@ -7,8 +8,9 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_today date := (now() at time zone 'utc')::date;
-  v_since_midnight interval := now() - (v_today::timestamp at time zone 'utc');
+  v_zone text := analytics.reporting_time_zone();
+  v_today date := (now() at time zone analytics.reporting_time_zone())::date;
+  v_since_midnight interval := now() - (v_today::timestamp at time zone v_zone);
   v_jobs text[] := array['fulfillment', 'payments', 'calls', 'engagement', 'content', 'cohort_retention'];
   v_reasons text[] := '{}'::text[];
   v_not_ok text[] := '{}'::text[];
@@ -53,12 +55,12 @@ begin
 
   -- 4. Ingestion today so far vs the median of the same hours on the previous 7 days.
   select count(*) into v_today_events from public.events_raw e
-  where e.event_timestamp >= v_today::timestamp at time zone 'utc' and e.event_timestamp < now();
+  where e.event_timestamp >= v_today::timestamp at time zone v_zone and e.event_timestamp < now();
   select percentile_cont(0.5) within group (order by n) into v_median
   from (
     select (select count(*) from public.events_raw e
-            where e.event_timestamp >= (v_today - d)::timestamp at time zone 'utc'
-              and e.event_timestamp < ((v_today - d)::timestamp at time zone 'utc') + v_since_midnight) as n
+            where e.event_timestamp >= (v_today - d)::timestamp at time zone v_zone
+              and e.event_timestamp < ((v_today - d)::timestamp at time zone v_zone) + v_since_midnight) as n
     from generate_series(1, 7) as d
   ) days;
   if v_median >= 100 and v_today_events < v_median * 0.5 then
@@ -78,6 +80,7 @@ begin
     'healthy', cardinality(v_reasons) = 0,
     'reasons', to_jsonb(v_reasons),
     'checked_at', now(),
+    'time_zone', v_zone,
     'checks', jsonb_build_object(
       'yesterday', jsonb_build_object('date', v_today - 1, 'missing_or_failed_jobs', to_jsonb(v_not_ok)),
       'failed_jobs_7d', v_failed,
@@ -87,6 +90,6 @@ begin
 end;
 $$;
 comment on function analytics.health_report() is
-  'Pipeline health: yesterday computed, failed jobs in 7 days, late days waiting > 26 h, ingestion vs the 7-day median, pg_cron failures in 24 h. Runs with owner rights (reads cron.*); service_role only.';
+  'Pipeline health in local days of the reporting time zone (named in the report): yesterday computed, failed jobs in 7 days, late days waiting > 26 h, ingestion vs the 7-day median, pg_cron failures in 24 h. Runs with owner rights (reads cron.*); service_role only.';
 revoke all on function analytics.health_report() from public, anon, authenticated;
 grant execute on function analytics.health_report() to service_role;

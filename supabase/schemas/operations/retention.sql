@@ -1,6 +1,7 @@
 -- The retention purge (docs/design.md §6), called daily by pg_cron: raw events 90 days, daily metrics
--- and cohorts 2 years, etl_job_runs 1 year, pg_cron run history 30 days, per-user activity 2 years
--- (longer than the 365-day cohorts need).
+-- and cohorts 2 years, etl_job_runs 1 year, pg_cron run history 30 days, per-user activity and
+-- computed days (analytics.etl_days) 2 years (longer than the 365-day cohorts need); the ETL's links
+-- and same-day counts of local days no longer wholly in raw retention.
 -- Dropping a partition takes an ACCESS EXCLUSIVE lock on events_raw itself, which every ingest
 -- batch would queue behind, and keeps it to the end of the transaction. So the purge deletes rows
 -- first and drops the expired monthly partitions last (right before it commits), all of them in one
@@ -17,6 +18,7 @@ declare
   v_today date := (p_now at time zone 'UTC')::date;
   v_raw_cutoff timestamptz := (v_today - 90)::timestamp at time zone 'UTC';
   v_metrics_cutoff date := (v_today - interval '2 years')::date;
+  v_raw_first_day date := ((v_raw_cutoff at time zone analytics.reporting_time_zone())::date + 1);
   v_lock_timeout text := current_setting('lock_timeout');
   v_part record;
   v_expired text[] := '{}'::text[];
@@ -75,6 +77,23 @@ begin
   get diagnostics v_count = row_count;
   v_result := v_result || jsonb_build_object('user_daily_activity', v_count);
 
+  -- ETL state of days whose events are gone (links, same-day counts: nothing recounts those days
+  -- any more) and of metrics that are gone (computed days with their zone).
+  delete from analytics.etl_share_links where target_day < v_raw_first_day;
+  get diagnostics v_count = row_count;
+  v_result := v_result || jsonb_build_object('etl_share_links', v_count);
+  delete from analytics.etl_opt_out_links where target_day < v_raw_first_day;
+  get diagnostics v_count = row_count;
+  v_result := v_result || jsonb_build_object('etl_opt_out_links', v_count);
+  delete from analytics.etl_share_same_day where metric_date < v_raw_first_day;
+  get diagnostics v_count = row_count;
+  v_result := v_result || jsonb_build_object('etl_share_same_day', v_count);
+  delete from analytics.etl_late_day_marks where metric_date < v_raw_first_day;
+  delete from analytics.etl_recompute_requests where metric_date < v_raw_first_day;
+  delete from analytics.etl_days where metric_date < v_metrics_cutoff;
+  get diagnostics v_count = row_count;
+  v_result := v_result || jsonb_build_object('etl_days', v_count);
+
   delete from public.etl_job_runs where started_at < p_now - interval '1 year';
   get diagnostics v_count = row_count;
   v_result := v_result || jsonb_build_object('etl_job_runs', v_count);
@@ -113,6 +132,6 @@ begin
 end;
 $$;
 comment on function analytics.purge_expired_data(timestamptz) is
-  'Retention purge (pg_cron, daily): deletes raw events older than 90 days from the boundary partition and DEFAULT, metrics/cohorts/activity older than 2 years, etl_job_runs older than 1 year, cron run history older than 30 days, then drops expired monthly events_raw partitions (waiting at most 500 ms per attempt, 5 attempts; partitions it could not drop are returned as deferred_partitions and dropped by the next run). Returns counts.';
+  'Retention purge (pg_cron, daily): deletes raw events older than 90 days from the boundary partition and DEFAULT, metrics/cohorts/activity/computed days older than 2 years, ETL links and same-day counts of days no longer in raw retention, etl_job_runs older than 1 year, cron run history older than 30 days, then drops expired monthly events_raw partitions (waiting at most 500 ms per attempt, 5 attempts; partitions it could not drop are returned as deferred_partitions and dropped by the next run). Returns counts.';
 revoke all on function analytics.purge_expired_data(timestamptz) from public, anon, authenticated;
 grant execute on function analytics.purge_expired_data(timestamptz) to service_role;

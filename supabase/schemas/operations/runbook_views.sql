@@ -31,10 +31,10 @@ select d.day::date as metric_date,
   exists (select 1 from public.metrics_daily_content m where m.metric_date = d.day::date) as has_content,
   (select r.status from public.etl_job_runs r
     where r.target_date = d.day::date and r.job_name = 'pipeline' order by r.started_at desc, r.id desc limit 1) as pipeline_status
-from generate_series((now() at time zone 'UTC')::date - 30, (now() at time zone 'UTC')::date - 1, interval '1 day') as d(day);
+from generate_series(analytics.reporting_today() - 30, analytics.reporting_today() - 1, interval '1 day') as d(day);
 comment on view public.etl_metrics_coverage is
-  'Runbook: for each of the last 30 UTC days, which daily metric tables have rows and the latest pipeline status (null = never computed). Fulfillment/payments/calls have no rows on a day without events of their domain.';
-comment on column public.etl_metrics_coverage.metric_date is 'UTC day.';
+  'Runbook: for each of the last 30 local days (reporting time zone), which daily metric tables have rows and the latest pipeline status (null = never computed). Fulfillment/payments/calls have no rows on a day without events of their domain.';
+comment on column public.etl_metrics_coverage.metric_date is 'Local day (reporting time zone).';
 comment on column public.etl_metrics_coverage.has_fulfillment is 'metrics_daily_fulfillment has rows for the day.';
 comment on column public.etl_metrics_coverage.has_payments is 'metrics_daily_payments has rows for the day.';
 comment on column public.etl_metrics_coverage.has_calls is 'metrics_daily_calls has rows for the day.';
@@ -46,10 +46,10 @@ create view public.event_volume_today with (security_invoker = true) as
 select e.event_domain, count(*) as events, count(distinct e.user_id) as users,
   min(e.event_timestamp) as first_event_at, max(e.event_timestamp) as last_event_at, max(e.ingested_at) as last_ingested_at
 from public.events_raw e
-where e.event_timestamp >= (now() at time zone 'UTC')::date::timestamp at time zone 'UTC'
-  and e.event_timestamp < ((now() at time zone 'UTC')::date + 1)::timestamp at time zone 'UTC'
+where e.event_timestamp >= analytics.reporting_today()::timestamp at time zone analytics.reporting_time_zone()
+  and e.event_timestamp < (analytics.reporting_today() + 1)::timestamp at time zone analytics.reporting_time_zone()
 group by e.event_domain;
-comment on view public.event_volume_today is 'Runbook: events received so far today (UTC) per domain. Admins only (RLS on events_raw).';
+comment on view public.event_volume_today is 'Runbook: events received so far today (local day, reporting time zone) per domain. Admins only (RLS on events_raw).';
 comment on column public.event_volume_today.event_domain is 'Event domain.';
 comment on column public.event_volume_today.events is 'Events today.';
 comment on column public.event_volume_today.users is 'Distinct users with events today.';
