@@ -8,7 +8,9 @@
 #   - a catalog listing of function settings, security, owners and ACLs, relation owners, ACLs,
 #     persistence and RLS enabled/forced flags, index validity, policies, triggers, default ACLs;
 #   - the rows migrations add: the event catalog (without created_at), the one-row privacy tables
-#     (their random key and version are compared by presence only), pg_cron jobs, extensions.
+#     (their random key and version are compared by presence only), the reporting settings and
+#     nightly state (its first scheduled day as "today"), recompute requests, computed days,
+#     pg_cron jobs, extensions.
 # Prints "equal" or the differences (files under .stack/compare). Usage: schema-compare.sh [REF]
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -53,6 +55,11 @@ select 'extension', extname, extversion, extnamespace::regnamespace from pg_exte
 select 'event catalog', to_jsonb(e) - 'created_at' from public.event_schema_versions e order by e.event_type, e.version;
 select 'privacy key rows', count(*), bool_and(octet_length(key) = 32) from analytics.privacy_key;
 select 'suppression list version rows', count(*), min(subjects) from analytics.suppression_list_version;
+select 'reporting settings', time_zone from analytics.reporting_settings;
+select 'nightly state', last_today, last_scheduled_today = (now() at time zone analytics.reporting_time_zone())::date,
+  user_initiated_types from analytics.etl_nightly_state;
+select 'recompute requests', metric_date, reason from analytics.etl_recompute_requests order by 2, 3;
+select 'computed days', count(*) from analytics.etl_days;
 select 'cron job', jobname, schedule, command, database, username, active from cron.job order by jobname;
 select 'events_raw partition', c.relname, pg_get_expr(c.relpartbound, c.oid)
 from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = 'public.events_raw'::regclass order by 2;
