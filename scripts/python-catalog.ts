@@ -6,9 +6,13 @@ import type postgres from "postgres";
 import type { CatalogRow } from "../supabase/functions/_shared/catalog.ts";
 import { eventShape, ZODIAC_SIGNS } from "../supabase/functions/_shared/event-schema.ts";
 
-export const loadCatalogRows = (sql: postgres.Sql<Record<string, unknown>>) => sql<CatalogRow[]>`
+// The ingest function's row plus what only the catalog's readers need (user_initiated: the ETL's).
+export type PythonCatalogRow = CatalogRow & { user_initiated: boolean };
+
+export const loadCatalogRows = (sql: postgres.Sql<Record<string, unknown>>) => sql<PythonCatalogRow[]>`
   select distinct on (event_type)
-    event_type, version, event_domain, entity_type, required_fields, metadata_fields, status_values, client_emittable
+    event_type, version, event_domain, entity_type, required_fields, metadata_fields, status_values, client_emittable,
+    user_initiated
   from public.event_schema_versions
   order by event_type, version desc`;
 
@@ -85,10 +89,10 @@ function overload(row: CatalogRow): string[] {
   ];
 }
 
-export function renderPythonCatalog(rows: CatalogRow[]): string {
+export function renderPythonCatalog(rows: PythonCatalogRow[]): string {
   const sorted = [...rows].sort((a, b) => a.event_type.localeCompare(b.event_type));
   const domains = [...new Set(sorted.map((r) => r.event_domain))].sort();
-  const entry = (r: CatalogRow) => [
+  const entry = (r: PythonCatalogRow) => [
     `    ${JSON.stringify(r.event_type)}: CatalogEntry(`,
     `        domain=${py(r.event_domain)},`,
     `        entity_type=${py(r.entity_type)},`,
@@ -96,6 +100,7 @@ export function renderPythonCatalog(rows: CatalogRow[]): string {
     `        metadata={${Object.entries(r.metadata_fields).sort(([a], [b]) => a.localeCompare(b)).map(([k, s]) => `${py(k)}: (${py(s.type)}, ${py(s.required === true)})`).join(", ")}},`,
     `        status_values=${py(r.status_values)},`,
     `        client_emittable=${py(r.client_emittable)},`,
+    `        user_initiated=${py(r.user_initiated)},`,
     "    ),",
   ];
   return [
@@ -124,6 +129,8 @@ export function renderPythonCatalog(rows: CatalogRow[]): string {
     '    """Declared metadata keys: key -> (type, required)."""',
     "    status_values: Optional[Tuple[str, ...]]",
     "    client_emittable: bool",
+    "    user_initiated: bool",
+    '    """The event shows the user doing something: only such events make a user active (DAU/WAU/MAU, cohorts)."""',
     "",
     "",
     "CATALOG: Dict[str, CatalogEntry] = {",

@@ -23,6 +23,8 @@ class CatalogEntry(NamedTuple):
     """Declared metadata keys: key -> (type, required)."""
     status_values: Optional[Tuple[str, ...]]
     client_emittable: bool
+    user_initiated: bool
+    """The event shows the user doing something: only such events make a user active (DAU/WAU/MAU, cohorts)."""
 
 
 CATALOG: Dict[str, CatalogEntry] = {
@@ -33,6 +35,7 @@ CATALOG: Dict[str, CatalogEntry] = {
         metadata={},
         status_values=None,
         client_emittable=True,
+        user_initiated=True,
     ),
     "call_answered": CatalogEntry(
         domain="calls",
@@ -41,6 +44,7 @@ CATALOG: Dict[str, CatalogEntry] = {
         metadata={},
         status_values=None,
         client_emittable=False,
+        user_initiated=False,
     ),
     "call_dropped": CatalogEntry(
         domain="calls",
@@ -49,6 +53,7 @@ CATALOG: Dict[str, CatalogEntry] = {
         metadata={},
         status_values=None,
         client_emittable=False,
+        user_initiated=False,
     ),
     "call_ended": CatalogEntry(
         domain="calls",
@@ -57,6 +62,7 @@ CATALOG: Dict[str, CatalogEntry] = {
         metadata={"recorded": ("boolean", False)},
         status_values=None,
         client_emittable=False,
+        user_initiated=False,
     ),
     "call_started": CatalogEntry(
         domain="calls",
@@ -65,6 +71,7 @@ CATALOG: Dict[str, CatalogEntry] = {
         metadata={},
         status_values=None,
         client_emittable=False,
+        user_initiated=True,
     ),
     "content_flagged": CatalogEntry(
         domain="moderation",
@@ -73,6 +80,7 @@ CATALOG: Dict[str, CatalogEntry] = {
         metadata={},
         status_values=None,
         client_emittable=True,
+        user_initiated=True,
     ),
     "horoscope_approved": CatalogEntry(
         domain="content",
@@ -81,6 +89,7 @@ CATALOG: Dict[str, CatalogEntry] = {
         metadata={"zodiac_sign": ("zodiac_sign", True)},
         status_values=None,
         client_emittable=False,
+        user_initiated=False,
     ),
     "horoscope_listened": CatalogEntry(
         domain="content",
@@ -89,6 +98,7 @@ CATALOG: Dict[str, CatalogEntry] = {
         metadata={"listen_percent": ("percent", True), "zodiac_sign": ("zodiac_sign", False)},
         status_values=None,
         client_emittable=True,
+        user_initiated=True,
     ),
     "horoscope_published": CatalogEntry(
         domain="content",
@@ -97,6 +107,7 @@ CATALOG: Dict[str, CatalogEntry] = {
         metadata={"zodiac_sign": ("zodiac_sign", True)},
         status_values=None,
         client_emittable=False,
+        user_initiated=False,
     ),
     "horoscope_rejected": CatalogEntry(
         domain="content",
@@ -105,6 +116,7 @@ CATALOG: Dict[str, CatalogEntry] = {
         metadata={"zodiac_sign": ("zodiac_sign", True)},
         status_values=None,
         client_emittable=False,
+        user_initiated=False,
     ),
     "horoscope_uploaded": CatalogEntry(
         domain="content",
@@ -113,6 +125,7 @@ CATALOG: Dict[str, CatalogEntry] = {
         metadata={"zodiac_sign": ("zodiac_sign", True)},
         status_values=None,
         client_emittable=False,
+        user_initiated=False,
     ),
     "moderation_decision": CatalogEntry(
         domain="moderation",
@@ -121,6 +134,7 @@ CATALOG: Dict[str, CatalogEntry] = {
         metadata={},
         status_values=("approved", "rejected"),
         client_emittable=False,
+        user_initiated=False,
     ),
     "notification_delivered": CatalogEntry(
         domain="notifications",
@@ -129,6 +143,7 @@ CATALOG: Dict[str, CatalogEntry] = {
         metadata={},
         status_values=None,
         client_emittable=False,
+        user_initiated=False,
     ),
     "notification_opened": CatalogEntry(
         domain="notifications",
@@ -137,6 +152,7 @@ CATALOG: Dict[str, CatalogEntry] = {
         metadata={},
         status_values=None,
         client_emittable=True,
+        user_initiated=True,
     ),
     "notification_opted_out": CatalogEntry(
         domain="notifications",
@@ -145,6 +161,7 @@ CATALOG: Dict[str, CatalogEntry] = {
         metadata={},
         status_values=None,
         client_emittable=True,
+        user_initiated=True,
     ),
     "notification_sent": CatalogEntry(
         domain="notifications",
@@ -153,6 +170,7 @@ CATALOG: Dict[str, CatalogEntry] = {
         metadata={},
         status_values=None,
         client_emittable=False,
+        user_initiated=False,
     ),
     "order_approved": CatalogEntry(
         domain="orders",
@@ -161,6 +179,7 @@ CATALOG: Dict[str, CatalogEntry] = {
         metadata={},
         status_values=None,
         client_emittable=False,
+        user_initiated=False,
     ),
     "order_assigned": CatalogEntry(
         domain="orders",
@@ -169,6 +188,7 @@ CATALOG: Dict[str, CatalogEntry] = {
         metadata={"reader_id": ("uuid", True)},
         status_values=None,
         client_emittable=False,
+        user_initiated=False,
     ),
     "order_cancelled": CatalogEntry(
         domain="orders",
@@ -177,6 +197,7 @@ CATALOG: Dict[str, CatalogEntry] = {
         metadata={},
         status_values=None,
         client_emittable=False,
+        user_initiated=False,
     ),
     "order_completed": CatalogEntry(
         domain="orders",
@@ -185,6 +206,7 @@ CATALOG: Dict[str, CatalogEntry] = {
         metadata={},
         status_values=None,
         client_emittable=False,
+        user_initiated=False,
     ),
     "order_created": CatalogEntry(
         domain="orders",
@@ -193,6 +215,7 @@ CATALOG: Dict[str, CatalogEntry] = {
         metadata={},
         status_values=None,
         client_emittable=False,
+        user_initiated=True,
     ),
     "order_rejected": CatalogEntry(
         domain="orders",
@@ -201,6 +224,7 @@ CATALOG: Dict[str, CatalogEntry] = {
         metadata={},
         status_values=None,
         client_emittable=False,
+        user_initiated=False,
     ),
     "order_submitted": CatalogEntry(
         domain="orders",
@@ -209,6 +233,7 @@ CATALOG: Dict[str, CatalogEntry] = {
         metadata={},
         status_values=None,
         client_emittable=False,
+        user_initiated=False,
     ),
     "payment_attempted": CatalogEntry(
         domain="payments",
@@ -217,6 +242,7 @@ CATALOG: Dict[str, CatalogEntry] = {
         metadata={"is_fallback": ("boolean", False)},
         status_values=None,
         client_emittable=False,
+        user_initiated=True,
     ),
     "payment_failed": CatalogEntry(
         domain="payments",
@@ -225,6 +251,7 @@ CATALOG: Dict[str, CatalogEntry] = {
         metadata={},
         status_values=None,
         client_emittable=False,
+        user_initiated=False,
     ),
     "payment_succeeded": CatalogEntry(
         domain="payments",
@@ -233,6 +260,7 @@ CATALOG: Dict[str, CatalogEntry] = {
         metadata={},
         status_values=None,
         client_emittable=False,
+        user_initiated=False,
     ),
     "refund_issued": CatalogEntry(
         domain="payments",
@@ -241,6 +269,7 @@ CATALOG: Dict[str, CatalogEntry] = {
         metadata={},
         status_values=None,
         client_emittable=False,
+        user_initiated=False,
     ),
 }
 

@@ -60,10 +60,12 @@ class CatalogTest(unittest.TestCase):
     def test_mirrors_the_database_catalog(self) -> None:
         rows = psql("""
             select json_agg(json_build_object('type', event_type, 'domain', event_domain, 'required', required_fields,
-                                              'entity_type', entity_type, 'client', client_emittable))
+                                              'entity_type', entity_type, 'client', client_emittable,
+                                              'user_initiated', user_initiated))
             from (select distinct on (event_type) * from public.event_schema_versions order by event_type, version desc) c""")
-        from_db = {r["type"]: (r["domain"], tuple(r["required"]), r["entity_type"], r["client"]) for r in json.loads(rows[0])}
-        from_py = {t: (e.domain, e.required, e.entity_type, e.client_emittable) for t, e in CATALOG.items()}
+        from_db = {r["type"]: (r["domain"], tuple(r["required"]), r["entity_type"], r["client"], r["user_initiated"])
+                   for r in json.loads(rows[0])}
+        from_py = {t: (e.domain, e.required, e.entity_type, e.client_emittable, e.user_initiated) for t, e in CATALOG.items()}
         self.assertEqual(from_py, from_db)
 
     def test_types_every_catalog_event(self) -> None:
