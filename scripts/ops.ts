@@ -7,6 +7,8 @@ import { printStatus } from "./ops/status.ts";
 import { ensurePartitions } from "./ops/partitions.ts";
 import { purge } from "./ops/purge.ts";
 import { erase } from "./ops/erase.ts";
+import { printHealth } from "./ops/health.ts";
+import { alerts } from "./ops/alerts.ts";
 import { parseOpsArgs } from "./ops/args.ts";
 import { UsageError } from "../lib/cli.ts";
 
@@ -17,7 +19,13 @@ const USAGE = `usage: npm run ops -- <command>
   status                           last ETL runs, failures, late days, freshness, partitions, cron
   partitions --ensure [--months N] create this month's and the next N (default 2) partitions
   purge                            apply the retention policy now
-  erase <user uuid>                GDPR erasure of one user; prints the receipt`;
+  erase <user uuid>                GDPR erasure of one user; prints the receipt
+  health [--run-at HH:MM] [--grace 2h] [--stale-after 6h]
+                                   health report (exit 1 when unhealthy); the options change its settings
+  alerts [status]                  alert webhook, silence, state and latest alerts
+  alerts webhook <url> | --clear   where alerts go (Slack-compatible incoming webhook)
+  alerts silence --for 2h [--reason text] | alerts unsilence
+  alerts deliver                   evaluate health, then post due alerts (where pg_net is missing)`;
 
 async function main(argv: string[]): Promise<number> {
   const { command, positional, flags } = parseOpsArgs(argv);
@@ -33,6 +41,8 @@ async function main(argv: string[]): Promise<number> {
       case "partitions": return await ensurePartitions(sql, flags);
       case "purge": return await purge(sql);
       case "erase": return await erase(sql, positional);
+      case "health": return await printHealth(sql, flags);
+      case "alerts": return await alerts(sql, positional, flags);
       default: throw new UsageError(`unknown command '${command}'`);
     }
   } finally {

@@ -10,11 +10,12 @@ afterAll(async () => {
 });
 
 describe("pg_cron schedules", () => {
-  it("schedules the nightly ETL, partition creation, the retention purge and the quota purge by name, calling only analytics functions", async () => {
+  it("schedules the nightly ETL, partition creation, health alerts, the retention purge and the quota purge by name, calling only analytics functions", async () => {
     const jobs = await sql<{ jobname: string; schedule: string; command: string }[]>`
       select jobname, schedule, command from cron.job where jobname like 'analytics-%' and jobname <> ${PROBE} order by jobname`;
     expect(jobs).toEqual([
       { jobname: "analytics-create-partitions", schedule: "0 1 * * 1", command: "select analytics.create_upcoming_events_partitions(2)" },
+      { jobname: "analytics-health-alerts", schedule: "*/5 * * * *", command: "select analytics.run_health_alerts()" },
       { jobname: "analytics-nightly-etl", schedule: "0 2 * * *", command: "select analytics.run_nightly_etl()" },
       { jobname: "analytics-purge-expired", schedule: "30 3 * * *", command: "select analytics.purge_expired_data()" },
       { jobname: "analytics-purge-ingest-quota", schedule: "20 * * * *", command: "select analytics.purge_ingest_quota()" },
