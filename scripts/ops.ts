@@ -7,6 +7,8 @@ import { printStatus } from "./ops/status.ts";
 import { ensurePartitions } from "./ops/partitions.ts";
 import { purge } from "./ops/purge.ts";
 import { erase } from "./ops/erase.ts";
+import { rebuild } from "./ops/rebuild.ts";
+import { timeZone } from "./ops/time-zone.ts";
 import { printHealth } from "./ops/health.ts";
 import { alerts } from "./ops/alerts.ts";
 import { parseOpsArgs } from "./ops/args.ts";
@@ -16,6 +18,12 @@ const USAGE = `usage: npm run ops -- <command>
   etl --date YYYY-MM-DD            run the nightly pipeline for one day
   etl --from YYYY-MM-DD --to YYYY-MM-DD
                                    backfill: every day in the range, in date order
+  rebuild --from YYYY-MM-DD --to YYYY-MM-DD
+                                   recompute the range from scratch, and what it changes on
+                                   other days (progress per day)
+  time-zone                        the reporting time zone and the zones of computed days
+  time-zone set <zone>             change it (IANA name, e.g. Asia/Riyadh) and recompute the days
+                                   within raw retention (progress per day)
   status                           last ETL runs, failures, late days, freshness, partitions, cron
   partitions --ensure [--months N] create this month's and the next N (default 2) partitions
   purge                            apply the retention policy now
@@ -41,6 +49,8 @@ async function main(argv: string[]): Promise<number> {
       case "partitions": return await ensurePartitions(sql, flags);
       case "purge": return await purge(sql);
       case "erase": return await erase(sql, positional);
+      case "rebuild": return await rebuild(sql, flags);
+      case "time-zone": return await timeZone(sql, positional);
       case "health": return await printHealth(sql, flags);
       case "alerts": return await alerts(sql, positional, flags);
       default: throw new UsageError(`unknown command '${command}'`);

@@ -7,9 +7,10 @@ mkdir -p "$STACK_LOG_DIR" "$STACK_RUN_DIR"
 pidfile="$STACK_RUN_DIR/dashboard.pid"
 health="${STACK_DASHBOARD_URL}_health"
 
-# Build when dist is missing (a fresh clone) or older than any dashboard source.
+# Build when dist is missing (a fresh clone) or older than any dashboard source (and the currency
+# table it shares with ingest).
 dist_index="$STACK_ROOT/dashboard/dist/index.html"
-if [ ! -f "$dist_index" ] || [ -n "$(find "$STACK_ROOT/dashboard" -path "$STACK_ROOT/dashboard/dist" -prune -o -type f -newer "$dist_index" -print -quit)" ]; then
+if [ ! -f "$dist_index" ] || [ -n "$(find "$STACK_ROOT/dashboard" "$STACK_ROOT/supabase/functions/_shared/iso4217.ts" -path "$STACK_ROOT/dashboard/dist" -prune -o -type f -newer "$dist_index" -print -quit)" ]; then
   log "building the dashboard"
   (cd "$STACK_ROOT" && npx --no-install vite build --config dashboard/vite.config.ts --logLevel warn)
 fi

@@ -38,9 +38,6 @@ load_settings
 
 STACK_DIR="${STACK_DIR:-$STACK_ROOT/.stack}"
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
-PGDATA="$STACK_DIR/pgdata"
-STACK_LOG_DIR="$STACK_DIR/logs"
-STACK_RUN_DIR="$STACK_DIR/run"
 DB_URL="$STACK_DB_URL"
 export PGPASSWORD="$STACK_DB_PASSWORD"
 export PGOPTIONS="${PGOPTIONS:--c client_min_messages=warning}"
@@ -48,8 +45,31 @@ export PGOPTIONS="${PGOPTIONS:--c client_min_messages=warning}"
 # initdb refuses to run as root: the cluster then belongs to the postgres OS user.
 if [ "$(id -u)" = 0 ]; then PG_OWNER=postgres; else PG_OWNER="$(id -un)"; fi
 
+# pg_owner_can_enter DIR: whether the cluster's OS user can reach DIR.
+pg_owner_can_enter() {
+  if id -u "$PG_OWNER" >/dev/null 2>&1; then runuser -u "$PG_OWNER" -- test -x "$1" 2>/dev/null; return; fi
+  # No such user yet (stack/up.sh installs the packages): every directory on the way must let others through.
+  local dir="$1"
+  while [ "$dir" != / ]; do
+    [ $(( 0$(stat -c %a "$dir") & 1 )) = 1 ] || return 1
+    dir="$(dirname "$dir")"
+  done
+}
+
+# The cluster's data, socket and logs live in STACK_HOME: the checkout's .stack, unless the postgres
+# OS user cannot enter the checkout (root's clone under /root, mode 700): then a directory under
+# /var/lib named after the checkout's path, so that each checkout keeps a cluster of its own.
+STACK_HOME="$STACK_DIR"
+if [ "$PG_OWNER" != "$(id -un)" ] && ! pg_owner_can_enter "$(dirname "$STACK_DIR")"; then
+  STACK_HOME="/var/lib/samia-tarot-stack/$(basename "$STACK_ROOT" | cut -c1-24)-$(printf '%s' "$STACK_DIR" | sha256sum | cut -c1-12)"
+fi
+PGDATA="$STACK_HOME/pgdata"
+STACK_LOG_DIR="$STACK_HOME/logs"
+STACK_RUN_DIR="$STACK_HOME/run"
+
 as_owner() {
-  if [ "$(id -un)" = "$PG_OWNER" ]; then "$@"; else runuser -u "$PG_OWNER" -- "$@"; fi
+  # From /: the owner may not be able to enter the current directory.
+  if [ "$(id -un)" = "$PG_OWNER" ]; then "$@"; else (cd / && runuser -u "$PG_OWNER" -- "$@"); fi
 }
 
 psql_db() { psql "$DB_URL" -v ON_ERROR_STOP=1 -q "$@"; }

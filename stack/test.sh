@@ -18,6 +18,12 @@ vitest_json="$STACK_DIR/reports/vitest.json"
 rm -f "$vitest_json"
 npx --no-install vitest run --reporter=default --reporter=json --outputFile.json="$vitest_json" "$@" || status=1
 
+# The Python emitter's unittest suite (client/python), against this stack; counted in the summary.
+echo "== python emitter (unittest)"
+python_log="$STACK_DIR/reports/python-unittest.log"
+(cd client/python && PYTHONPATH=. PYTHONDONTWRITEBYTECODE=1 python3 -m unittest discover -s tests) 2>&1 | tee "$python_log"
+[ "${PIPESTATUS[0]}" = 0 ] || status=1
+
 echo "== pgTAP (pg_prove)"
 prove_log="$STACK_DIR/reports/pg_prove.log"
 psql_db -c 'create extension if not exists pgtap with schema extensions'
@@ -30,5 +36,5 @@ psql_db -c 'drop extension if exists pgtap'
 echo "== supabase db lint"
 npx --no-install supabase db lint --db-url "$DB_URL?sslmode=disable" --schema public,analytics --level warning --fail-on error || status=1
 
-node stack/test-summary.mjs "$vitest_json" "$prove_log" "$status"
+node stack/test-summary.mjs "$vitest_json" "$prove_log" "$status" "$python_log"
 exit $status

@@ -11,6 +11,7 @@ mkdir -p "$STACK_DIR" "$STACK_LOG_DIR" "$STACK_RUN_DIR"
 # --- Postgres -------------------------------------------------------------------------------
 if [ ! -f "$PGDATA/PG_VERSION" ]; then
   log "creating cluster in $PGDATA"
+  [ "$STACK_HOME" = "$STACK_DIR" ] || log "(the postgres OS user cannot enter $STACK_ROOT, so the cluster lives outside it)"
   mkdir -p "$PGDATA"
   chown "$PG_OWNER" "$PGDATA" "$STACK_RUN_DIR" "$STACK_LOG_DIR"
   pwfile="$STACK_RUN_DIR/pwfile"; echo "$STACK_DB_PASSWORD" > "$pwfile"; chown "$PG_OWNER" "$pwfile"

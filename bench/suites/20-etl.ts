@@ -46,7 +46,7 @@ async function cleanup(sql: postgres.Sql) {
   }
   await sql`delete from public.metrics_cohort_retention where cohort_date ${range}`;
   await sql`delete from public.etl_job_runs where target_date ${range}`;
-  await sql`delete from analytics.etl_pending_days where metric_date ${range}`;
+  await sql`delete from analytics.etl_late_day_marks where metric_date ${range}`;
   await sql`delete from analytics.user_daily_activity where activity_date ${range}`;
   await sql`delete from analytics.user_first_seen where first_seen_date ${range}`;
 }

@@ -2,6 +2,7 @@
 // become an ApiFailure with the HTTP status and the API's error message, never a silent blank.
 import { createClient, FunctionsFetchError, FunctionsHttpError } from "@supabase/supabase-js";
 import type { DashboardConfig } from "./config.ts";
+import { noteReportingZone } from "./reporting-zone.ts";
 
 export type Params = Record<string, string | undefined | null>;
 export type Row = Record<string, unknown>;
@@ -47,7 +48,11 @@ export function metricsApi(config: DashboardConfig, token: string): MetricsApi {
     return data as T;
   }
   return {
-    get: (endpoint, params) => call<MetricsResponse>(`metrics/${endpoint}`, params),
+    get: async (endpoint, params) => {
+      const res = await call<MetricsResponse>(`metrics/${endpoint}`, params);
+      noteReportingZone(res.meta?.time_zone);
+      return res;
+    },
     csv: (endpoint, params) => call<string>(`metrics/${endpoint}`, { ...params, format: "csv" }),
     health: () => call<HealthReport>("health", {}),
   };

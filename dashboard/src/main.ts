@@ -6,6 +6,7 @@ import { loadConfig, type DashboardConfig } from "./config.ts";
 import type { ViewContext } from "./context.ts";
 import { DOMAINS, type DomainKey } from "./domains.ts";
 import { pagesFor, PAGE_TITLES, type PageKey } from "./roles.ts";
+import { onReportingZoneChange } from "./reporting-zone.ts";
 import { navigate, parseRoute } from "./router.ts";
 import { clearSession, isExpired, loadSession } from "./session.ts";
 import { clear, h } from "./ui/dom.ts";
@@ -71,6 +72,8 @@ async function start(): Promise<void> {
   try {
     const config = await loadConfig();
     window.addEventListener("hashchange", () => render(config));
+    // An answer in another zone than the one shown: labels and "yesterday" change with it.
+    onReportingZoneChange(() => render(config));
     render(config);
   } catch (err) {
     clear(app);

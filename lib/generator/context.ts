@@ -6,7 +6,7 @@ import { DAY_MS, makeEvent } from "./types.ts";
 import type { GeneratedEvent } from "./types.ts";
 
 export type Users = {
-  /** Users whose first activity is on this day (they each get at least one event that day). */
+  /** Users whose first activity is on this day (they each get at least one user-initiated event that day). */
   joiningOn(dayIndex: number): string[];
   /** Any user who has joined by this day. */
   randomJoined(rng: Rng, dayIndex: number): string;
@@ -37,7 +37,10 @@ export type DayContext = {
   /** 00:00 UTC of the day, epoch ms. */
   dayStart: number;
   readers: readonly string[];
+  /** The user of a lifecycle the user starts (a newcomer of the day first, then anyone joined). */
   user(): string;
+  /** Anyone joined by this day: for lifecycles the system starts (notifications), which make nobody active. */
+  member(): string;
   emit(at: number, e: Omit<GeneratedEvent, "event_id" | "event_timestamp" | keyof Defaults> & Partial<Defaults>): void;
   events: GeneratedEvent[];
 };
@@ -56,6 +59,7 @@ export function createDayContext(opts: {
     dayStart: opts.dayStart,
     readers: opts.readers,
     user: () => newcomers.pop() ?? opts.users.randomJoined(rng, opts.dayIndex),
+    member: () => opts.users.randomJoined(rng, opts.dayIndex),
     events,
     emit(at, e) {
       const eventId = rng.uuid(); // drawn even when clipped, so the sequence does not depend on the window

@@ -1,11 +1,12 @@
-// Notification funnel: sent → delivered → opened; a few users opt out.
+// Notification funnel: sent → delivered → opened; a few users opt out. The system sends, so the
+// recipient is any member, never one of the day's newcomers (their first day is a day they act).
 import { MINUTE } from "./context.ts";
 import type { DayContext } from "./context.ts";
 import { NOTIFICATION_PROVIDERS } from "./catalog.ts";
 
 export function notificationLifecycle(ctx: DayContext, t0: number): void {
   const { rng } = ctx;
-  const user = ctx.user();
+  const user = ctx.member();
   const base = {
     event_domain: "notifications" as const, entity_type: "notification", entity_id: rng.uuid(), user_id: user,
     provider: rng.pick(NOTIFICATION_PROVIDERS),

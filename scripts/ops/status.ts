@@ -8,13 +8,17 @@ const METRICS_TABLES = [
 ] as const;
 
 export async function printStatus(sql: OpsSql): Promise<number> {
+  const [zone] = await sql<{ time_zone: string; local_today: string }[]>`
+    select analytics.reporting_time_zone() as time_zone, analytics.reporting_today()::text as local_today`;
+  console.log(`Days are local days in ${zone.time_zone} (today ${zone.local_today}).`);
+
   printRows("Last run per ETL job", await sql`
     select distinct on (job_name) job_name, target_date::text, status, rows_written, started_at, finished_at, error
     from public.etl_job_runs order by job_name, started_at desc`);
 
   const failures = await sql`
     select distinct on (job_name, target_date) job_name, target_date::text, status, finished_at, error
-    from public.etl_job_runs where target_date >= (now() at time zone 'utc')::date - 7
+    from public.etl_job_runs where target_date >= analytics.reporting_today() - 7
     order by job_name, target_date, started_at desc`;
   printRows("Failed jobs, last 7 days (latest run per job and day)", failures.filter((r) => r.status === "failed"));
 

@@ -32,15 +32,16 @@ alter table analytics.ops_settings enable row level security;
 revoke all on analytics.ops_settings from public, anon, authenticated;
 grant select, update on analytics.ops_settings to service_role;
 
--- The one place that says when a day's metrics are due: the nightly run of the next day at
--- nightly_run_at (UTC here), plus the grace.
+-- The one place that says when a day's metrics are due: the nightly run of the next local day at
+-- nightly_run_at in the reporting time zone (DESIGN.md §10.1), plus the grace. A run time that a
+-- DST change skips maps to the hour after, as the hourly schedule then runs.
 create or replace function analytics.etl_day_due_at(p_day date)
 returns timestamptz
 language sql
 stable
 set search_path = ''
 as $$
-  select ((p_day + 1) + s.nightly_run_at) at time zone 'UTC' + s.nightly_grace
+  select ((p_day + 1) + s.nightly_run_at) at time zone analytics.reporting_time_zone() + s.nightly_grace
   from (
     select coalesce(max(o.nightly_run_at), time '02:00') as nightly_run_at,
            coalesce(max(o.nightly_grace), interval '2 hours') as nightly_grace
@@ -48,11 +49,11 @@ as $$
   ) s
 $$;
 comment on function analytics.etl_day_due_at(date) is
-  'When the metrics of a day are due: the next day''s nightly run time (ops_settings.nightly_run_at) plus ops_settings.nightly_grace.';
+  'When the metrics of a local day are due: the next day''s nightly run time (ops_settings.nightly_run_at, reporting time zone) plus ops_settings.nightly_grace.';
 revoke all on function analytics.etl_day_due_at(date) from public, anon, authenticated;
 grant execute on function analytics.etl_day_due_at(date) to service_role;
 
--- The latest day whose metrics are due at p_now: yesterday once its due time has passed, otherwise
+-- The latest local day whose metrics are due at p_now: yesterday once its due time has passed, otherwise
 -- an earlier day (the grace is at most 20 hours, so three days back always suffices).
 create or replace function analytics.latest_due_etl_day(p_now timestamptz default now())
 returns date
@@ -61,7 +62,7 @@ stable
 set search_path = ''
 as $$
   select max(d.day)
-  from (select (p_now at time zone 'UTC')::date - g as day from generate_series(1, 3) as g) d
+  from (select (p_now at time zone analytics.reporting_time_zone())::date - g as day from generate_series(1, 3) as g) d
   where analytics.etl_day_due_at(d.day) <= p_now
 $$;
 comment on function analytics.latest_due_etl_day(timestamptz) is

@@ -1,7 +1,7 @@
--- The health report of 20261125004100 without false pages: a day must be computed only once it is
--- due (analytics.etl_day_due_at: the nightly run time plus a grace), so from midnight until the
--- nightly run has had its chance health checks the day before. Running and stale ETL jobs are
--- visible (analytics.etl_running_jobs), and a stale one is a reason.
+-- The health report of 20261204000600 (local days of the reporting time zone) without false pages:
+-- a day must be computed only once it is due (analytics.etl_day_due_at: the nightly run time plus a
+-- grace), so from local midnight until the nightly run has had its chance health checks the day
+-- before. Running and stale ETL jobs are visible (analytics.etl_running_jobs); a stale one is a reason.
 
 -- The state of a day's jobs: which have not succeeded (latest run) and which are running now.
 create or replace function analytics.etl_day_jobs_state(p_day date, p_now timestamptz default now())
@@ -37,12 +37,13 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_today date := (now() at time zone 'utc')::date;
-  v_since_midnight interval := now() - (v_today::timestamp at time zone 'utc');
+  v_zone text := analytics.reporting_time_zone();
+  v_today date := (now() at time zone analytics.reporting_time_zone())::date;
+  v_since_midnight interval := now() - (v_today::timestamp at time zone v_zone);
   v_due_day date := analytics.latest_due_etl_day(now());
   v_due jsonb := analytics.etl_day_jobs_state(v_due_day);
   v_yesterday jsonb := analytics.etl_day_jobs_state(v_today - 1);
-  v_due_at text := to_char(analytics.etl_day_due_at(v_due_day) at time zone 'utc', 'YYYY-MM-DD HH24:MI') || ' UTC';
+  v_due_at text := to_char(analytics.etl_day_due_at(v_due_day) at time zone v_zone, 'YYYY-MM-DD HH24:MI ') || v_zone;
   v_reasons text[] := '{}'::text[];
   v_running jsonb;
   v_stale int;
@@ -87,12 +88,12 @@ begin
 
   -- 4. Ingestion today so far vs the median of the same hours on the previous 7 days.
   select count(*) into v_today_events from public.events_raw e
-  where e.event_timestamp >= v_today::timestamp at time zone 'utc' and e.event_timestamp < now();
+  where e.event_timestamp >= v_today::timestamp at time zone v_zone and e.event_timestamp < now();
   select percentile_cont(0.5) within group (order by n) into v_median
   from (
     select (select count(*) from public.events_raw e
-            where e.event_timestamp >= (v_today - d)::timestamp at time zone 'utc'
-              and e.event_timestamp < ((v_today - d)::timestamp at time zone 'utc') + v_since_midnight) as n
+            where e.event_timestamp >= (v_today - d)::timestamp at time zone v_zone
+              and e.event_timestamp < ((v_today - d)::timestamp at time zone v_zone) + v_since_midnight) as n
     from generate_series(1, 7) as d
   ) days;
   if v_median >= 100 and v_today_events < v_median * 0.5 then
@@ -123,6 +124,7 @@ begin
     'healthy', cardinality(v_reasons) = 0,
     'reasons', to_jsonb(v_reasons),
     'checked_at', now(),
+    'time_zone', v_zone,
     'running', (select coalesce(jsonb_agg(r - 'backend_pid'), '[]') from jsonb_array_elements(v_running) as r),
     'checks', jsonb_build_object(
       'latest_due_day', v_due,
@@ -135,6 +137,6 @@ begin
 end;
 $$;
 comment on function analytics.health_report() is
-  'Pipeline health: the latest due day computed (analytics.etl_day_due_at: nightly run time plus grace), failed jobs in 7 days, late days waiting > 26 h, ingestion vs the 7-day median, pg_cron failures in 24 h, stale ETL runs; running jobs listed. Runs with owner rights (reads cron.*); service_role only.';
+  'Pipeline health in local days of the reporting time zone (named in the report): the latest due day computed (analytics.etl_day_due_at: nightly run time plus grace), failed jobs in 7 days, late days waiting > 26 h, ingestion vs the 7-day median, pg_cron failures in 24 h, stale ETL runs; running jobs listed. Runs with owner rights (reads cron.*); service_role only.';
 revoke all on function analytics.health_report() from public, anon, authenticated;
 grant execute on function analytics.health_report() to service_role;

@@ -5,7 +5,7 @@ select plan(8);
 
 select is(
   (select count(*)::int from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-   where n.nspname = 'analytics' and p.proname not in ('app_role', 'is_admin')
+   where n.nspname = 'analytics' and p.proname not in ('app_role', 'is_admin', 'reporting_time_zone', 'reporting_today')
      and (has_function_privilege('authenticated', p.oid, 'execute') or has_function_privilege('anon', p.oid, 'execute'))),
   0, 'only policy helpers in analytics are executable by authenticated/anon');
 select ok(has_function_privilege('service_role', 'analytics.run_daily_etl_pipeline(date)', 'execute'), 'service_role runs the pipeline');

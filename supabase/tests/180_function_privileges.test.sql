@@ -1,5 +1,6 @@
 -- EXECUTE on every function in analytics, enumerated from pg_proc: a function added later that
--- forgets its revoke fails here. anon: nothing; authenticated: only the policy helpers.
+-- forgets its revoke fails here. anon: nothing; authenticated: only the policy helpers (the
+-- reporting time zone and local today serve the reader window and the runbook views).
 begin;
 \ir helpers/personas.psql
 select plan(8);
@@ -14,8 +15,8 @@ select is(
   '{}'::text[], 'anon can execute no function in analytics');
 select set_eq(
   $$ select f::text from tests.analytics_functions() as f where has_function_privilege('authenticated', f, 'execute') $$,
-  array['analytics.app_role()', 'analytics.is_admin()'],
-  'authenticated can execute exactly the policy helpers app_role() and is_admin()');
+  array['analytics.app_role()', 'analytics.is_admin()', 'analytics.reporting_time_zone()', 'analytics.reporting_today()'],
+  'authenticated can execute exactly the policy helpers app_role(), is_admin(), reporting_time_zone() and reporting_today()');
 select is(
   array(select f::text from tests.analytics_functions() as f, aclexplode(coalesce(
           (select proacl from pg_proc where oid = f), acldefault('f', (select proowner from pg_proc where oid = f)))) as a

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import type { Page, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addDays, formatDay, yesterdayUtc } from "../../dashboard/src/format/dates.ts";
+import { addDays, formatDay, yesterdayIn } from "../../dashboard/src/format/dates.ts";
 import { formatMoney, formatRate } from "../../dashboard/src/format/numbers.ts";
 import { DEMO_USERS, mintRoleToken, mintUserToken, type DemoRole } from "../../stack/keys.ts";
 import { LOCAL_FUNCTIONS_URL } from "../../stack/local-settings.ts";
@@ -12,7 +12,7 @@ import { clientWithToken } from "../helpers/functions.ts";
 import { DASHBOARD_URL, launch, lowContrastTexts, screenshot, settled, signInAs, type Browser } from "./browser.ts";
 import { clearDashboardMetrics, seedDashboardMetrics } from "./seed-metrics.ts";
 
-const latest = yesterdayUtc();
+const latest = yesterdayIn("UTC"); // the stack's reporting time zone
 const ALL_PAGES = ["overview", "fulfillment", "payments", "calls", "engagement", "content", "retention"];
 const EXPECTED: Record<DemoRole, { pages: string[]; sections: string[] }> = {
   superadmin: { pages: ALL_PAGES, sections: ["fulfillment", "payments", "calls", "engagement", "content", "cohort_retention", "etl", "health"] },
@@ -125,6 +125,9 @@ describe("numbers on screen are the API's", () => {
     const page = await newPage();
     await signInAs(page, "admin");
     await settled(page);
+    // Dates are local days of the zone every API answer names (DESIGN.md §10.1).
+    expect(await page.locator(".topbar .zone").textContent()).toBe("Days in UTC");
+    expect(await page.locator(".date-form label").textContent()).toBe("Day (UTC)");
     const calls = await api("admin", `calls?start_date=${latest}&end_date=${latest}`);
     const callsTotal = calls.find((r) => r.service_code === null && r.provider === null)!;
     const answer = page.locator('.tile[data-domain="calls"][data-field="answer_rate"] .tile-value');

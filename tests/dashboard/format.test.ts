@@ -1,10 +1,11 @@
 // Unit tests of the dashboard's pure formatting and row helpers (no browser needed).
 import { describe, expect, it } from "vitest";
-import { addDays, clampRange, daysInRange, eachDay, formatRange, isIsoDay, presetRange, yesterdayUtc } from "../../dashboard/src/format/dates.ts";
+import { addDays, clampRange, daysInRange, eachDay, formatRange, isIsoDay, presetRange, yesterdayIn } from "../../dashboard/src/format/dates.ts";
 import { formatDuration } from "../../dashboard/src/format/durations.ts";
 import { contrastRatio, heatStyle, relativeLuminance } from "../../dashboard/src/format/heat.ts";
 import { DASH, formatChange, formatCount, formatMoney, formatPercentValue, formatRate } from "../../dashboard/src/format/numbers.ts";
 import { formatValue } from "../../dashboard/src/format/value.ts";
+import { ISO_4217_CURRENCIES, ISO_4217_MINOR_UNITS } from "../../supabase/functions/_shared/iso4217.ts";
 import { DOMAINS } from "../../dashboard/src/domains.ts";
 import { busiestGroup, headlineRows, rangeTotals, seriesByDay } from "../../dashboard/src/rows.ts";
 import { overviewSections } from "../../dashboard/src/overview-model.ts";
@@ -36,6 +37,27 @@ describe("numbers", () => {
     expect(formatMoney(2550.5, "GBP")).toBe("£25.51");
     expect(formatMoney(1000, "AED")).toMatch(/AED\s?10\.00/);
     expect(formatMoney(100, null)).toBe("1.00");
+  });
+  it("places the decimal point by the currency's ISO 4217 minor units", () => {
+    expect(formatMoney(1234, "EUR")).toBe("€12.34");
+    expect(formatMoney(1234, "KWD")).toMatch(/^KWD\s1\.234$/);
+    expect(formatMoney(1500, "BHD")).toMatch(/^BHD\s1\.500$/);
+    expect(formatMoney(1234, "JPY")).toBe("¥1,234");
+    expect(formatMoney(50000, "KRW")).toBe("₩50,000");
+    // A fractional average rounds to the currency's places.
+    expect(formatMoney(1234.5, "JPY")).toBe("¥1,235");
+    expect(formatMoney(1234.56, "KWD")).toMatch(/^KWD\s1\.235$/);
+    // Where CLDR's display digits differ from ISO's minor units (IQD 0 vs 3, HUF 0 vs 2), ISO decides.
+    expect(formatMoney(1234, "IQD")).toMatch(/^IQD\s1\.234$/);
+    expect(formatMoney(1234, "HUF")).toMatch(/^HUF\s12\.34$/);
+    expect(formatValue("money", 1234, "JPY")).toBe("¥1,234");
+  });
+  it("takes the minor units from the one ISO 4217 table ingest validates codes with", () => {
+    expect(["KWD", "BHD", "OMR", "JOD", "JPY", "KRW", "EUR", "SAR"].map((c) => ISO_4217_MINOR_UNITS.get(c))).toEqual([3, 3, 3, 3, 0, 0, 2, 2]);
+    // 28 codes with 0 (17 currencies, 11 units of account), 7 with 3, 2 with 4: a mistyped code would drop one.
+    const other = [...ISO_4217_MINOR_UNITS.values()].filter((e) => e !== 2);
+    expect(other.length).toBe(37);
+    expect([...ISO_4217_MINOR_UNITS.keys()]).toEqual([...ISO_4217_CURRENCIES]);
   });
   it("describes changes in percentage points for rates and relative % otherwise", () => {
     expect(formatChange(0.55, 0.5, "rate")).toEqual({ text: "+5.0 pp", direction: "up" });
@@ -70,7 +92,10 @@ describe("dates", () => {
     expect(eachDay({ start: "2026-10-31", end: "2026-11-02" })).toEqual(["2026-10-31", "2026-11-01", "2026-11-02"]);
     expect(presetRange(7, "2026-11-24")).toEqual({ start: "2026-11-18", end: "2026-11-24" });
     expect(clampRange({ start: "2026-10-01", end: "2026-11-24" }, "2026-10-26")).toEqual({ start: "2026-10-26", end: "2026-11-24" });
-    expect(yesterdayUtc(new Date("2026-11-25T00:30:00Z"))).toBe("2026-11-24");
+    expect(yesterdayIn("UTC", new Date("2026-11-25T00:30:00Z"))).toBe("2026-11-24");
+    // 21:30 UTC is already the next day in Riyadh (UTC+3), still the same day in Cairo (UTC+2).
+    expect(yesterdayIn("Asia/Riyadh", new Date("2026-11-24T21:30:00Z"))).toBe("2026-11-24");
+    expect(yesterdayIn("Africa/Cairo", new Date("2026-11-24T21:30:00Z"))).toBe("2026-11-23");
     expect(formatRange({ start: "2026-11-01", end: "2026-11-30" })).toBe("1 Nov 2026 – 30 Nov 2026");
   });
 });

@@ -16,7 +16,7 @@ describe("pg_cron schedules", () => {
     expect(jobs).toEqual([
       { jobname: "analytics-create-partitions", schedule: "0 1 * * 1", command: "select analytics.create_upcoming_events_partitions(2)" },
       { jobname: "analytics-health-alerts", schedule: "*/5 * * * *", command: "select analytics.run_health_alerts()" },
-      { jobname: "analytics-nightly-etl", schedule: "0 2 * * *", command: "select analytics.run_nightly_etl()" },
+      { jobname: "analytics-nightly-etl", schedule: "0 * * * *", command: "select analytics.run_nightly_etl_if_due()" },
       { jobname: "analytics-purge-expired", schedule: "30 3 * * *", command: "select analytics.purge_expired_data()" },
       { jobname: "analytics-purge-ingest-quota", schedule: "20 * * * *", command: "select analytics.purge_ingest_quota()" },
     ]);
@@ -24,14 +24,14 @@ describe("pg_cron schedules", () => {
 
   it("re-scheduling by name updates the job instead of adding one", async () => {
     const [{ before }] = await sql<{ before: number }[]>`select count(*)::int as before from cron.job`;
-    await sql`select cron.schedule('analytics-nightly-etl', '0 2 * * *', 'select analytics.run_nightly_etl()')`;
+    await sql`select cron.schedule('analytics-nightly-etl', '0 * * * *', 'select analytics.run_nightly_etl_if_due()')`;
     const [{ after }] = await sql<{ after: number }[]>`select count(*)::int as after from cron.job`;
     expect(after).toBe(before);
   });
 
   // pg_cron 1.4 (the OS package here) has minute granularity: this waits for the next minute.
   it("runs a scheduled analytics function and records its success", { timeout: 150_000 }, async () => {
-    const [{ jobid }] = await sql<{ jobid: number }[]>`select cron.schedule(${PROBE}, '* * * * *', 'select analytics.etl_lookback()') as jobid`;
+    const [{ jobid }] = await sql<{ jobid: number }[]>`select cron.schedule(${PROBE}, '* * * * *', 'select analytics.reporting_time_zone()') as jobid`;
     let status: string | undefined;
     for (let i = 0; i < 140 && status !== "succeeded"; i++) {
       await new Promise((r) => setTimeout(r, 1000));

@@ -17,6 +17,8 @@ export const EDGE = {
   returningUser: randomUUID(),
   /** First active 2026-10-01 only. */
   oneDayUser: randomUUID(),
+  /** Only sent and delivered a notification (2026-10-07) and named on a staff event: never active. */
+  passiveUser: randomUUID(),
 };
 
 type Partial = Omit<Parameters<typeof makeEvent>[0], "event_id">;
@@ -63,6 +65,10 @@ export function edgeCaseEvents(): GeneratedEvent[] {
     ev({ ...pay, event_type: "payment_attempted", event_timestamp: "2026-10-06T12:01:00.000Z", entity_id: "p-edge-2", metadata: { is_fallback: true } }),
     ev({ ...pay, event_type: "payment_succeeded", event_timestamp: "2026-10-06T12:01:05.000Z", entity_id: "p-edge-2" }),
     ev({ ...pay, event_type: "refund_issued", event_timestamp: "2026-10-07T15:00:00.000Z", entity_id: "p-edge-2" }),
+    // A payment retried under the same id: its success answers the latest attempt only.
+    ev({ ...pay, event_type: "payment_attempted", event_timestamp: "2026-10-06T13:00:00.000Z", entity_id: "p-edge-3" }),
+    ev({ ...pay, event_type: "payment_attempted", event_timestamp: "2026-10-06T13:01:00.000Z", entity_id: "p-edge-3", metadata: { is_fallback: true } }),
+    ev({ ...pay, event_type: "payment_succeeded", event_timestamp: "2026-10-06T13:02:00.000Z", entity_id: "p-edge-3" }),
     // Calls that are never answered: answer rate 0, the answered-based rates null.
     ev({ event_domain: "calls", event_type: "call_started", event_timestamp: "2026-10-07T11:00:00.000Z", entity_type: "call", entity_id: "c-edge-1", service_code: EDGE.service, provider: EDGE.callProvider }),
     // Activity windows and retention.
@@ -70,5 +76,9 @@ export function edgeCaseEvents(): GeneratedEvent[] {
     ev({ event_domain: "content", event_type: "horoscope_listened", event_timestamp: "2026-10-01T08:00:00.000Z", entity_type: "horoscope", entity_id: "leo-daily", user_id: EDGE.returningUser, metadata: { zodiac_sign: "leo", listen_percent: 40 } }),
     ev({ event_domain: "content", event_type: "horoscope_listened", event_timestamp: "2026-10-01T09:00:00.000Z", entity_type: "horoscope", entity_id: "leo-daily", user_id: EDGE.oneDayUser, metadata: { zodiac_sign: "leo", listen_percent: 100 } }),
     ev({ event_domain: "content", event_type: "horoscope_listened", event_timestamp: "2026-10-08T08:00:00.000Z", entity_type: "horoscope", entity_id: "leo-daily", user_id: EDGE.returningUser, metadata: { zodiac_sign: "leo", listen_percent: 55 } }),
+    // Events that carry a user id without the user doing anything (DESIGN.md §10.2).
+    ev({ event_domain: "notifications", event_type: "notification_sent", event_timestamp: "2026-10-07T16:00:00.000Z", entity_type: "notification", entity_id: "n-edge-passive", user_id: EDGE.passiveUser }),
+    ev({ event_domain: "notifications", event_type: "notification_delivered", event_timestamp: "2026-10-07T16:00:01.000Z", entity_type: "notification", entity_id: "n-edge-passive", user_id: EDGE.passiveUser }),
+    ev({ event_domain: "moderation", event_type: "moderation_decision", event_timestamp: "2026-10-08T10:00:00.000Z", entity_type: "review", entity_id: "r-edge-passive", status: "approved", user_id: EDGE.passiveUser }),
   ];
 }

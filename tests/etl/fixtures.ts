@@ -17,6 +17,12 @@ export async function runPipeline(sql: Sql, day: string): Promise<string> {
   return status;
 }
 
+/** Makes the next nightly run for `today` compute its yesterday without catching up on the days
+ * since another test's run (the state keeps the latest "today" any run computed up to). */
+export async function alignNightly(sql: Sql, today: string): Promise<void> {
+  await sql`update analytics.etl_nightly_state set last_today = ${today}::date - 1`;
+}
+
 /** Metric rows of one table and day as plain JSON (dates as YYYY-MM-DD), without computed_at. */
 export async function metricRows(sql: Sql, table: string, day: string): Promise<Record<string, unknown>[]> {
   const dateColumn = table === "metrics_cohort_retention" ? "cohort_date + retention_day" : "metric_date";
@@ -31,7 +37,13 @@ export async function cleanupDays(sql: Sql, days: string[], eventIds: string[]):
   for (const table of METRIC_TABLES) await sql.unsafe(`delete from public.${table} where metric_date = any($1::date[])`, [days]);
   await sql`delete from public.metrics_cohort_retention where cohort_date = any(${days}::date[]) or cohort_date + retention_day = any(${days}::date[])`;
   await sql`delete from public.etl_job_runs where target_date = any(${days}::date[])`;
-  await sql`delete from analytics.etl_pending_days where metric_date = any(${days}::date[])`;
+  await sql`delete from analytics.etl_late_day_marks where metric_date = any(${days}::date[])`;
   await sql`delete from analytics.user_daily_activity where activity_date = any(${days}::date[])`;
   await sql`delete from analytics.user_first_seen where first_seen_date = any(${days}::date[])`;
+  await sql`delete from analytics.etl_activity_changes where activity_date = any(${days}::date[])`;
+  await sql`delete from analytics.etl_share_links where target_day = any(${days}::date[]) or source_day = any(${days}::date[])`;
+  await sql`delete from analytics.etl_opt_out_links where target_day = any(${days}::date[]) or source_day = any(${days}::date[])`;
+  await sql`delete from analytics.etl_share_same_day where metric_date = any(${days}::date[])`;
+  await sql`delete from analytics.etl_recompute_requests where metric_date = any(${days}::date[])`;
+  await sql`delete from analytics.etl_days where metric_date = any(${days}::date[])`;
 }

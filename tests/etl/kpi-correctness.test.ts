@@ -76,13 +76,29 @@ describe("hand-checked edge cases", () => {
     expect(rows.filter((r) => r.service_code === EDGE.service).length).toBe(3);
   });
 
-  it("counts is_fallback only when JSON true, and a refund-only day has negative revenue and null rates", async () => {
+  it("counts is_fallback only when JSON true, attributes a later refund to the success's day, and a refund-only day has negative revenue and null rates", async () => {
     const d6 = await metricRows(sql, "metrics_daily_payments", "2026-10-06");
-    expect(row(d6, { provider: EDGE.payProvider, currency: "JPY" })).toMatchObject({ attempts: 2, fallback_attempts: 1, fallback_rate: 0.5, successes: 1, avg_transaction_cents: 5000 });
+    // The 10-06 success refunded on 10-07 counts in 10-06's refund rate (the denominator's day); the
+    // retried payment's success answers its second attempt only (3 of 4 attempts have a success).
+    expect(row(d6, { provider: EDGE.payProvider, currency: "JPY" })).toMatchObject({
+      attempts: 4, fallback_attempts: 2, fallback_rate: 0.5, successes: 2, avg_transaction_cents: 5000, success_rate: 0.5, refund_rate: 0.5,
+    });
     const d7 = await metricRows(sql, "metrics_daily_payments", "2026-10-07");
     const jpy = d7.filter((r) => r.currency === "JPY");
     expect(jpy.length).toBe(2);
     expect(row(jpy, { provider: null })).toMatchObject({ refunds: 1, successes: 0, revenue_cents: -5000, refund_rate: null, success_rate: null, avg_transaction_cents: null });
+  });
+
+  it("keeps every rate a share in [0, 1]", async () => {
+    const [{ outside }] = await sql<{ outside: number }[]>`
+      select (select count(*) from public.metrics_daily_payments where metric_date = any(${COMPUTED_DAYS}::date[])
+                and (success_rate not between 0 and 1 or refund_rate not between 0 and 1 or fallback_rate not between 0 and 1))
+           + (select count(*) from public.metrics_daily_calls where metric_date = any(${COMPUTED_DAYS}::date[])
+                and (answer_rate not between 0 and 1 or completion_rate not between 0 and 1 or drop_rate not between 0 and 1
+                     or recording_rate not between 0 and 1))
+           + (select count(*) from public.metrics_daily_engagement where metric_date = any(${COMPUTED_DAYS}::date[])
+                and (notification_ctr not between 0 and 1 or opt_out_rate not between 0 and 1))::int as outside`;
+    expect(outside).toBe(0);
   });
 
   it("gives null, not 0, for rates with a zero denominator", async () => {
@@ -100,6 +116,15 @@ describe("hand-checked edge cases", () => {
     const cohort = await metricRows(sql, "metrics_cohort_retention", "2026-10-08");
     expect(row(cohort, { cohort_date: "2026-10-01" })).toMatchObject({ retention_day: 7, cohort_size: 2, retained_users: 1, retention_rate: 0.5 });
     expect(row(cohort, { cohort_date: "2026-09-09" })).toMatchObject({ retention_day: 29, cohort_size: 1, retained_users: 0, retention_rate: 0 });
+  });
+
+  it("does not count a user whose events show nothing they did (a notification sent and delivered, a moderation decision)", async () => {
+    const [{ days, cohorts }] = await sql<{ days: number; cohorts: number }[]>`
+      select (select count(*)::int from analytics.user_daily_activity where user_id = ${EDGE.passiveUser}) as days,
+             (select count(*)::int from analytics.user_first_seen where user_id = ${EDGE.passiveUser}) as cohorts`;
+    expect({ days, cohorts }).toEqual({ days: 0, cohorts: 0 });
+    const [e7] = await metricRows(sql, "metrics_daily_engagement", "2026-10-07");
+    expect(e7.dau).toBe(expectedEngagement(events, "2026-10-07")[0].dau);
   });
 
   it("writes exactly one engagement and one content row per computed day, even without events", async () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateEvents } from "../../lib/generator/index.ts";
 import type { GeneratedEvent } from "../../lib/generator/index.ts";
 import { asRole, connect } from "../helpers/db.ts";
-import { cleanupDays, loadEvents, METRIC_TABLES, metricRows, runPipeline } from "./fixtures.ts";
+import { alignNightly, cleanupDays, loadEvents, METRIC_TABLES, metricRows, runPipeline } from "./fixtures.ts";
 
 const sql = connect();
 const DAY = "2026-10-15";
@@ -113,6 +113,7 @@ describe("late events and the nightly run", () => {
     const pending = await sql<{ d: string }[]>`select metric_date::text as d from analytics.etl_pending_days where metric_date = any(${DAYS}::date[])`;
     expect(pending.map((p) => p.d)).toEqual([LATE_DAY]); // 10-19 was never computed: nothing to redo
 
+    await alignNightly(sql, "2026-10-18");
     const nightly = await sql<{ d: string; status: string }[]>`select metric_date::text as d, status from analytics.run_nightly_etl('2026-10-18')`;
     expect(nightly).toEqual([{ d: LATE_DAY, status: "succeeded" }, { d: "2026-10-17", status: "succeeded" }]);
     const chf = (await metricRows(sql, "metrics_daily_payments", LATE_DAY)).filter((r) => r.currency === "CHF");

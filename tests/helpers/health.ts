@@ -9,7 +9,7 @@ export async function clearHealthSignals(sql: Sql) {
   await sql`delete from public.etl_job_runs where target_date >= ${day(8)}::date or status = 'running'`;
   await sql`delete from public.events_raw where event_timestamp >= now() - interval '8 days'`;
   await sql`delete from cron.job_run_details where status = 'failed'`;
-  await sql`delete from analytics.etl_pending_days where marked_at < now() - interval '26 hours'`;
+  await sql`delete from analytics.etl_late_day_marks where marked_at < now() - interval '26 hours'`;
 }
 
 /** When the nightly run starts (UTC time of day) and how long health waits after it. */

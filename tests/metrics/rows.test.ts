@@ -162,6 +162,8 @@ describe("meta", () => {
       endpoint: "payments",
       params: { start_date: D1, end_date: D2, currency: "USD" },
       row_count: 2,
+      time_zone: "UTC",
+      other_time_zones: [],
       generated_at: expect.any(String),
     });
     expect(Date.parse(res.body.meta.generated_at)).toBe(computedAt);

@@ -37,7 +37,7 @@ async function cleanup() {
   await sql`delete from public.events_raw where entity_id like 'ops-%'`;
   for (const t of METRICS) await sql.unsafe(`delete from public.${t} where metric_date = any($1::date[])`, [DAYS]);
   await sql`delete from public.etl_job_runs where target_date = any(${DAYS}::date[]) or error = 'ops-status-test'`;
-  await sql`delete from analytics.etl_pending_days where metric_date = any(${DAYS}::date[])`;
+  await sql`delete from analytics.etl_late_day_marks where metric_date = any(${DAYS}::date[])`;
   // The pipeline's user-level tables: other suites count active users over 30-day windows.
   await sql`delete from analytics.user_daily_activity where user_id = ${USER}`;
   await sql`delete from analytics.user_first_seen where user_id = ${USER}`;

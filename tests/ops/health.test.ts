@@ -132,7 +132,7 @@ describe("health", () => {
     const res = await health(await mintRoleToken("monitor"));
     expect(res.status).toBe(503);
     const body = await res.json();
-    expect(Object.keys(body).sort()).toEqual(["checked_at", "healthy", "reasons", "running"]);
+    expect(Object.keys(body).sort()).toEqual(["checked_at", "healthy", "reasons", "running", "time_zone"]);
     expect(body.reasons).toEqual(["1 failed ETL job(s) in the last 7 days"]);
     expect(JSON.stringify(body)).not.toContain("secret detail");
     await sql`delete from public.etl_job_runs where error = 'secret detail'`;

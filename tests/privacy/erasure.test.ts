@@ -14,7 +14,7 @@ const OLD = "2030-01-15T12:00:00Z";
 
 // uuid columns that are not user ids: identifiers of events, receipts, ... Anything else must be
 // listed by analytics.user_data_columns, or erasure would miss it.
-const NOT_USER_IDS = new Set(["event_id", "receipt_id", "version"]); // version: analytics.suppression_list_version
+const NOT_USER_IDS = new Set(["event_id", "receipt_id", "version", "denominator_event_id"]); // version: analytics.suppression_list_version; denominator_event_id: analytics.etl_share_links
 
 async function seed() {
   const now = new Date().toISOString();

@@ -1,4 +1,6 @@
-// UTC calendar days as `YYYY-MM-DD` strings (the API's dates) and the range presets.
+// Calendar days as `YYYY-MM-DD` strings (the API's dates: local days of the reporting time zone)
+// and the range presets. Day arithmetic is calendar arithmetic (done in UTC, where every day has 24
+// hours); only "today" depends on the zone.
 const DAY_MS = 86_400_000;
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -29,9 +31,14 @@ export function eachDay(r: DateRange): string[] {
   return out;
 }
 
-/** Yesterday in UTC: the latest day the nightly ETL has computed. */
-export function yesterdayUtc(now: Date = new Date()): string {
-  return addDays(toIsoDay(now), -1);
+/** Today's date in a time zone (IANA name). */
+export function todayIn(zone: string, now: Date = new Date()): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
+}
+
+/** Yesterday in the reporting time zone: the latest day the nightly ETL has computed. */
+export function yesterdayIn(zone: string, now: Date = new Date()): string {
+  return addDays(todayIn(zone, now), -1);
 }
 
 /** The last `days` days ending on `end` (inclusive). */

@@ -1,5 +1,7 @@
 // Display formatting for KPI values. Every formatter shows a missing value (null/undefined/NaN)
 // as "—": a rate with a zero denominator is unknown, not 0 %.
+import { ISO_4217_MINOR_UNITS } from "../../../supabase/functions/_shared/iso4217.ts";
+
 export const DASH = "—";
 
 const isMissing = (v: number | null | undefined): v is null | undefined =>
@@ -27,16 +29,22 @@ export function formatPercentValue(v: number | null | undefined, digits = 1): st
   return isMissing(v) ? DASH : formatRate(v / 100, digits);
 }
 
-/** Integer (or fractional average) cents in an ISO 4217 currency: (123456, "EUR") → "€1,234.56". */
-export function formatMoney(cents: number | null | undefined, currency: string | null | undefined): string {
-  if (isMissing(cents)) return DASH;
-  const units = cents / 100;
-  if (!currency) return new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(units);
+/**
+ * An amount in the currency's minor units (integer, or a fractional average), shown in the currency
+ * with its ISO 4217 decimal places: (123456, "EUR") → "€1,234.56", (1234, "KWD") → "KWD 1.234",
+ * (1234, "JPY") → "¥1,234". Without a currency, or with a code ISO does not list, two places.
+ */
+export function formatMoney(minor: number | null | undefined, currency: string | null | undefined): string {
+  if (isMissing(minor)) return DASH;
+  const exponent = (currency ? ISO_4217_MINOR_UNITS.get(currency) : undefined) ?? 2;
+  const units = minor / 10 ** exponent;
+  const digits = { minimumFractionDigits: exponent, maximumFractionDigits: exponent };
+  if (!currency) return new Intl.NumberFormat("en-US", digits).format(units);
   try {
-    return new Intl.NumberFormat("en-US", { style: "currency", currency }).format(units);
+    return new Intl.NumberFormat("en-US", { style: "currency", currency, ...digits }).format(units);
   } catch {
     // An unknown code still shows the amount, labelled with the code.
-    return `${units.toFixed(2)} ${currency}`;
+    return `${units.toFixed(exponent)} ${currency}`;
   }
 }
 

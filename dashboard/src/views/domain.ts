@@ -2,8 +2,9 @@
 // table (daily totals by default, every breakdown row on request) with range totals and CSV.
 import type { Row } from "../api.ts";
 import type { ViewContext } from "../context.ts";
+import { reportingZone } from "../reporting-zone.ts";
 import { DOMAINS, type Domain, type DomainKey } from "../domains.ts";
-import { addDays, eachDay, formatRange, yesterdayUtc, type DateRange } from "../format/dates.ts";
+import { addDays, eachDay, formatRange, yesterdayIn, type DateRange } from "../format/dates.ts";
 import { historyLimitDays } from "../roles.ts";
 import { navigate } from "../router.ts";
 import { busiestGroup, combineRows, distinctValues, headlineSets, rangeTotals, seriesByDay } from "../rows.ts";
@@ -24,7 +25,7 @@ const ALL_LABELS: Record<string, string> = {
 
 export function domainView(ctx: ViewContext, key: DomainKey, params: URLSearchParams): HTMLElement {
   const domain = DOMAINS[key];
-  const latest = yesterdayUtc();
+  const latest = yesterdayIn(reportingZone());
   const limit = historyLimitDays(ctx.session.role);
   const min = limit ? addDays(latest, -(limit - 1)) : null;
   const range = rangeFromParams(params, latest, min);

@@ -2,8 +2,9 @@
 // per domain the role may see, and (admins) the ETL status of that day.
 import { ApiFailure, type HealthReport, type Row } from "../api.ts";
 import type { ViewContext } from "../context.ts";
+import { reportingZone } from "../reporting-zone.ts";
 import { columnOf, DOMAINS } from "../domains.ts";
-import { addDays, formatDay, formatShortDay, isIsoDay, yesterdayUtc } from "../format/dates.ts";
+import { addDays, formatDay, formatShortDay, isIsoDay, yesterdayIn } from "../format/dates.ts";
 import { formatChange } from "../format/numbers.ts";
 import { formatValue } from "../format/value.ts";
 import { etlStatus, overviewSections, retentionRows, type OverviewSection } from "../overview-model.ts";
@@ -14,7 +15,7 @@ import { genericValue } from "../ui/generic.ts";
 import { announce, empty, errorBox, loading } from "../ui/status.ts";
 
 export function overviewView(ctx: ViewContext, params: URLSearchParams): HTMLElement {
-  const latest = yesterdayUtc();
+  const latest = yesterdayIn(reportingZone());
   const limit = historyLimitDays(ctx.session.role);
   const min = limit ? addDays(latest, -(limit - 1)) : null;
   const requested = params.get("date");
@@ -27,7 +28,7 @@ export function overviewView(ctx: ViewContext, params: URLSearchParams): HTMLEle
   const form = h(
     "form",
     { class: "date-form", "aria-label": "Overview date" },
-    h("div", { class: "field" }, h("label", { for: dateId }, "Day (UTC)"), input),
+    h("div", { class: "field" }, h("label", { for: dateId }, `Day (${reportingZone()})`), input),
     h("button", { type: "submit", class: "button" }, "Show"),
     !min || previous >= min ? h("a", { class: "button button-secondary", href: routeHref("overview", { date: previous }) }, "‹ Previous day") : null,
     date < latest ? h("a", { class: "button button-secondary", href: routeHref("overview", { date: addDays(date, 1) }) }, "Next day ›") : null,
@@ -41,7 +42,7 @@ export function overviewView(ctx: ViewContext, params: URLSearchParams): HTMLEle
   const page = h(
     "section",
     { class: "page", "aria-labelledby": "page-title", "data-page": "overview" },
-    h("header", { class: "page-header" }, h("h1", { id: "page-title", tabindex: -1 }, `Overview · ${formatDay(date)}`), h("p", { class: "lede" }, `Key figures for ${formatDay(date)} (UTC), compared with ${formatDay(previous)}.`)),
+    h("header", { class: "page-header" }, h("h1", { id: "page-title", tabindex: -1 }, `Overview · ${formatDay(date)}`), h("p", { class: "lede" }, `Key figures for ${formatDay(date)} (local day in ${reportingZone()}), compared with ${formatDay(previous)}.`)),
     limit ? h("p", { class: "note" }, `Your role sees your own fulfillment metrics for the last ${limit} days.`) : null,
     h("div", { class: "controls" }, form),
     body,

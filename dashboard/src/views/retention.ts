@@ -2,7 +2,8 @@
 // of the cohort active on day C+N, coloured as a heat map. Days not computed yet stay empty.
 import type { Row } from "../api.ts";
 import type { ViewContext } from "../context.ts";
-import { addDays, formatDay, formatRange, yesterdayUtc, type DateRange } from "../format/dates.ts";
+import { reportingZone } from "../reporting-zone.ts";
+import { addDays, formatDay, formatRange, yesterdayIn, type DateRange } from "../format/dates.ts";
 import { heatStyle } from "../format/heat.ts";
 import { DASH, formatCount, formatRate } from "../format/numbers.ts";
 import { navigate } from "../router.ts";
@@ -14,7 +15,7 @@ import { csvButton } from "../ui/table.ts";
 const RETENTION_DAY_SETS = ["0,1,2,3,7,14,30", "0,1,7,14,30,60,90", "0,1,2,3,4,5,6,7"];
 
 export function retentionView(ctx: ViewContext, params: URLSearchParams): HTMLElement {
-  const latest = yesterdayUtc();
+  const latest = yesterdayIn(reportingZone());
   const range = rangeFromParams(params, latest, null, 30);
   const days = RETENTION_DAY_SETS.includes(params.get("days") ?? "") ? params.get("days")! : RETENTION_DAY_SETS[0]!;
   const go = (r: DateRange, d = days) => navigate("retention", { start: r.start, end: r.end, days: d });
@@ -69,7 +70,7 @@ function heatTable(rows: Row[], retentionDays: number[], range: DateRange): HTML
     entry.cells.set(Number(r.retention_day), r);
     cohorts.set(c, entry);
   }
-  const latest = yesterdayUtc();
+  const latest = yesterdayIn(reportingZone());
   const sorted = [...cohorts.entries()].sort(([a], [b]) => a.localeCompare(b));
   return h(
     "div",

@@ -1,9 +1,10 @@
-// The frame around every page: skip link, header with the role and sign-out, navigation
+// The frame around every page: skip link, header with the reporting time zone, the role and sign-out, navigation
 // limited to the role's pages, the main region and a polite live region for status messages.
 import type { Session } from "../session.ts";
 import { PAGE_TITLES, type PageKey } from "../roles.ts";
 import { routeHref } from "../router.ts";
 import { h } from "../ui/dom.ts";
+import { reportingZone } from "../reporting-zone.ts";
 
 export function shell(session: Session | null, pages: PageKey[], current: string, onSignOut: () => void): { root: HTMLElement; main: HTMLElement } {
   const main = h("main", { id: "main", tabindex: -1 });
@@ -18,6 +19,7 @@ export function shell(session: Session | null, pages: PageKey[], current: string
     ? h(
         "div",
         { class: "who" },
+        h("span", { class: "zone", "data-zone": reportingZone(), title: "The metrics' dates are local days in this time zone" }, `Days in ${reportingZone()}`),
         h("span", { class: "badge", "data-role": session.role ?? "none" }, session.role ?? "no role"),
         h("button", { type: "button", class: "button button-ghost", onclick: onSignOut }, "Sign out"),
       )

@@ -13,7 +13,7 @@ import type { JSONWebKeySet, JWTPayload, JWTVerifyGetKey } from "jose";
 import { env } from "./env.ts";
 import { unauthorized } from "./errors.ts";
 
-export const APP_ROLES = ["superadmin", "admin", "monitor", "reader", "client"] as const;
+const APP_ROLES = ["superadmin", "admin", "monitor", "reader", "client"] as const;
 export type AppRole = (typeof APP_ROLES)[number];
 
 export type Claims = JWTPayload & Record<string, unknown>;
@@ -74,13 +74,13 @@ function secretKeys(): SecretKey[] {
 }
 
 /** A token's id: the first 16 hex digits of its SHA-256, which name it without revealing it. */
-export async function tokenFingerprint(token: string): Promise<string> {
+async function tokenFingerprint(token: string): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", textEncoder.encode(token)));
   return Array.from(digest.subarray(0, 8), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** Constant-time comparison (length leaks only, which a key's fixed format reveals anyway). */
-export function timingSafeEqual(a: string, b: string): boolean {
+function timingSafeEqual(a: string, b: string): boolean {
   const x = textEncoder.encode(a);
   const y = textEncoder.encode(b);
   let diff = x.length ^ y.length;

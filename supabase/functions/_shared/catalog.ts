@@ -23,7 +23,8 @@ const TTL_MS = 60_000;
 let cached: { catalog: Catalog; loadedAt: number } | undefined;
 let loading: Promise<Catalog> | undefined;
 
-type CatalogRow = {
+/** A row of the catalog as loadCatalog reads it (also the Python emitter's generator, scripts/python-catalog.ts). */
+export type CatalogRow = {
   event_type: string;
   version: number;
   event_domain: string;

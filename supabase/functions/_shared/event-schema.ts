@@ -7,13 +7,13 @@ import { ISO_3166_ALPHA2 } from "./iso3166.ts";
 import { ISO_4217_CURRENCIES } from "./iso4217.ts";
 import { checkMetadataPrivacy, checkValuePrivacy, keyPath } from "./privacy.ts";
 
-export const MAX_STRING = 256;
-export const MAX_METADATA_KEYS = 32;
-export const MAX_METADATA_BYTES = 4096;
-export const MAX_PAST_MS = 90 * 24 * 3600 * 1000; // the raw retention
-export const MAX_FUTURE_MS = 5 * 60 * 1000;
+const MAX_STRING = 256;
+const MAX_METADATA_KEYS = 32;
+const MAX_METADATA_BYTES = 4096;
+const MAX_PAST_MS = 90 * 24 * 3600 * 1000; // the raw retention
+const MAX_FUTURE_MS = 5 * 60 * 1000;
 
-export const ZODIAC_SIGNS: ReadonlySet<string> = new Set([
+const ZODIAC_SIGNS: ReadonlySet<string> = new Set([
   "aries", "taurus", "gemini", "cancer", "leo", "virgo",
   "libra", "scorpio", "sagittarius", "capricorn", "aquarius", "pisces",
 ]);

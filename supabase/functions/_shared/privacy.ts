@@ -41,7 +41,7 @@ const NAME_QUALIFIERS = new Set([
 const CARD_QUALIFIERS = new Set(["number", "no", "num", "pan", "holder", "cvv", "cvc", "expiry", "exp", "credit", "debit", "bank"]);
 
 /** Splits a key into lower-case tokens: camelCase, kebab-case, dots and spaces all separate. */
-export function keyTokens(key: string): string[] {
+function keyTokens(key: string): string[] {
   return key
     .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
     .toLowerCase()

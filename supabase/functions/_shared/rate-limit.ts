@@ -28,11 +28,11 @@ function limitFromEnv(name: string, fallback: number): number {
 }
 
 /** The caller's bucket: one per user, one per backend key (never the key itself: auth.ts keyId). */
-export function quotaBucket(caller: Caller): string {
+function quotaBucket(caller: Caller): string {
   return caller.kind === "service" ? `service:${caller.keyId}` : `user:${caller.sub}`;
 }
 
-export function quotaLimits(caller: Caller): QuotaLimits {
+function quotaLimits(caller: Caller): QuotaLimits {
   const names = LIMIT_ENV[caller.kind];
   const defaults = DEFAULT_LIMITS[caller.kind];
   return { requests: limitFromEnv(names.requests, defaults.requests), events: limitFromEnv(names.events, defaults.events) };

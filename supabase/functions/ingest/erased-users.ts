@@ -5,8 +5,11 @@
 //   would orphan the list itself), so the database computes it once per user and isolate;
 // - a copy of the list, tagged with analytics.suppression_list_version (a random id renewed by every
 //   change). Every batch reads the version in its own transaction (one row) and gets the list again
-//   only when it differs, so an erasure applies to every batch that starts after it commits. A list
-//   too long to copy is probed by hash per batch instead (one primary-key probe per user).
+//   only when it differs. A list too long to copy is probed by hash per batch instead (one
+//   primary-key probe per user).
+// The version is read behind the erasure gate (analytics.suppression_list_for_batch): a batch waits
+// for an erasure in progress to commit, and an erasure waits for the batches in flight, so no batch
+// stores an event of a user whose erasure it did not see.
 import type { Tx } from "../_shared/db.ts";
 import { sqlLiteral, sqlTextArray } from "../_shared/sql-literal.ts";
 
@@ -82,12 +85,10 @@ export function forgetListCopy(): void {
   newest = undefined;
 }
 
-// One statement, so the version and the list come from the same snapshot. Literals only (uuids,
+// One statement: the gate, then the version and the list from one snapshot. Literals only (uuids,
 // hex, digits): one round trip each instead of two (sql-literal.ts).
-const listSql = (knownVersion: string, maxCopied: number) => `select v.version::text as version,
-    case when v.version::text <> ${sqlLiteral(knownVersion)} and v.subjects <= ${Math.trunc(maxCopied)}
-      then array(select encode(s.subject_hash, 'hex') from analytics.erased_subjects s) end as hashes
-  from analytics.suppression_list_version v`;
+const listSql = (knownVersion: string, maxCopied: number) => `select l.version, l.hashes
+  from analytics.suppression_list_for_batch(${sqlLiteral(knownVersion)}, ${Math.trunc(maxCopied)}) as l`;
 const hashesSql = (users: Iterable<string>) => `select h.user_id::text as user_id, encode(h.subject_hash, 'hex') as hash
   from analytics.subject_hashes(${sqlTextArray(users)}::uuid[]) as h`;
 const probeSql = (hashes: Iterable<string>) => `select encode(e, 'hex') as hash

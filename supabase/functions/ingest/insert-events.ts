@@ -2,7 +2,9 @@
 // and, when the COPY is refused because some events are stored already (same event_id and
 // event_timestamp: a retried batch), the insert below that skips them, so a retry stores nothing
 // new. Either way, events of users erased under GDPR (analytics.erased_subjects) are dropped, so a
-// replay cannot bring them back, and the batch is stored whole or not at all.
+// replay cannot bring them back, and the batch is stored whole or not at all. Both ways first take
+// the ingest side of the erasure gate (analytics.hold_off_erasures); when an erasure keeps it past
+// the wait's bound, the request answers 503 with Retry-After and the client sends the batch again.
 import postgres from "postgres";
 import type { Tx } from "../_shared/db.ts";
 import { retryableDatabaseError } from "../_shared/db-errors.ts";
@@ -23,7 +25,8 @@ export async function storeEvents(inTransaction: InTransaction, events: ParsedEv
       return kept.length;
     });
   } catch (err) {
-    // The database down or a timeout: the insert would not fare better (db-errors.ts: a 503).
+    // The database down, a timeout, or an erasure holding the gate past lock_timeout: the insert
+    // would not fare better (db-errors.ts: a 503 with Retry-After).
     if (!(err instanceof postgres.PostgresError) || retryableDatabaseError(err)) throw err;
     // 23505 / 25P02: the COPY met a stored event. Anything else (say, a pooler that refuses COPY)
     // is worth one line in the log, as its SQLSTATE only (a message can quote a row): every batch
@@ -84,8 +87,12 @@ export function withUniqueIds(events: ParsedEvent[]): ParsedEvent[] {
   return unique;
 }
 
+/** The insert path's first statement: the ingest side of the erasure gate (shared with the benchmark). */
+export const HOLD_OFF_ERASURES_SQL = "select analytics.hold_off_erasures()";
+
 // The batch goes as one text parameter (cast in SQL) so the driver does not JSON-encode it twice.
 async function insertEvents(tx: Tx, events: ParsedEvent[]): Promise<number> {
+  await tx.unsafe(HOLD_OFF_ERASURES_SQL);
   const [row] = await tx.unsafe<{ inserted: number }[]>(INSERT_EVENTS_SQL, [JSON.stringify(events)]);
   return row.inserted;
 }

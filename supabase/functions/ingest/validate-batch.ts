@@ -7,7 +7,7 @@ import { checkEvent } from "../_shared/event-schema.ts";
 import { keyPath } from "../_shared/privacy.ts";
 import type { ParsedEvent } from "../_shared/event-schema.ts";
 
-export const MAX_EVENTS = 1000;
+const MAX_EVENTS = 1000;
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
 
@@ -24,7 +24,7 @@ export function validateBatch(body: unknown, catalog: Catalog, ownUserId?: strin
   }
   const events = (body as { events?: unknown }).events;
   if (!Array.isArray(events) || events.length < 1 || events.length > MAX_EVENTS) {
-    throw badRequest("invalid_body", `events must be an array of 1 to ${MAX_EVENTS} events`, [{ path: "events", message: "must be an array of 1 to 1000 events" }]);
+    throw badRequest("invalid_body", `events must be an array of 1 to ${MAX_EVENTS} events`, [{ path: "events", message: `must be an array of 1 to ${MAX_EVENTS} events` }]);
   }
   const valid: ParsedEvent[] = [];
   const details: ErrorDetail[] = [];

@@ -1,7 +1,8 @@
 // The response cache key: everything a metrics answer depends on. Rows are decided by RLS from
-// the database role, app_metadata.role and sub (auth.uid()), and a reader's rows also by the UTC
-// day (30-day window), so all of these are in the key: two callers whose RLS results could
-// differ never share an entry. The data versions make any write to a read table a new key.
+// the database role, app_metadata.role and sub (auth.uid()), and a reader's rows also by the local
+// day in the reporting time zone (30-day window), which also names the answer's dates, so all of
+// these are in the key: two callers whose RLS results could differ never share an entry. The data
+// versions make any write to a read table a new key.
 import type { Caller } from "../_shared/auth.ts";
 
 /** The caller's RLS-relevant identity: the service role, or role + app role + user id. */
@@ -20,11 +21,12 @@ export type CacheKeyParts = {
   csv: boolean;
   caller: Caller;
   versions: string;
-  /** Current time; its UTC day is part of the key. */
-  now?: Date;
+  /** The reporting time zone: it names the answer's dates (meta.time_zone). */
+  timeZone: string;
+  /** Today's local date in it: a reader's 30-day window moves with it. */
+  today: string;
 };
 
 export function cacheKey(p: CacheKeyParts): string {
-  const utcDay = (p.now ?? new Date()).toISOString().slice(0, 10);
-  return [p.endpoint, p.csv ? "csv" : "json", callerScope(p.caller), utcDay, p.versions, canonicalParams(p.params)].join("\n");
+  return [p.endpoint, p.csv ? "csv" : "json", callerScope(p.caller), p.timeZone, p.today, p.versions, canonicalParams(p.params)].join("\n");
 }

@@ -9,10 +9,11 @@ import { routePath, serveHandler } from "../_shared/http.ts";
 import { parseQuery } from "../_shared/query-params.ts";
 import { authorize } from "./access.ts";
 import { cacheKey } from "./cache-key.ts";
-import { dataVersions } from "./data-versions.ts";
+import { readingContext } from "./data-versions.ts";
 import { ENDPOINTS } from "./endpoints.ts";
 import { cacheLimitsFromEnv, ResponseCache } from "./response-cache.ts";
 import { csvRequested, render, send } from "./respond.ts";
+import { otherTimeZones } from "./time-zones.ts";
 
 const responseCache = new ResponseCache(cacheLimitsFromEnv());
 
@@ -34,11 +35,22 @@ export const handler = serveHandler(async (req) => {
   const csv = csvRequested(req, params.format);
   const cacheable = responseCache.enabled && endpoint.tables.length > 0;
   // Versions are read before the data: see data-versions.ts for why that order is safe.
-  const key = cacheable ? cacheKey({ endpoint: name, params, csv, caller, versions: await dataVersions(endpoint.tables) }) : undefined;
+  const context = await readingContext(endpoint.tables);
+  const key = cacheable ? cacheKey({ endpoint: name, params, csv, caller, ...context }) : undefined;
   const cached = key === undefined ? undefined : responseCache.get(key);
   if (cached) return send(req, cached, "hit");
   const output = await asCaller(caller, (tx) => endpoint.run(tx, caller, params));
-  const rendered = await render(name, params, output, csv);
+  const range = requestedDays(params);
+  const zones = { time_zone: context.timeZone, other_time_zones: range ? await otherTimeZones(...range, context.timeZone) : [] };
+  const rendered = await render(name, params, output, csv, zones);
   if (key !== undefined) responseCache.set(key, rendered);
   return send(req, rendered, key === undefined ? "bypass" : "miss");
 });
+
+/** The days an answer is about: its date range, cohort range or day. */
+function requestedDays(p: Record<string, unknown>): [string, string] | undefined {
+  if (typeof p.start_date === "string" && typeof p.end_date === "string") return [p.start_date, p.end_date];
+  if (typeof p.cohort_start === "string" && typeof p.cohort_end === "string") return [p.cohort_start, p.cohort_end];
+  if (typeof p.date === "string") return [p.date, p.date];
+  return undefined;
+}

@@ -6,6 +6,7 @@ import { ifNoneMatchHits, strongEtag } from "../_shared/etag.ts";
 import { corsHeaders } from "../_shared/http.ts";
 import type { Output } from "./endpoints.ts";
 import type { CachedResponse } from "./response-cache.ts";
+import type { OtherTimeZone } from "./time-zones.ts";
 
 const CSV_TYPE = "text/csv; charset=utf-8; header=present";
 const encoder = new TextEncoder();
@@ -16,13 +17,18 @@ export function csvRequested(req: Request, format: unknown): boolean {
   return /(^|,)\s*text\/csv\s*(;|,|$)/i.test(req.headers.get("accept") ?? "");
 }
 
-export async function render(endpoint: string, params: Record<string, unknown>, output: Output, csv: boolean): Promise<CachedResponse> {
+/** The zone the answer's dates are local dates of, and days of the range computed in another. */
+export type AnswerZones = { time_zone: string; other_time_zones: OtherTimeZone[] };
+
+export async function render(
+  endpoint: string, params: Record<string, unknown>, output: Output, csv: boolean, zones: AnswerZones,
+): Promise<CachedResponse> {
   if (csv && output.kind === "rows") {
     const body = toCsv(output.columns, JSON.parse(output.rowsJson));
     return { body: encoder.encode(body), contentType: CSV_TYPE, etag: await strongEtag(body) };
   }
   const data = output.kind === "rows" ? output.rowsJson : output.dataJson;
-  const meta = { endpoint, params, row_count: output.rowCount };
+  const meta = { endpoint, params, row_count: output.rowCount, ...zones };
   // The tag covers everything but generated_at, so it changes exactly when the answer does.
   const etag = await strongEtag(`${data}\n${JSON.stringify(meta)}`);
   const body = `{"data":${data},"meta":${JSON.stringify({ ...meta, generated_at: new Date().toISOString() })}}`;

@@ -33,7 +33,7 @@ async function erase(req: Request, caller: Caller): Promise<Response> {
     const [row] = await tx<{ receipt: unknown }[]>`
       select analytics.erase_user(${body.user_id}::uuid, ${requesterOf(caller)}) as receipt`;
     return row.receipt;
-  });
+  }); // An erasure that cannot pause ingestion within lock_timeout erases nothing: a 503 (db-errors.ts).
   return json({ data: receipt });
 }
 

@@ -1,0 +1,16 @@
+import postgres from "postgres";
+import { LOCAL_DB_URL } from "/work/wt/kpi/stack/local-settings.ts";
+import { copyEvents, generateDays } from "/work/wt/kpi/lib/generator/index.ts";
+const sql = postgres(LOCAL_DB_URL, { onnotice: () => {}, max: 1 });
+const n = Number(process.argv[2] ?? 200000);
+const DAY = "2027-06-30";
+await sql`select analytics.create_events_partition(${DAY}::date)`;
+const [{ c }] = await sql`select count(*)::int as c from public.events_raw where event_timestamp >= ${DAY}::timestamptz and event_timestamp < ${DAY}::timestamptz + interval '1 day'`;
+if (c === 0) for (const { events } of generateDays({ days: 2, eventsPerDay: n, seed: 2027, endDate: DAY })) await copyEvents(sql, events.filter((e) => e.event_timestamp >= DAY));
+await sql.unsafe("analyze public.events_raw_2027_06");
+const t = async (f: () => Promise<unknown>) => { await f(); const s = performance.now(); await f(); return (performance.now() - s) / 1000; };
+const scan = await t(() => sql`select count(*), count(distinct user_id) from public.events_raw where event_timestamp >= ${DAY}::timestamptz and event_timestamp < ${DAY}::timestamptz + interval '1 day'`);
+const pipe = await t(() => sql`select analytics.run_daily_etl_pipeline(${DAY}::date)`);
+const jobs = await sql`select distinct on (job_name) job_name, extract(epoch from finished_at - started_at)::float8 as s from public.etl_job_runs where target_date = ${DAY} order by job_name, id desc`;
+console.log({ scan, pipe, ratio: pipe / scan, jobs: jobs.map((j) => `${j.job_name} ${j.s.toFixed(3)}`).join(", ") });
+await sql.end();
