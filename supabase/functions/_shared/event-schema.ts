@@ -13,7 +13,7 @@ const MAX_METADATA_BYTES = 4096;
 const MAX_PAST_MS = 90 * 24 * 3600 * 1000; // the raw retention
 const MAX_FUTURE_MS = 5 * 60 * 1000;
 
-const ZODIAC_SIGNS: ReadonlySet<string> = new Set([
+export const ZODIAC_SIGNS: ReadonlySet<string> = new Set([
   "aries", "taurus", "gemini", "cancer", "leo", "virgo",
   "libra", "scorpio", "sagittarius", "capricorn", "aquarius", "pisces",
 ]);
