@@ -1,18 +1,21 @@
-// ETL benchmark: the full pipeline for one day of `--etl-events` events (default 1,000,000) next to
-// one bare aggregate scan of that day (the baseline, same run), with that day alone in its month
-// partition and with `--etl-days` days (default 30) loaded around it. Targets: pipeline <= 8x the
-// bare scan; cost with 30 days loaded <= 1.3x the cost with 1 day.
+// ETL benchmark: the nightly run (analytics.run_nightly_etl) for one day of `--etl-events` events
+// (default 1,000,000) with no late data, next to one bare aggregate scan of that day (the baseline,
+// same run), with that day alone in its month partition and with `--etl-days` days (default 30)
+// loaded around it. Targets: nightly <= 8x the bare scan; cost with 30 days loaded <= 1.3x the
+// cost with 1 day. Then, on the 30-day state with every day computed, the nightly run after
+// `--etl-late` (default 10,000) late events spread over those days, next to a plain nightly run
+// of the same state: its cost must follow the days the late events touch, not the days stored.
 // Both states are loaded side by side: the same generated day (same events, same ids) on ALONE_DAY,
 // alone in its partition, and on DAY with `--etl-days - 1` background days before it (seed 2028,
-// `--etl-bg-events` events each, default the measured day's). The two days are more than the
-// 30-day look-back apart, so neither sees the other's events. Then `--etl-rounds` rounds (default
-// 5) each measure both states back to back (bare scan twice, pipeline twice, the second of each:
-// warm), and the ratios are taken within each round and reported as medians: the machine's speed
-// drifts by tens of percent over the minutes a load takes, and a ratio across them measured that
-// drift. The later day's cohort job also writes retention rows of the earlier day's cohort: extra
-// work on the 30-day side only. Everything loaded is dropped at the end, unless `--etl-keep`
-// leaves it for EXPLAIN ANALYZE (the next run drops it first); `--etl-reuse` measures what an
-// earlier run left (the generator is deterministic: the same data a load would produce).
+// `--etl-bg-events` events each, default the measured day's). The two days are two months apart and
+// share no entity. Then `--etl-rounds` rounds (default 5) each measure both states back to back
+// (bare scan twice, nightly twice, the second of each: warm), and the ratios are taken within each
+// round and reported as medians: the machine's speed drifts by tens of percent over the minutes a
+// load takes, and a ratio across them measured that drift. The later day's cohort job also writes
+// retention rows of the earlier day's cohort: extra work on the 30-day side only. Everything loaded
+// is dropped at the end (and the nightly run's state restored), unless `--etl-keep` leaves it for
+// EXPLAIN ANALYZE (the next run drops it first); `--etl-reuse` measures what an earlier run left
+// (the generator is deterministic: the same data a load would produce).
 import postgres from "postgres";
 import { LOCAL_DB_URL } from "../../stack/local-settings.ts";
 import { copyEvents, generateDays } from "../../lib/generator/index.ts";
@@ -49,6 +52,12 @@ async function cleanup(sql: postgres.Sql) {
   await sql`delete from analytics.etl_late_day_marks where metric_date ${range}`;
   await sql`delete from analytics.user_daily_activity where activity_date ${range}`;
   await sql`delete from analytics.user_first_seen where first_seen_date ${range}`;
+  await sql`delete from analytics.etl_activity_changes where activity_date ${range}`;
+  await sql`delete from analytics.etl_share_links where target_day ${range} or source_day ${range}`;
+  await sql`delete from analytics.etl_opt_out_links where target_day ${range} or source_day ${range}`;
+  await sql`delete from analytics.etl_share_same_day where metric_date ${range}`;
+  await sql`delete from analytics.etl_recompute_requests where metric_date ${range}`;
+  await sql`delete from analytics.etl_days where metric_date ${range}`;
 }
 
 /** The second of two runs: the first brings the day's pages into shared buffers. */
@@ -61,21 +70,25 @@ const suite: BenchSuite = {
   name: "etl",
   options: {
     "etl-events": { type: "string" }, "etl-days": { type: "string" }, "etl-bg-events": { type: "string" },
-    "etl-rounds": { type: "string" }, "etl-keep": { type: "boolean" }, "etl-reuse": { type: "boolean" },
+    "etl-rounds": { type: "string" }, "etl-late": { type: "string" }, "etl-keep": { type: "boolean" }, "etl-reuse": { type: "boolean" },
   },
   async run(opts) {
     const events = intArg(opts, "etl-events", 1_000_000);
     const days = intArg(opts, "etl-days", 30);
     const bgEvents = intArg(opts, "etl-bg-events", events);
     const rounds = intArg(opts, "etl-rounds", 5);
+    const lateEvents = intArg(opts, "etl-late", 10_000);
     if (days < 2) throw new Error("--etl-days must be at least 2");
     const sql = postgres(LOCAL_DB_URL, { onnotice: () => {}, max: 1 });
     const onDay = (day: string) =>
       sql`event_timestamp >= ${day + "T00:00:00Z"}::timestamptz and event_timestamp < ${day + "T00:00:00Z"}::timestamptz + interval '1 day'`;
     const bareScan = (day: string) => () => sql`select count(*), count(distinct user_id) from public.events_raw where ${onDay(day)}`;
-    const pipeline = (day: string) => async () => {
-      const [{ s }] = await sql`select analytics.run_daily_etl_pipeline(${day}::date) as s`;
-      if (s !== "succeeded") throw new Error(`pipeline ${s}`);
+    // The nightly run that computes `day` (its "today" is the next day), after a run of the day before.
+    const nightly = (day: string) => async () => {
+      await sql`update analytics.etl_nightly_state set last_today = ${day}::date`;
+      const runs = await sql<{ status: string }[]>`select status from analytics.run_nightly_etl(${day}::date + 1)`;
+      if (runs.some((x) => x.status !== "succeeded")) throw new Error(`nightly: ${runs.map((x) => x.status).join(", ")}`);
+      return runs.length;
     };
     const jobTimes = async (day: string) => {
       const rows = await sql<{ job_name: string; s: number }[]>`select distinct on (job_name) job_name,
@@ -86,6 +99,7 @@ const suite: BenchSuite = {
     const rows: BenchRow[] = [];
     const reuse = opts.args["etl-reuse"] === true;
     const countDay = async (day: string) => (await sql<{ n: number }[]>`select count(*)::int as n from public.events_raw where ${onDay(day)}`)[0].n;
+    const [savedState] = await sql<{ last_today: string | null }[]>`select last_today::text from analytics.etl_nightly_state`;
     try {
       let n: number;
       let bg: number;
@@ -106,33 +120,57 @@ const suite: BenchSuite = {
         bg = await load(sql, days - 1, bgEvents, before, 2028);
         for (const p of PARTITIONS) await sql.unsafe(`analyze public.${p}`);
       }
-      progress("etl: warm-up pipelines (first runs fill the activity tables and summarize BRIN ranges)");
-      for (const d of [ALONE_DAY, DAY]) progress(`etl: warm-up ${d}: ${(await timed(pipeline(d))).seconds.toFixed(1)} s`);
+      progress("etl: warm-up nightly runs (first runs fill the activity tables and summarize BRIN ranges)");
+      for (const d of [ALONE_DAY, DAY]) progress(`etl: warm-up ${d}: ${(await timed(nightly(d))).seconds.toFixed(1)} s`);
 
       const r: { scan1: number; etl1: number; scanN: number; etlN: number }[] = [];
       for (let i = 1; i <= rounds; i++) {
         const scan1 = await warm(bareScan(ALONE_DAY));
-        const etl1 = await warm(pipeline(ALONE_DAY));
+        const etl1 = await warm(nightly(ALONE_DAY));
         const scanN = await warm(bareScan(DAY));
-        const etlN = await warm(pipeline(DAY));
+        const etlN = await warm(nightly(DAY));
         r.push({ scan1, etl1, scanN, etlN });
-        progress(`etl: round ${i}/${rounds}: 1 day: scan ${scan1.toFixed(3)} s, pipeline ${etl1.toFixed(2)} s (${(etl1 / scan1).toFixed(2)}x); ` +
-          `${days} days: scan ${scanN.toFixed(3)} s, pipeline ${etlN.toFixed(2)} s (ratio ${(etlN / etl1).toFixed(2)})`);
+        progress(`etl: round ${i}/${rounds}: 1 day: scan ${scan1.toFixed(3)} s, nightly ${etl1.toFixed(2)} s (${(etl1 / scan1).toFixed(2)}x); ` +
+          `${days} days: scan ${scanN.toFixed(3)} s, nightly ${etlN.toFixed(2)} s (ratio ${(etlN / etl1).toFixed(2)})`);
       }
       const perRound = (f: (x: (typeof r)[number]) => number) => r.map(f).map((x) => x.toFixed(2)).join(" ");
       const of = `median of ${rounds} rounds`;
       rows.push({ suite: "etl", case: "bare scan, 1 day loaded", n, unit: "events", seconds: median(r.map((x) => x.scan1)), extra: `count(*), count(distinct user_id) of the day; ${of}` });
       rows.push({
-        suite: "etl", case: "pipeline, 1 day loaded", n, unit: "events", seconds: median(r.map((x) => x.etl1)), baseline: "bare scan, 1 day loaded",
+        suite: "etl", case: "nightly, 1 day loaded", n, unit: "events", seconds: median(r.map((x) => x.etl1)), baseline: "bare scan, 1 day loaded",
         extra: `${median(r.map((x) => x.etl1 / x.scan1)).toFixed(2)}x bare scan within a round (target <= 8x; rounds: ${perRound((x) => x.etl1 / x.scan1)}); ${await jobTimes(ALONE_DAY)}`,
       });
       rows.push({ suite: "etl", case: `bare scan, ${days} days loaded`, n, unit: "events", seconds: median(r.map((x) => x.scanN)), extra: `${(n + bg).toLocaleString("en-US")} rows in the partition; ${of}` });
       rows.push({
-        suite: "etl", case: `pipeline, ${days} days loaded`, n, unit: "events", seconds: median(r.map((x) => x.etlN)), baseline: "pipeline, 1 day loaded",
+        suite: "etl", case: `nightly, ${days} days loaded`, n, unit: "events", seconds: median(r.map((x) => x.etlN)), baseline: "nightly, 1 day loaded",
         extra: `ratio ${median(r.map((x) => x.etlN / x.etl1)).toFixed(2)} to 1 day within a round (target <= 1.3; rounds: ${perRound((x) => x.etlN / x.etl1)}); ` +
           `${median(r.map((x) => x.etlN / x.scanN)).toFixed(2)}x its bare scan; background days ${bgEvents.toLocaleString("en-US")} events each; ${await jobTimes(DAY)}`,
       });
+
+      // Late events: every day of the 30-day state computed first (untimed), then `--etl-late`
+      // events of a different generation (new users, payments, calls, orders) spread over those
+      // days arrive, and the next nightly run takes them in.
+      const first = new Date(Date.parse(`${DAY}T00:00:00Z`) - (days - 1) * 86_400_000).toISOString().slice(0, 10);
+      progress(`etl: computing ${first} .. ${DAY} before the late events (untimed)`);
+      await sql`update analytics.etl_nightly_state set last_today = ${DAY}::date`;
+      await sql`select * from analytics.rebuild_metrics(${first}::date, ${DAY}::date, ${DAY}::date + 1)`;
+      const late = [...generateDays({ days, eventsPerDay: Math.max(1, Math.round(lateEvents / days)), seed: 2029, endDate: DAY })]
+        .flatMap((x) => x.events);
+      await copyEvents(sql, late);
+      const [{ since }] = await sql<{ since: Date }[]>`select clock_timestamp() as since`;
+      const lateRun = await timed(nightly(DAY));
+      const [{ marked }] = await sql<{ marked: number }[]>`select count(*)::int as marked from public.etl_job_runs
+        where job_name = 'pipeline' and started_at >= ${since}`;
+      const plainRun = await timed(nightly(DAY));
+      progress(`etl: nightly after ${late.length.toLocaleString("en-US")} late events: ${lateRun.seconds.toFixed(2)} s; then a plain nightly: ${plainRun.seconds.toFixed(2)} s`);
+      rows.push({
+        suite: "etl", case: `nightly after ${late.length.toLocaleString("en-US")} late events over ${days} days`, n: late.length, unit: "late events",
+        seconds: lateRun.seconds, baseline: `plain nightly, ${days} days computed`,
+        extra: `${(lateRun.seconds / plainRun.seconds).toFixed(2)}x a plain nightly of the same state; it computed ${marked} day(s) in full`,
+      });
+      rows.push({ suite: "etl", case: `plain nightly, ${days} days computed`, n, unit: "events", seconds: plainRun.seconds, extra: "right after the late run, nothing new" });
     } finally {
+      await sql`update analytics.etl_nightly_state set last_today = ${savedState?.last_today ?? null}::date`;
       if (opts.args["etl-keep"] === true || reuse) progress(`etl: --etl-keep: the loaded days stay in ${PARTITIONS.join(", ")}`);
       else await cleanup(sql);
       await sql.end();

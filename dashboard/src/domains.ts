@@ -1,4 +1,4 @@
-// What the dashboard knows about each metrics endpoint (DESIGN.md §7): its dimensions, filters,
+// What the dashboard knows about each metrics endpoint (docs/design.md §7): its dimensions, filters,
 // columns and how to format them, which KPIs get a tile and which series get a chart.
 import type { ValueKind } from "./format/value.ts";
 

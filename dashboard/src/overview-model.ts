@@ -1,4 +1,4 @@
-// Reads the overview endpoint's object (DESIGN.md §7: "a section per domain the caller may see,
+// Reads the overview endpoint's object (docs/design.md §7: "a section per domain the caller may see,
 // plus ETL status for admins") into tiles. Sections may arrive as one row or as a list of rows
 // (with total rows); either way the headline row(s) are used, per currency for payments.
 import { DOMAINS, type DomainKey } from "./domains.ts";

@@ -1,4 +1,4 @@
-// The reporting time zone (DESIGN.md §10.1): the API's dates are local dates in it, and every
+// The reporting time zone (docs/design.md §10.1): the API's dates are local dates in it, and every
 // answer names it (meta.time_zone). Remembered for the tab so that labels and "yesterday" are
 // right from the first paint of the next page; a change re-renders the page.
 const KEY = "samia.reportingTimeZone";

@@ -1,4 +1,4 @@
-// Which pages each application role sees (DESIGN.md §3). The API enforces the same rules;
+// Which pages each application role sees (docs/design.md §3). The API enforces the same rules;
 // this only keeps the navigation to what the role may open.
 import type { AppRole } from "./session.ts";
 

@@ -261,3 +261,20 @@ comment on function analytics.health_report() is
   'Pipeline health in local days of the reporting time zone (named in the report): yesterday computed, failed jobs in 7 days, late days waiting > 26 h, ingestion vs the 7-day median, pg_cron failures in 24 h. Runs with owner rights (reads cron.*); service_role only.';
 revoke all on function analytics.health_report() from public, anon, authenticated;
 grant execute on function analytics.health_report() to service_role;
+
+-- The metrics tables' dates are local days.
+comment on column public.metrics_daily_fulfillment.metric_date is 'Local day (reporting time zone) the metrics describe.';
+comment on column public.metrics_daily_payments.metric_date is 'Local day (reporting time zone) the metrics describe.';
+comment on column public.metrics_daily_calls.metric_date is 'Local day (reporting time zone) the metrics describe.';
+comment on column public.metrics_daily_engagement.metric_date is 'Local day (reporting time zone) the metrics describe.';
+comment on column public.metrics_daily_content.metric_date is 'Local day (reporting time zone) the metrics describe.';
+comment on column public.metrics_cohort_retention.cohort_date is 'Local day (reporting time zone) of the cohort''s first activity (user-initiated events).';
+comment on column public.etl_job_runs.target_date is 'Local day (reporting time zone) the job computed.';
+comment on table public.metrics_daily_fulfillment is
+  'Fulfillment KPIs per local day (reporting time zone) by (service_code, reader_id); null dimensions are totals. Kept 2 years.';
+comment on table public.metrics_daily_payments is
+  'Payment KPIs per local day (reporting time zone) by (provider, country_code, currency) plus one total row per currency (provider and country null). Never summed across currencies. Kept 2 years.';
+comment on table public.metrics_daily_calls is
+  'Call quality KPIs per local day (reporting time zone) by (service_code, provider) plus a grand total row (both null). Kept 2 years.';
+comment on table public.metrics_daily_engagement is 'Engagement KPIs, one row per computed local day (reporting time zone). Kept 2 years.';
+comment on table public.metrics_daily_content is 'Daily horoscope content KPIs, one row per computed local day (reporting time zone). Kept 2 years.';

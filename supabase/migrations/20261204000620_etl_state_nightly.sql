@@ -11,6 +11,124 @@
 -- scanning the day again. The opt-out rate is per user: a user sent a notification on D counts
 -- once they opted out on D or later (analytics.etl_opt_out_links for opt-outs on later days).
 
+-- The numerators of the shares, stored beside the rates so that BI tools can re-aggregate a rate
+-- over days and rows (sum of numerators / sum of denominators). Null on rows computed before v2.
+alter table public.metrics_daily_payments
+  add column attempts_succeeded bigint,
+  add column successes_refunded bigint;
+comment on column public.metrics_daily_payments.attempts_succeeded is 'Attempts of the day answered by a success (so far); numerator of success_rate. Additive.';
+comment on column public.metrics_daily_payments.successes_refunded is 'Successes of the day refunded (so far); numerator of refund_rate. Additive.';
+comment on column public.metrics_daily_payments.success_rate is 'attempts_succeeded / attempts: the share of the day''s attempts a success answered (at any time so far); null when no attempt.';
+comment on column public.metrics_daily_payments.refund_rate is 'successes_refunded / successes: the share of the day''s successes refunded (at any time so far); null when no success.';
+alter table public.metrics_daily_calls
+  add column started_answered bigint,
+  add column answered_completed bigint,
+  add column answered_dropped bigint,
+  add column answered_recorded bigint;
+comment on column public.metrics_daily_calls.started_answered is 'Calls started on the day that were answered (so far); numerator of answer_rate. Additive.';
+comment on column public.metrics_daily_calls.answered_completed is 'Calls answered on the day that ended normally (so far); numerator of completion_rate. Additive.';
+comment on column public.metrics_daily_calls.answered_dropped is 'Calls answered on the day that dropped (so far); numerator of drop_rate. Additive.';
+comment on column public.metrics_daily_calls.answered_recorded is 'Calls answered on the day that ended recorded (so far); numerator of recording_rate. Additive.';
+comment on column public.metrics_daily_calls.answer_rate is 'started_answered / started.';
+comment on column public.metrics_daily_calls.completion_rate is 'answered_completed / answered.';
+comment on column public.metrics_daily_calls.drop_rate is 'answered_dropped / answered.';
+comment on column public.metrics_daily_calls.recording_rate is 'answered_recorded / answered.';
+alter table public.metrics_daily_engagement
+  add column delivered_opened bigint,
+  add column users_sent bigint,
+  add column users_sent_opted_out bigint;
+comment on column public.metrics_daily_engagement.delivered_opened is 'Notifications delivered on the day that were opened (so far); numerator of notification_ctr. Additive.';
+comment on column public.metrics_daily_engagement.users_sent is 'Distinct users sent a notification on the day; denominator of opt_out_rate. Not additive across days.';
+comment on column public.metrics_daily_engagement.users_sent_opted_out is 'Of those, users who opted out on the day or later (so far); numerator of opt_out_rate.';
+comment on column public.metrics_daily_engagement.notification_ctr is 'delivered_opened / notifications_delivered.';
+comment on column public.metrics_daily_engagement.opt_out_rate is 'users_sent_opted_out / users_sent.';
+comment on column public.metrics_daily_engagement.dau is 'Distinct users with a user-initiated event on the day.';
+
+-- The BI views (20261204000510) with the numerators appended, so that a rate re-aggregates as
+-- sum(numerator) / sum(denominator) over days and rows.
+create or replace view public.metrics_payments_detail with (security_invoker = true) as
+select metric_date, provider, country_code, currency, attempts, fallback_attempts, successes, failures, refunds,
+  success_rate, fallback_rate, refund_rate, gross_cents, refunded_cents, revenue_cents, avg_transaction_cents,
+  attempts_succeeded, successes_refunded
+from public.metrics_daily_payments
+where provider is not null;
+create or replace view public.metrics_payments_currency_totals with (security_invoker = true) as
+select metric_date, currency, attempts, fallback_attempts, successes, failures, refunds,
+  success_rate, fallback_rate, refund_rate, gross_cents, refunded_cents, revenue_cents, avg_transaction_cents,
+  attempts_succeeded, successes_refunded
+from public.metrics_daily_payments
+where provider is null;
+create or replace view public.metrics_calls_detail with (security_invoker = true) as
+select metric_date, service_code, provider, started, answered, completed, dropped, recorded,
+  answer_rate, completion_rate, drop_rate, recording_rate,
+  coalesce(round(duration_avg_s * completed)::bigint, 0) as duration_total_s, duration_avg_s, duration_p95_s,
+  started_answered, answered_completed, answered_dropped, answered_recorded
+from public.metrics_daily_calls
+where service_code is not null;
+create or replace view public.metrics_calls_totals with (security_invoker = true) as
+select metric_date, started, answered, completed, dropped, recorded,
+  answer_rate, completion_rate, drop_rate, recording_rate,
+  coalesce(round(duration_avg_s * completed)::bigint, 0) as duration_total_s, duration_avg_s, duration_p95_s,
+  started_answered, answered_completed, answered_dropped, answered_recorded
+from public.metrics_daily_calls
+where service_code is null;
+create or replace view public.metrics_engagement_daily with (security_invoker = true) as
+select metric_date, dau, wau, mau, notifications_sent, notifications_delivered, notifications_opened,
+  notifications_opted_out, notification_ctr, opt_out_rate, listens,
+  coalesce(round(listen_through_avg_pct * listens)::bigint, 0) as listen_percent_total, listen_through_avg_pct,
+  delivered_opened, users_sent, users_sent_opted_out
+from public.metrics_daily_engagement;
+
+-- The view columns whose meaning v2 changed or added, with the same text in every view that has them.
+do $$
+declare
+  v_view text;
+  v_column text;
+  v_text text;
+begin
+  for v_view, v_column, v_text in
+    select c.relname, a.attname, t.body
+    from pg_catalog.pg_class c
+    join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+    join (values
+      ('metric_date', 'Local day (reporting time zone, analytics.reporting_time_zone()) the row describes. Group by it, or by date_trunc(''week'', metric_date), to chart.'),
+      ('attempts_succeeded', 'Attempts of the day answered by a success (so far); numerator of success_rate. Additive.'),
+      ('successes_refunded', 'Successes of the day refunded (so far); numerator of refund_rate. Additive.'),
+      ('success_rate', 'attempts_succeeded / attempts (a share of the day''s attempts). Not additive: re-aggregate as sum(attempts_succeeded)::float8 / nullif(sum(attempts), 0).'),
+      ('refund_rate', 'successes_refunded / successes (a share of the day''s successes). Not additive: sum(successes_refunded)::float8 / nullif(sum(successes), 0).'),
+      ('successes', 'payment_succeeded events; denominator of refund_rate and avg_transaction_cents. Additive.'),
+      ('refunds', 'refund_issued events (of payments of any day). Additive.'),
+      ('started_answered', 'Calls started on the day that were answered (so far); numerator of answer_rate. Additive.'),
+      ('answered_completed', 'Calls answered on the day that ended normally (so far); numerator of completion_rate. Additive.'),
+      ('answered_dropped', 'Calls answered on the day that dropped (so far); numerator of drop_rate. Additive.'),
+      ('answered_recorded', 'Calls answered on the day that ended recorded (so far); numerator of recording_rate. Additive.'),
+      ('answered', 'call_answered events; denominator of completion_rate, drop_rate and recording_rate. Additive.'),
+      ('completed', 'call_ended events; count behind duration_avg_s. Additive.'),
+      ('dropped', 'call_dropped events. Additive.'),
+      ('recorded', 'call_ended events with metadata.recorded = true. Additive.'),
+      ('answer_rate', 'started_answered / started. Not additive: sum(started_answered)::float8 / nullif(sum(started), 0).'),
+      ('completion_rate', 'answered_completed / answered. Not additive: sum(answered_completed)::float8 / nullif(sum(answered), 0).'),
+      ('drop_rate', 'answered_dropped / answered. Not additive: sum(answered_dropped)::float8 / nullif(sum(answered), 0).'),
+      ('recording_rate', 'answered_recorded / answered. Not additive: sum(answered_recorded)::float8 / nullif(sum(answered), 0).'),
+      ('dau', 'Distinct users with a user-initiated event on the day. Not additive: a sum over days counts a user once per active day.'),
+      ('wau', 'Distinct users active (user-initiated events) in the 7 days ending on the day. Not additive; read the value of the last day of a week.'),
+      ('mau', 'Distinct users active (user-initiated events) in the 30 days ending on the day. Not additive; read the value of the last day of a period.'),
+      ('notifications_sent', 'notification_sent events. Additive.'),
+      ('notifications_opened', 'notification_opened events (of notifications delivered any day). Additive.'),
+      ('notifications_opted_out', 'notification_opted_out events. Additive.'),
+      ('delivered_opened', 'Notifications delivered on the day that were opened (so far); numerator of notification_ctr. Additive.'),
+      ('users_sent', 'Distinct users sent a notification on the day; denominator of opt_out_rate. Not additive across days.'),
+      ('users_sent_opted_out', 'Of users_sent, those who opted out on the day or later (so far); numerator of opt_out_rate. Not additive across days.'),
+      ('notification_ctr', 'delivered_opened / notifications_delivered. Not additive: sum(delivered_opened)::float8 / nullif(sum(notifications_delivered), 0).'),
+      ('opt_out_rate', 'users_sent_opted_out / users_sent (distinct users of the day). Not additive, and not re-aggregatable over days (a user sent on several days counts on each).')
+    ) as t(col, body) on t.col = a.attname
+    where c.relnamespace = 'public'::regnamespace and c.relkind = 'v' and c.relname like 'metrics\_%'
+  loop
+    execute format('comment on column public.%I.%I is %L', v_view, v_column, v_text);
+  end loop;
+end;
+$$;
+
 -- The end of what the ETL has looked at: the start of local today, or of the day a test or a
 -- catch-up run names (transaction setting analytics.etl_today). Outcomes at or after it are
 -- ignored until their day is computed.
@@ -280,7 +398,9 @@ begin
   case p_job
   when 'payments' then
     update public.metrics_daily_payments m
-    set success_rate = (s.success + coalesce(l.success, 0))::double precision / nullif(m.attempts, 0),
+    set attempts_succeeded = s.success + coalesce(l.success, 0),
+        successes_refunded = s.refund + coalesce(l.refund, 0),
+        success_rate = (s.success + coalesce(l.success, 0))::double precision / nullif(m.attempts, 0),
         refund_rate = (s.refund + coalesce(l.refund, 0))::double precision / nullif(m.successes, 0)
     from (
       select x.metric_date, x.dim1, x.dim2, x.dim3,
@@ -303,7 +423,11 @@ begin
       and m.country_code is not distinct from s.dim2 and m.currency = s.dim3;
   when 'calls' then
     update public.metrics_daily_calls m
-    set answer_rate = (s.answer + coalesce(l.answer, 0))::double precision / nullif(m.started, 0),
+    set started_answered = s.answer + coalesce(l.answer, 0),
+        answered_completed = s.completion + coalesce(l.completion, 0),
+        answered_dropped = s.dropped + coalesce(l.dropped, 0),
+        answered_recorded = s.recording + coalesce(l.recording, 0),
+        answer_rate = (s.answer + coalesce(l.answer, 0))::double precision / nullif(m.started, 0),
         completion_rate = (s.completion + coalesce(l.completion, 0))::double precision / nullif(m.answered, 0),
         drop_rate = (s.dropped + coalesce(l.dropped, 0))::double precision / nullif(m.answered, 0),
         recording_rate = (s.recording + coalesce(l.recording, 0))::double precision / nullif(m.answered, 0)
@@ -330,17 +454,15 @@ begin
       and m.provider is not distinct from s.dim2;
   when 'engagement' then
     update public.metrics_daily_engagement m
-    set notification_ctr = (s.ctr + coalesce((select count(*) from analytics.etl_share_links l
-                                               where l.target_day = m.metric_date and l.share = 'ctr'), 0))::double precision
-                           / nullif(m.notifications_delivered, 0),
-        opt_out_rate = (s.opt_out + coalesce((select count(*) from analytics.etl_opt_out_links o
-                                              where o.target_day = m.metric_date), 0))::double precision
-                       / nullif(s.users_sent, 0)
+    set delivered_opened = s.ctr, users_sent_opted_out = s.opt_out,
+        notification_ctr = s.ctr::double precision / nullif(m.notifications_delivered, 0),
+        opt_out_rate = s.opt_out::double precision / nullif(m.users_sent, 0)
     from (
       select x.metric_date,
-        coalesce(sum(x.answered) filter (where x.share = 'ctr'), 0) as ctr,
-        coalesce(sum(x.answered) filter (where x.share = 'opt_out'), 0) as opt_out,
-        coalesce(sum(x.denominator) filter (where x.share = 'opt_out'), 0) as users_sent
+        coalesce(sum(x.answered) filter (where x.share = 'ctr'), 0)
+          + (select count(*) from analytics.etl_share_links l where l.target_day = x.metric_date and l.share = 'ctr') as ctr,
+        coalesce(sum(x.answered) filter (where x.share = 'opt_out'), 0)
+          + (select count(*) from analytics.etl_opt_out_links o where o.target_day = x.metric_date) as opt_out
       from analytics.etl_share_same_day x
       where x.metric_date = any(p_days) and x.share in ('ctr', 'opt_out')
       group by x.metric_date
@@ -680,10 +802,13 @@ declare
   v_horizon timestamptz := p_today::timestamp at time zone v_zone;
   v_marked date[];
   v_run date[];
-  v_pay text[];
-  v_calls text[];
-  v_notes text[];
-  v_users uuid[];
+  v_pay text[] := '{}'::text[];
+  v_calls text[] := '{}'::text[];
+  v_notes text[] := '{}'::text[];
+  v_users uuid[] := '{}'::uuid[];
+  v_ingested timestamptz[];
+  v_since_ids text[] := '{}'::text[];
+  v_since_at timestamptz[] := '{}'::timestamptz[];
   v_orders jsonb;
   v_content jsonb;
   v_targets_pay date[];
@@ -694,6 +819,8 @@ declare
   v_day date;
   v_i int := 0;
   v_t0 timestamptz;
+  v_phase timestamptz := clock_timestamp();
+  v_applied jsonb;
 begin
   perform set_config('analytics.etl_today', p_today::text, true);
   select coalesce(array_agg(distinct (x.key)::date order by (x.key)::date), '{}') into v_marked
@@ -701,27 +828,35 @@ begin
   select coalesce(array_agg(distinct d order by d), '{}') into v_run from unnest(p_full || v_marked) as d;
   perform set_config('analytics.etl_run_days', v_run::text, true);
 
-  -- The new events of the marked days (one scan of each such day, filtered by ingested_at).
-  with marks as (
-    select (x.key)::date as day, array(select jsonb_array_elements_text(x.value)::timestamptz) as ingested
+  -- The new events of the marked days: one scan of each such day (its BRIN ranges, as a day's jobs
+  -- read it), filtered by the ingested_at values its marks carry.
+  for v_day, v_ingested in
+    select (x.key)::date, array(select jsonb_array_elements_text(x.value)::timestamptz)
     from jsonb_each(coalesce(p_new, '{}')) as x where (x.key)::date = any(v_marked)
-  ),
-  new_events as (
-    select e.event_domain, e.event_type, e.entity_id, e.user_id, e.event_timestamp
-    from marks m
-    join public.events_raw e on e.event_timestamp >= m.day::timestamp at time zone v_zone
-      and e.event_timestamp < (m.day + 1)::timestamp at time zone v_zone and e.ingested_at = any(m.ingested)
-  )
-  select array_agg(distinct n.entity_id) filter (where n.event_domain = 'payments' and n.entity_id is not null),
-    array_agg(distinct n.entity_id) filter (where n.event_domain = 'calls' and n.entity_id is not null),
-    array_agg(distinct n.entity_id) filter (where n.event_domain = 'notifications' and n.entity_id is not null),
-    array_agg(distinct n.user_id) filter (where n.event_type in ('notification_sent', 'notification_opted_out') and n.user_id is not null),
-    (select jsonb_object_agg(o.entity_id, o.since) from (select x.entity_id, min(x.event_timestamp) as since from new_events x
-      where x.event_domain = 'orders' and x.entity_id is not null group by x.entity_id) o),
-    (select jsonb_object_agg(o.entity_id, o.since) from (select x.entity_id, min(x.event_timestamp) as since from new_events x
-      where x.event_domain = 'content' and x.entity_id is not null group by x.entity_id) o)
-  into v_pay, v_calls, v_notes, v_users, v_orders, v_content
-  from new_events n;
+  loop
+    select array_cat(v_pay, array_agg(distinct e.entity_id) filter (where e.event_domain = 'payments' and e.entity_id is not null)),
+      array_cat(v_calls, array_agg(distinct e.entity_id) filter (where e.event_domain = 'calls' and e.entity_id is not null)),
+      array_cat(v_notes, array_agg(distinct e.entity_id) filter (where e.event_domain = 'notifications' and e.entity_id is not null)),
+      array_cat(v_users, array_agg(distinct e.user_id) filter (
+        where e.event_type in ('notification_sent', 'notification_opted_out') and e.user_id is not null)),
+      array_cat(v_since_ids, array_agg(e.event_domain || ':' || e.entity_id) filter (
+        where e.event_domain in ('orders', 'content') and e.entity_id is not null)),
+      array_cat(v_since_at, array_agg(e.event_timestamp) filter (
+        where e.event_domain in ('orders', 'content') and e.entity_id is not null))
+    into v_pay, v_calls, v_notes, v_users, v_since_ids, v_since_at
+    from public.events_raw e
+    where e.event_timestamp >= v_day::timestamp at time zone v_zone and e.event_timestamp < (v_day + 1)::timestamp at time zone v_zone
+      and e.ingested_at = any(v_ingested);
+  end loop;
+  select jsonb_object_agg(x.id, x.since) filter (where x.id like 'orders:%'),
+    jsonb_object_agg(x.id, x.since) filter (where x.id like 'content:%')
+  into v_orders, v_content
+  from (select u.id, min(u.at) as since from unnest(v_since_ids, v_since_at) as u(id, at) group by u.id) x;
+  if cardinality(v_marked) > 0 then
+    raise notice '%: new events of % day(s) read in % s', p_label, cardinality(v_marked),
+      round(extract(epoch from clock_timestamp() - v_phase)::numeric, 2);
+  end if;
+  v_phase := clock_timestamp();
 
   -- Links first: the days computed in full read them.
   v_targets_pay := array(select analytics.recompute_share_links('payments', v_pay, v_horizon));
@@ -732,12 +867,17 @@ begin
   -- rejection history, approval latency), on computed days.
   select coalesce(array_agg(distinct (e.event_timestamp at time zone v_zone)::date), '{}') into v_fulfillment
   from jsonb_each_text(coalesce(v_orders, '{}')) as o
-  join public.events_raw e on e.event_domain = 'orders' and e.entity_id = o.key
+  join public.events_raw e on e.event_domain = 'orders' and e.entity_id = substr(o.key, 8)
     and e.event_timestamp >= (o.value)::timestamptz and e.event_timestamp < v_horizon;
   select coalesce(array_agg(distinct (e.event_timestamp at time zone v_zone)::date), '{}') into v_content_days
   from jsonb_each_text(coalesce(v_content, '{}')) as o
-  join public.events_raw e on e.event_domain = 'content' and e.entity_id = o.key and e.event_type = 'horoscope_approved'
+  join public.events_raw e on e.event_domain = 'content' and e.entity_id = substr(o.key, 9) and e.event_type = 'horoscope_approved'
     and e.event_timestamp >= (o.value)::timestamptz and e.event_timestamp < v_horizon;
+
+  if cardinality(v_marked) > 0 then
+    raise notice '%: links and later order/horoscope days of the new events in % s', p_label,
+      round(extract(epoch from clock_timestamp() - v_phase)::numeric, 2);
+  end if;
 
   foreach v_day in array v_run loop
     v_i := v_i + 1;
@@ -753,6 +893,7 @@ begin
   end loop;
 
   -- The other days the new events change.
+  v_phase := clock_timestamp();
   perform analytics.compute_daily_fulfillment_metrics(d) from unnest(v_fulfillment) as d
   where not (d = any(v_run)) and exists (select 1 from analytics.etl_days c where c.metric_date = d);
   perform analytics.compute_daily_content_metrics(d) from unnest(v_content_days) as d
@@ -760,7 +901,14 @@ begin
   perform analytics.refresh_share_rates('payments', array(select d from unnest(v_targets_pay) as d where not (d = any(v_run))));
   perform analytics.refresh_share_rates('calls', array(select d from unnest(v_targets_calls) as d where not (d = any(v_run))));
   perform analytics.refresh_share_rates('engagement', array(select d from unnest(v_targets_eng) as d where not (d = any(v_run))));
-  perform analytics.apply_activity_changes(v_run);
+  raise notice '%: % other day(s) of orders/horoscopes and rates of % day(s) in % s', p_label,
+    cardinality(v_fulfillment) + cardinality(v_content_days),
+    cardinality(v_targets_pay) + cardinality(v_targets_calls) + cardinality(v_targets_eng),
+    round(extract(epoch from clock_timestamp() - v_phase)::numeric, 2);
+  v_phase := clock_timestamp();
+  v_applied := analytics.apply_activity_changes(v_run);
+  raise notice '%: activity changes % applied in % s', p_label, v_applied,
+    round(extract(epoch from clock_timestamp() - v_phase)::numeric, 2);
 end;
 $$;
 comment on function analytics.etl_process(date[], jsonb, date, text) is
@@ -877,13 +1025,13 @@ grant execute on function analytics.rebuild_metrics(date, date, date) to service
 -- The schedule: pg_cron on hosted Supabase runs in UTC, so an hourly job starts the nightly run once
 -- per local day, at the first hour at or after 02:00 local (DST-safe: a skipped or repeated hour
 -- neither skips nor repeats the run).
-create or replace function analytics.run_nightly_etl_if_due()
+create or replace function analytics.run_nightly_etl_if_due(p_now timestamptz default now())
 returns text
 language plpgsql
 set search_path = ''
 as $$
 declare
-  v_local timestamp := now() at time zone analytics.reporting_time_zone();
+  v_local timestamp := p_now at time zone analytics.reporting_time_zone();
 begin
   if v_local::time < time '02:00' then
     return 'not yet';
@@ -894,15 +1042,15 @@ begin
   if not pg_try_advisory_xact_lock(hashtext('analytics.nightly'), 0) then
     return 'running';
   end if;
-  perform 1 from analytics.run_nightly_etl();
+  perform 1 from analytics.run_nightly_etl(v_local::date);
   update analytics.etl_nightly_state set last_scheduled_today = v_local::date;
   return 'ran';
 end;
 $$;
-comment on function analytics.run_nightly_etl_if_due() is
-  'Called hourly by pg_cron: runs analytics.run_nightly_etl() once per local day, at the first call at or after 02:00 local time. Returns ran | not yet | done today | running.';
-revoke all on function analytics.run_nightly_etl_if_due() from public, anon, authenticated;
-grant execute on function analytics.run_nightly_etl_if_due() to service_role;
+comment on function analytics.run_nightly_etl_if_due(timestamptz) is
+  'Called hourly by pg_cron: runs analytics.run_nightly_etl() once per local day, at the first call at or after 02:00 local time (p_now: the time of the call). Returns ran | not yet | done today | running.';
+revoke all on function analytics.run_nightly_etl_if_due(timestamptz) from public, anon, authenticated;
+grant execute on function analytics.run_nightly_etl_if_due(timestamptz) to service_role;
 
 select cron.schedule('analytics-nightly-etl', '0 * * * *', 'select analytics.run_nightly_etl_if_due()');
 

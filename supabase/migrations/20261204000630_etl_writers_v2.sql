@@ -196,9 +196,10 @@ begin
   inserted as (
     insert into public.metrics_daily_payments (
       metric_date, provider, country_code, currency, attempts, fallback_attempts, successes, failures, refunds,
+      attempts_succeeded, successes_refunded,
       success_rate, fallback_rate, refund_rate, gross_cents, refunded_cents, revenue_cents, avg_transaction_cents)
     select p_date, c.provider, c.country_code, c.currency, c.attempts, c.fallback_attempts, c.successes, c.failures,
-      c.refunds,
+      c.refunds, c.attempts_answered, c.successes_refunded,
       c.attempts_answered::double precision / nullif(c.attempts, 0),
       c.fallback_attempts::double precision / nullif(c.attempts, 0),
       c.successes_refunded::double precision / nullif(c.successes, 0),
@@ -337,8 +338,10 @@ begin
   inserted as (
     insert into public.metrics_daily_calls (
       metric_date, service_code, provider, started, answered, completed, dropped, recorded,
+      started_answered, answered_completed, answered_dropped, answered_recorded,
       answer_rate, completion_rate, drop_rate, recording_rate, duration_avg_s, duration_p95_s)
     select p_date, c.service_code, c.provider, c.started, c.answered, c.completed, c.dropped, c.recorded,
+      c.answer_num, c.completion_num, c.drop_num, c.recording_num,
       c.answer_num::double precision / nullif(c.started, 0),
       c.completion_num::double precision / nullif(c.answered, 0),
       c.drop_num::double precision / nullif(c.answered, 0),
@@ -520,19 +523,16 @@ begin
 
   insert into public.metrics_daily_engagement (
     metric_date, dau, wau, mau, notifications_sent, notifications_delivered, notifications_opened,
-    notifications_opted_out, notification_ctr, opt_out_rate, listens, listen_through_avg_pct)
-  select p_date, u.dau, u.wau, u.mau, v_sent, v_delivered, v_opened, v_opted_out,
+    notifications_opted_out, delivered_opened, users_sent, users_sent_opted_out, notification_ctr, opt_out_rate,
+    listens, listen_through_avg_pct)
+  values (p_date, 0, 0, 0, v_sent, v_delivered, v_opened, v_opted_out,
+    v_ctr_answered, v_users_sent, v_opt_out_same_day + v_opt_out_later,
     v_ctr_answered::double precision / nullif(v_delivered, 0),
     (v_opt_out_same_day + v_opt_out_later)::double precision / nullif(v_users_sent, 0),
-    v_listens, v_listen_sum / nullif(v_listens, 0)
-  from (
-    select count(distinct a.user_id) filter (where a.activity_date = p_date) as dau,
-      count(distinct a.user_id) filter (where a.activity_date > p_date - 7) as wau,
-      count(distinct a.user_id) as mau
-    from analytics.user_daily_activity a
-    where a.activity_date > p_date - 30 and a.activity_date <= p_date
-  ) u;
+    v_listens, v_listen_sum / nullif(v_listens, 0));
   get diagnostics v_rows = row_count;
+  -- DAU/WAU/MAU from the activity tables, as for a day whose activity window changed.
+  perform analytics.refresh_activity_counts(array[p_date]);
 
   -- Opens and opt-outs of the day that answer earlier days: their links, and those days' rates.
   perform analytics.refresh_share_rates('engagement', array(

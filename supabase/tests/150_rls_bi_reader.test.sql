@@ -1,4 +1,4 @@
--- Persona: bi_reader, the BI SQL login (DESIGN.md §11). Reads every metrics table, their
+-- Persona: bi_reader, the BI SQL login (docs/design.md §11). Reads every metrics table, their
 -- aggregation-safe views and etl_job_runs, as an admin does, with no JWT claims at all; nothing
 -- else: no events_raw or partition, no event catalog or runbook view, no analytics object, no
 -- function, no write. RLS still decides: without its policy a table shows bi_reader nothing.

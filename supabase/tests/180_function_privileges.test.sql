@@ -26,7 +26,7 @@ select ok(
   (select bool_and(has_function_privilege('service_role', f, 'execute')) from tests.analytics_functions() as f
    where f::text in ('analytics.app_role()', 'analytics.is_admin()', 'analytics.create_events_partition(date)')),
   'service_role can execute the policy helpers and create_events_partition');
--- The SQL entry points of DESIGN.md §7 that exist on this database are callable by backends.
+-- The SQL entry points of docs/design.md §7 that exist on this database are callable by backends.
 select is(
   array(select f::text from tests.analytics_functions() as f
         where (select proname from pg_proc where oid = f) in ('run_daily_etl_pipeline', 'compute_daily_fulfillment_metrics',

@@ -2,7 +2,7 @@
 // gives every function (SUPABASE_URL, SUPABASE_DB_URL, SUPABASE_JWKS, SUPABASE_SECRET_KEYS,
 // SUPABASE_PUBLISHABLE_KEYS, the legacy anon/service_role keys; no HS256 secret), the public local
 // credentials open nothing (401 everywhere), while the project's own keys work. Started without
-// SUPABASE_DB_URL, they answer a JSON 503 and stay up (DESIGN.md §12).
+// SUPABASE_DB_URL, they answer a JSON 503 and stay up (docs/design.md §12).
 import { randomBytes, randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -125,7 +125,7 @@ describe("numbers on screen are the API's", () => {
     const page = await newPage();
     await signInAs(page, "admin");
     await settled(page);
-    // Dates are local days of the zone every API answer names (DESIGN.md §10.1).
+    // Dates are local days of the zone every API answer names (docs/design.md §10.1).
     expect(await page.locator(".topbar .zone").textContent()).toBe("Days in UTC");
     expect(await page.locator(".date-form label").textContent()).toBe("Day (UTC)");
     const calls = await api("admin", `calls?start_date=${latest}&end_date=${latest}`);

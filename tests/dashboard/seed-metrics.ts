@@ -1,6 +1,6 @@
 // Deterministic KPI rows for the dashboard's browser tests, written straight into the metrics
 // tables (the ETL is tested elsewhere): `days` days ending on `end`, with detail and total rows
-// shaped as DESIGN.md §8 lays them out, some null rates, cohorts and ETL runs.
+// shaped as docs/design.md §8 lays them out, some null rates, cohorts and ETL runs.
 import { DEMO_USERS } from "../../stack/keys.ts";
 import { addDays } from "../../dashboard/src/format/dates.ts";
 import { createRng } from "../../lib/generator/rng.ts";

@@ -1,4 +1,4 @@
-// Hand-crafted events for the KPI edge cases (DESIGN.md §8), on the KPI test days. Dimension values
+// Hand-crafted events for the KPI edge cases (docs/design.md §8), on the KPI test days. Dimension values
 // (service edge_service, provider edgepay/edgecall, JPY) are used by nothing else, so the tests can
 // also assert their rows by hand.
 import { randomUUID } from "node:crypto";
@@ -76,7 +76,7 @@ export function edgeCaseEvents(): GeneratedEvent[] {
     ev({ event_domain: "content", event_type: "horoscope_listened", event_timestamp: "2026-10-01T08:00:00.000Z", entity_type: "horoscope", entity_id: "leo-daily", user_id: EDGE.returningUser, metadata: { zodiac_sign: "leo", listen_percent: 40 } }),
     ev({ event_domain: "content", event_type: "horoscope_listened", event_timestamp: "2026-10-01T09:00:00.000Z", entity_type: "horoscope", entity_id: "leo-daily", user_id: EDGE.oneDayUser, metadata: { zodiac_sign: "leo", listen_percent: 100 } }),
     ev({ event_domain: "content", event_type: "horoscope_listened", event_timestamp: "2026-10-08T08:00:00.000Z", entity_type: "horoscope", entity_id: "leo-daily", user_id: EDGE.returningUser, metadata: { zodiac_sign: "leo", listen_percent: 55 } }),
-    // Events that carry a user id without the user doing anything (DESIGN.md §10.2).
+    // Events that carry a user id without the user doing anything (docs/design.md §10.2).
     ev({ event_domain: "notifications", event_type: "notification_sent", event_timestamp: "2026-10-07T16:00:00.000Z", entity_type: "notification", entity_id: "n-edge-passive", user_id: EDGE.passiveUser }),
     ev({ event_domain: "notifications", event_type: "notification_delivered", event_timestamp: "2026-10-07T16:00:01.000Z", entity_type: "notification", entity_id: "n-edge-passive", user_id: EDGE.passiveUser }),
     ev({ event_domain: "moderation", event_type: "moderation_decision", event_timestamp: "2026-10-08T10:00:00.000Z", entity_type: "review", entity_id: "r-edge-passive", status: "approved", user_id: EDGE.passiveUser }),

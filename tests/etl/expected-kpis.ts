@@ -1,7 +1,7 @@
-// The KPI contract (DESIGN.md §5, §7, §8 and v2, §10) computed straight from events in TypeScript,
-// independently of the SQL ETL, so the tests can compare every row and field of the metric tables
-// against it. Days are local days in a time zone (Intl, not the database's tz data); rates are
-// shares attributed to the denominator's day.
+// The KPI contract (docs/design.md §5, §7, §8 and v2, §10) computed straight from events in
+// TypeScript, independently of the SQL ETL, so the tests can compare every row and field of the
+// metric tables against it. Days are local days in a time zone (Intl, not the database's tz data);
+// rates are shares attributed to the denominator's day.
 import { percentile } from "../../lib/stats.ts";
 import type { GeneratedEvent } from "../../lib/generator/index.ts";
 
@@ -9,7 +9,7 @@ type Ev = GeneratedEvent;
 type Row = Record<string, string | number | null>;
 const DAY = 86_400_000;
 
-/** How days are cut (IANA zone) and up to when outcomes count (ms; DESIGN.md: "so far"). */
+/** How days are cut (IANA zone) and up to when outcomes count (ms; docs/design.md: "so far"). */
 export type KpiOptions = { zone?: string; horizon?: number };
 
 const ms = (e: Ev) => Date.parse(e.event_timestamp);
@@ -86,7 +86,7 @@ function lastAtOrBefore(history: Ev[], type: string, at: number): Ev | undefined
   return history.filter((h) => h.event_type === type && ms(h) <= at).at(-1);
 }
 
-// ---- shares (DESIGN.md §10.4) ---------------------------------------------------------------
+// ---- shares (docs/design.md §10.4) ---------------------------------------------------------------
 
 type Share = { domain: string; den: string; out: string; recordedOnly?: boolean };
 const SHARES = {
@@ -211,6 +211,8 @@ export function expectedPayments(events: Ev[], day: string, opts: KpiOptions = {
       metric_date: day, provider: g.provider, country_code: g.country_code, currency: g.currency,
       attempts: attempts.length, fallback_attempts: fallback, successes: successes.length,
       failures: count(g.events, "payment_failed"), refunds: refundedAmounts.length,
+      attempts_succeeded: attempts.filter((e) => succeeded.has(e.event_id)).length,
+      successes_refunded: successes.filter((e) => refunded.has(e.event_id)).length,
       success_rate: ratio(attempts.filter((e) => succeeded.has(e.event_id)).length, attempts.length),
       fallback_rate: ratio(fallback, attempts.length),
       refund_rate: ratio(successes.filter((e) => refunded.has(e.event_id)).length, successes.length),
@@ -240,11 +242,14 @@ export function expectedCalls(events: Ev[], day: string, opts: KpiOptions = {}):
     const answers = g.events.filter((e) => e.event_type === "call_answered");
     const ended = g.events.filter((e) => e.event_type === "call_ended");
     const durations = ended.map((e) => e.duration_seconds ?? 0);
-    const share = (set: Set<string>) => ratio(answers.filter((e) => set.has(e.event_id)).length, answers.length);
+    const of = (set: Set<string>) => answers.filter((e) => set.has(e.event_id)).length;
+    const share = (set: Set<string>) => ratio(of(set), answers.length);
     return {
       metric_date: day, service_code: g.service_code, provider: g.provider,
       started: started.length, answered: answers.length, completed: ended.length,
       dropped: count(g.events, "call_dropped"), recorded: ended.filter((e) => e.metadata.recorded === true).length,
+      started_answered: started.filter((e) => answeredStarts.has(e.event_id)).length,
+      answered_completed: of(completed), answered_dropped: of(dropped), answered_recorded: of(recorded),
       answer_rate: ratio(started.filter((e) => answeredStarts.has(e.event_id)).length, started.length),
       completion_rate: share(completed), drop_rate: share(dropped), recording_rate: share(recorded),
       duration_avg_s: mean(durations), duration_p95_s: p95(durations),
@@ -252,7 +257,7 @@ export function expectedCalls(events: Ev[], day: string, opts: KpiOptions = {}):
   });
 }
 
-/** The event types that show a user doing something (DESIGN.md §10.2), written out here rather
+/** The event types that show a user doing something (docs/design.md §10.2), written out here rather
  * than read from the catalog, so that a catalog change is caught by the comparison. */
 const USER_INITIATED = new Set([
   "order_created", "payment_attempted", "call_started", "notification_opened", "notification_opted_out",
@@ -296,6 +301,8 @@ export function expectedEngagement(events: Ev[], day: string, opts: KpiOptions =
     metric_date: day, dau: activity.get(day)?.size ?? 0, wau: activeBetween(activity, day, 7), mau: activeBetween(activity, day, 30),
     notifications_sent: count(es, "notification_sent"), notifications_delivered: delivered.length,
     notifications_opened: count(es, "notification_opened"), notifications_opted_out: count(es, "notification_opted_out"),
+    delivered_opened: delivered.filter((e) => opened.has(e.event_id)).length,
+    users_sent: recipients.size, users_sent_opted_out: [...recipients].filter((u) => optedOut.has(u)).length,
     notification_ctr: ratio(delivered.filter((e) => opened.has(e.event_id)).length, delivered.length),
     opt_out_rate: ratio([...recipients].filter((u) => optedOut.has(u)).length, recipients.size),
     listens: listens.length, listen_through_avg_pct: mean(listens),

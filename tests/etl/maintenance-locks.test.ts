@@ -1,4 +1,4 @@
-// Maintenance never stalls ingestion for more than about a second (DESIGN.md §12): with a long read
+// Maintenance never stalls ingestion for more than about a second (docs/design.md §12): with a long read
 // of events_raw open, the retention purge's partition drop waits at most 500 ms per attempt, so
 // ingest requests keep answering promptly, and the drop goes through once the read has ended.
 import { randomUUID } from "node:crypto";

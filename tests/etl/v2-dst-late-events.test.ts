@@ -1,4 +1,4 @@
-// KPI contract v2 end to end (DESIGN.md §10): a month and a half of events in Africa/Cairo crossing
+// KPI contract v2 end to end (docs/design.md §10): a month and a half of events in Africa/Cairo crossing
 // the end of DST (2026-10-29 is a 25-hour local day), events minutes either side of local
 // midnights, users whose only events on some days are not user-initiated, and late events for past
 // days arriving between nightly runs. After the nightly runs every row and field of every metrics

@@ -1,4 +1,4 @@
-// Nightly equals rebuild, property-style (DESIGN.md §10.3): the same events arrive in different
+// Nightly equals rebuild, property-style (docs/design.md §10.3): the same events arrive in different
 // random orders (a random share of them late, each after the nightly run of a random day at or
 // after its own), and whatever the order, the metrics after the nightly runs equal a rebuild from
 // scratch and the independent TypeScript computation, row for row. With many late events every

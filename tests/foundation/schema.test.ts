@@ -6,7 +6,7 @@ import { asRole, connect } from "../helpers/db.ts";
 const sql = connect();
 afterAll(() => sql.end());
 
-// DESIGN.md §4, written out independently of the migration that seeds it.
+// docs/design.md §4, written out independently of the migration that seeds it.
 const CATALOG: Record<string, string[]> = {
   orders: ["order_created", "order_assigned", "order_submitted", "order_approved", "order_rejected", "order_completed", "order_cancelled"],
   payments: ["payment_attempted", "payment_succeeded", "payment_failed", "refund_issued"],

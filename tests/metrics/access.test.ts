@@ -1,4 +1,4 @@
-// Which caller may use which metrics endpoint (DESIGN.md §3, §9): 401 for the anon key alone,
+// Which caller may use which metrics endpoint (docs/design.md §3, §9): 401 for the anon key alone,
 // a clear 403 for roles that may not use an endpoint, 200 otherwise. Rows are checked elsewhere.
 import { beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_SECRET_KEY } from "../../stack/local-settings.ts";

@@ -1,4 +1,4 @@
-// The reporting time zone in the metrics API (DESIGN.md §10.1), over real HTTP: every response's
+// The reporting time zone in the metrics API (docs/design.md §10.1), over real HTTP: every response's
 // meta names the zone its dates are local dates of, says which days of the range were computed in
 // another zone, and a cached answer is never served across a change of zone.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

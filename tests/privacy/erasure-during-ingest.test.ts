@@ -1,4 +1,4 @@
-// Erasure and ingestion are serialised (DESIGN.md §12): an event of a user accepted while that
+// Erasure and ingestion are serialised (docs/design.md §12): an event of a user accepted while that
 // user's erasure is in progress must not survive it, batches of other users must all be stored, and
 // no ingest request (nor another erasure) may wait long on the erasure (a 503 with Retry-After
 // instead). Real HTTP against the functions; the erasure is held open in its own transaction.

@@ -1,5 +1,5 @@
 // A database restart or outage costs failed requests, never the functions process, and the
-// functions recover by themselves within seconds of the database (DESIGN.md §12): four ingest
+// functions recover by themselves within seconds of the database (docs/design.md §12): four ingest
 // streams through crash restarts of the stack's Postgres (`pg_ctl restart -m immediate`), and
 // requests of every kind during a longer outage. Postgres is running again after each test, even
 // a failed one, and so is the functions server (the files after this one need both).

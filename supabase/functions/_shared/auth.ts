@@ -1,6 +1,6 @@
 // The one auth module: verifies the caller's credential in the function itself (whatever the
 // platform gate did) and says who the caller is. Only what the environment configures is trusted,
-// nothing is built in, and a method with nothing configured rejects (DESIGN.md §12):
+// nothing is built in, and a method with nothing configured rejects (docs/design.md §12):
 // - user tokens: ES256/RS256 with the project's JWKS (SUPABASE_JWKS, which hosted Supabase gives
 //   every function, or else the JWKS endpoint of SUPABASE_URL); HS256 only with AUTH_JWT_SECRET
 //   (a custom secret: hosted Supabase neither provides the JWT secret nor lets a secret's name start

@@ -1,4 +1,4 @@
-// The shape of one analytics event (DESIGN.md §4, §9) as a zod schema, plus the checks that need
+// The shape of one analytics event (docs/design.md §4, §9) as a zod schema, plus the checks that need
 // the catalog: domain/type, required fields per type, entity type, status values, metadata field
 // types, and the privacy filter. Each problem is reported with its field path.
 import { z } from "zod";
@@ -43,7 +43,7 @@ const text = z.custom<string>((v) => typeof v === "string" && v.length >= 1 && v
 const nonNegativeInt = z.custom<number>((v) => Number.isSafeInteger(v) && (v as number) >= 0, {
   error: "must be a non-negative JSON integer",
 });
-// Codes are compared upper-cased (DESIGN.md §9); checkEvent stores them upper-cased.
+// Codes are compared upper-cased (docs/design.md §9); checkEvent stores them upper-cased.
 const codeIn = (codes: ReadonlySet<string>, what: string) =>
   z.custom<string>((v) => typeof v === "string" && codes.has(v.toUpperCase()), { error: `must be an ${what} code` });
 

@@ -1,4 +1,4 @@
-// The privacy filter: events must carry no personal data (DESIGN.md §6, §8, §12). Flags metadata
+// The privacy filter: events must carry no personal data (docs/design.md §6, §8, §12). Flags metadata
 // keys that name personal data, and values and keys that look like it in any script's digits and in
 // full-width forms (pii-normalise.ts). Findings name the field and the kind of data, never the text
 // itself (a key that is personal data is named by its position), so error responses and logs

@@ -1,4 +1,4 @@
-// POST /functions/v1/ingest: {"events": [...]} → {"accepted": n, "duplicates": m} (DESIGN.md §7, §9).
+// POST /functions/v1/ingest: {"events": [...]} → {"accepted": n, "duplicates": m} (docs/design.md §7, §9).
 // Order: authenticate (401), request quota (429), content type and size (415/413), body deadline
 // (408), JSON (400), validation (400 invalid_events), authorisation per event (403), event quota
 // (429), then one write as service_role.
@@ -14,7 +14,7 @@ import { authorizeEvents } from "./authorize.ts";
 import { storeEvents, withUniqueIds } from "./insert-events.ts";
 import { validateBatch } from "./validate-batch.ts";
 
-// The function has authorised the caller itself; the write runs as service_role (DESIGN.md §9),
+// The function has authorised the caller itself; the write runs as service_role (docs/design.md §9),
 // with the caller's claims recorded in request.jwt.claims.
 const writerFor = (caller: Caller): Caller => ({ ...SERVICE_CALLER, claims: caller.claims });
 

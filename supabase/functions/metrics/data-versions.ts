@@ -5,7 +5,7 @@
 //   statement-level trigger on each table). Read BEFORE the data: an answer computed afterwards is
 //   at least as new as the versions it is stored under, and any later write commits a higher
 //   version, so a cached answer is never older than the data its key names;
-// - the reporting time zone and today's local date in it (DESIGN.md §10.1): metric dates are local
+// - the reporting time zone and today's local date in it (docs/design.md §10.1): metric dates are local
 //   dates, and a reader's 30-day window moves with the local day.
 import { db, oneStatement } from "../_shared/db.ts";
 import { sqlLiteral } from "../_shared/sql-literal.ts";

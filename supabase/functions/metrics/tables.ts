@@ -1,4 +1,4 @@
-// The metrics tables behind the endpoints (DESIGN.md §7): row fields in contract order, the
+// The metrics tables behind the endpoints (docs/design.md §7): row fields in contract order, the
 // dimensions rows are ordered by after the date (ascending, null = total rows last), the
 // filters each accepts, and the application roles that may use it at all (RLS still decides rows).
 import type { AppRole } from "../_shared/auth.ts";

@@ -1,6 +1,6 @@
 // Days of a requested range that were computed in another reporting time zone than today's (days
 // older than raw retention keep the zone they were computed in; analytics.etl_days), so that an
-// answer says when its dates are not all local dates of meta.time_zone (DESIGN.md §10.1).
+// answer says when its dates are not all local dates of meta.time_zone (docs/design.md §10.1).
 // Read as the function's own connection role (the table is granted to nobody else; it holds dates
 // and zone names only).
 import { db, oneStatement } from "../_shared/db.ts";
