@@ -8,6 +8,19 @@ comment on column public.etl_job_runs.backend_pid is
 create index etl_job_runs_running_idx on public.etl_job_runs (started_at) where status = 'running';
 comment on index public.etl_job_runs_running_idx is 'The few running rows, for health and stale-run detection.';
 
+-- The daily jobs, in the order the pipeline runs them.
+create or replace function analytics.etl_job_names()
+returns text[]
+language sql
+immutable
+set search_path = ''
+as $$
+  select array['fulfillment', 'payments', 'calls', 'engagement', 'content', 'cohort_retention']
+$$;
+comment on function analytics.etl_job_names() is 'The daily ETL jobs in pipeline order (engagement before cohort_retention).';
+revoke all on function analytics.etl_job_names() from public, anon, authenticated;
+grant execute on function analytics.etl_job_names() to service_role;
+
 -- Alive: a session with that pid that started no later than the run (a reused pid started later).
 -- pg_stat_activity shows pid and backend_start of every session to every role.
 create or replace function analytics.etl_running_jobs(p_now timestamptz default now())

@@ -15,7 +15,7 @@ as $$
     'due_at', analytics.etl_day_due_at(p_day),
     'missing_or_failed_jobs', coalesce(jsonb_agg(j.job order by j.job) filter (where l.status is distinct from 'succeeded' and not coalesce(l.alive, false)), '[]'),
     'running_jobs', coalesce(jsonb_agg(j.job order by j.job) filter (where coalesce(l.alive, false)), '[]'))
-  from unnest(array['fulfillment', 'payments', 'calls', 'engagement', 'content', 'cohort_retention']) as j(job)
+  from unnest(analytics.etl_job_names()) as j(job)
   left join lateral (
     select r.status, coalesce(rj.session_alive and not rj.stale, false) as alive
     from public.etl_job_runs r

@@ -21,3 +21,20 @@ export async function resetOpsSettings(sql: Sql) {
   await sql`update analytics.ops_settings set nightly_run_at = default, nightly_grace = default, stale_run_after = default,
     alert_webhook_url = null, alerts_silenced_until = null, alerts_silence_reason = null`;
 }
+
+/** Pauses pg_cron jobs by name for a test that drives their work itself; returns the resume. */
+export async function pauseCronJobs(sql: Sql, names: string[]): Promise<() => Promise<void>> {
+  await sql`select cron.alter_job(jobid, active := false) from cron.job where jobname = any(${names})`;
+  return async () => {
+    await sql`select cron.alter_job(jobid, active := true) from cron.job where jobname = any(${names})`;
+  };
+}
+
+/** Polls `check` until it holds (every 100 ms, at most `timeoutMs`). */
+export async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -3,12 +3,13 @@
 // on recovery), retry with backoff when the receiver fails, and silencing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect } from "../helpers/db.ts";
-import { clearHealthSignals, day, resetOpsSettings, setHealthSchedule } from "../helpers/health.ts";
+import { clearHealthSignals, day, pauseCronJobs, resetOpsSettings, setHealthSchedule } from "../helpers/health.ts";
 import { ops, opsAsync } from "../helpers/ops.ts";
 import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook-receiver.ts";
 
 const sql = connect();
 let receiver: WebhookReceiver;
+let resumeCron: () => Promise<void>;
 const JOB = "analytics-health-alerts";
 const texts = () => receiver.received.map((b) => (b as { text: string }).text);
 
@@ -26,7 +27,7 @@ const pendingAlerts = () => sql<{ alert_id: number; attempts: number; last_error
 beforeAll(async () => {
   receiver = await startWebhookReceiver();
   // The test drives evaluation itself: the every-5-minutes job must not race it.
-  await sql`select cron.alter_job(jobid, active := false) from cron.job where jobname = ${JOB}`;
+  resumeCron = await pauseCronJobs(sql, [JOB]);
   await sql`delete from analytics.health_alerts`;
   await sql`delete from analytics.health_alert_state`;
   await clearHealthSignals(sql);
@@ -38,7 +39,7 @@ afterAll(async () => {
   await repairHealth();
   await clearHealthSignals(sql);
   await resetOpsSettings(sql);
-  await sql`select cron.alter_job(jobid, active := true) from cron.job where jobname = ${JOB}`;
+  await resumeCron();
   await receiver.close();
   await sql.end();
 });

@@ -107,7 +107,7 @@ describe("health", () => {
     expect(res.status).toBe(503);
 
     await sql`select pg_terminate_backend(${pid})`;
-    await runner.end().catch(() => {});
+    await runner.end({ timeout: 0 }).catch(() => {});
     res = await health();
     body = await res.json();
     expect(body.running).toEqual([expect.objectContaining({ job: "engagement", stale: true })]);
