@@ -19,6 +19,7 @@ describe("pg_cron schedules", () => {
       { jobname: "analytics-health-alerts", schedule: "*/5 * * * *", command: "select analytics.run_health_alerts()" },
       { jobname: "analytics-nightly-etl", schedule: "0 * * * *", command: "call analytics.run_scheduled_nightly_etl()" },
       { jobname: "analytics-purge-expired", schedule: "30 3 * * *", command: "select analytics.purge_expired_data()" },
+      { jobname: "analytics-purge-expired-state", schedule: "40 3 * * *", command: "select analytics.purge_expired_state()" },
       { jobname: "analytics-purge-ingest-quota", schedule: "20 * * * *", command: "select analytics.purge_ingest_quota()" },
     ]);
   });
