@@ -18,8 +18,7 @@ export async function printStatus(sql: OpsSql): Promise<number> {
     select n.run_id, n.local_today::text, n.status, n.days_done || ' of ' || cardinality(n.days) as days_done,
       n.current_day::text, n.started_at, n.finished_at,
       case when n.status <> 'running' then null
-           when exists (select 1 from pg_stat_activity a where a.pid = n.backend_pid and a.backend_start <= n.started_at)
-           then 'alive' else 'gone' end as session,
+           when analytics.session_alive(n.backend_pid, n.started_at) then 'alive' else 'gone' end as session,
       n.error
     from analytics.etl_nightly_runs n order by n.run_id desc limit 5`);
   printRows("Running ETL jobs", await sql`

@@ -618,7 +618,8 @@ grant execute on procedure analytics.run_scheduled_nightly_etl() to service_role
 
 select cron.schedule('analytics-nightly-etl', '0 * * * *', 'call analytics.run_scheduled_nightly_etl()');
 
--- Abandoned runs (20261204000710) include nightly runs whose session is gone.
+-- Finished and failed rows are always written: a job or nightly run whose session died is recorded
+-- as failed by the health alerts job (every 5 minutes) or `ops alerts deliver`.
 create or replace function analytics.fail_abandoned_etl_runs()
 returns integer
 language plpgsql
@@ -637,8 +638,7 @@ begin
   set status = 'failed', finished_at = now(),
     error = format('abandoned after %s of %s days: its session (pid %s) ended (killed, crashed or restarted)',
       n.days_done, cardinality(n.days), n.backend_pid)
-  where n.status = 'running' and not exists (
-    select 1 from pg_catalog.pg_stat_activity s where s.pid = n.backend_pid and s.backend_start <= n.started_at);
+  where n.status = 'running' and not analytics.session_alive(n.backend_pid, n.started_at);
   return v_jobs;
 end;
 $$;
