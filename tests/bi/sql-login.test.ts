@@ -83,19 +83,19 @@ describe("bi_reader over TCP", () => {
 
   it("the weekly success rate from numerators/denominators equals the API's daily rows recombined", async () => {
     const rows = await bi.unsafe(biQuery("payment_success_rate_weekly"), [START, END]);
-    const weeks = new Map<string, { days: Set<string>; attempts: number; successes: number }>();
+    const weeks = new Map<string, { days: Set<string>; attempts: number; succeeded: number }>();
     for (const r of apiTotals) {
       // Each daily rate the API returns is its own numerator over its denominator.
-      expect(r.success_rate).toBe((r.attempts as number) > 0 ? (r.successes as number) / (r.attempts as number) : null);
-      const w = weeks.get(weekStart(r.metric_date as string)) ?? { days: new Set<string>(), attempts: 0, successes: 0 };
+      expect(r.success_rate).toBe((r.attempts as number) > 0 ? (r.attempts_succeeded as number) / (r.attempts as number) : null);
+      const w = weeks.get(weekStart(r.metric_date as string)) ?? { days: new Set<string>(), attempts: 0, succeeded: 0 };
       w.days.add(r.metric_date as string);
       w.attempts += r.attempts as number;
-      w.successes += r.successes as number;
+      w.succeeded += r.attempts_succeeded as number;
       weeks.set(weekStart(r.metric_date as string), w);
     }
     const expected = [...weeks].sort(([a], [b]) => (a < b ? -1 : 1)).map(([week, w]) => ({
-      week_start: week, days_with_data: w.days.size, attempts: w.attempts, successes: w.successes,
-      success_rate: w.attempts > 0 ? w.successes / w.attempts : null,
+      week_start: week, days_with_data: w.days.size, attempts: w.attempts, attempts_succeeded: w.succeeded,
+      success_rate: w.attempts > 0 ? w.succeeded / w.attempts : null,
     }));
     expect([...rows]).toEqual(expected);
     expect(rows.length).toBeGreaterThanOrEqual(13);

@@ -114,10 +114,10 @@ describe("heat map colours", () => {
 
 describe("rows", () => {
   const payments = [
-    { metric_date: "2026-11-01", provider: "stripe", country_code: "DE", currency: "EUR", attempts: 10, successes: 8, fallback_attempts: 1, refunds: 1, gross_cents: 800, success_rate: 0.8 },
-    { metric_date: "2026-11-01", provider: null, country_code: null, currency: "EUR", attempts: 10, successes: 8, fallback_attempts: 1, refunds: 1, gross_cents: 800, success_rate: 0.8 },
-    { metric_date: "2026-11-01", provider: null, country_code: null, currency: "USD", attempts: 4, successes: 1, fallback_attempts: 0, refunds: 0, gross_cents: 100, success_rate: 0.25 },
-    { metric_date: "2026-11-02", provider: null, country_code: null, currency: "EUR", attempts: 0, successes: 0, fallback_attempts: 0, refunds: 0, gross_cents: 0, success_rate: null },
+    { metric_date: "2026-11-01", provider: "stripe", country_code: "DE", currency: "EUR", attempts: 10, successes: 8, attempts_succeeded: 8, fallback_attempts: 1, refunds: 1, successes_refunded: 1, gross_cents: 800, success_rate: 0.8 },
+    { metric_date: "2026-11-01", provider: null, country_code: null, currency: "EUR", attempts: 10, successes: 8, attempts_succeeded: 8, fallback_attempts: 1, refunds: 1, successes_refunded: 1, gross_cents: 800, success_rate: 0.8 },
+    { metric_date: "2026-11-01", provider: null, country_code: null, currency: "USD", attempts: 4, successes: 1, attempts_succeeded: 1, fallback_attempts: 0, refunds: 2, successes_refunded: 0, gross_cents: 100, success_rate: 0.25 },
+    { metric_date: "2026-11-02", provider: null, country_code: null, currency: "EUR", attempts: 0, successes: 0, attempts_succeeded: 0, fallback_attempts: 0, refunds: 0, successes_refunded: 0, gross_cents: 0, success_rate: null },
   ];
   it("picks the total row per day and currency", () => {
     const h = headlineRows(payments, DOMAINS.payments);
@@ -125,13 +125,13 @@ describe("rows", () => {
     expect(h.every((r) => r.provider === null)).toBe(true);
     expect(busiestGroup(h, "currency", "attempts")).toBe("EUR");
   });
-  it("totals a range per currency with rates recomputed from counts", () => {
+  it("totals a range per currency with rates recomputed from their numerators and denominators", () => {
     const t = rangeTotals(DOMAINS.payments, headlineRows(payments, DOMAINS.payments));
     expect(t.map((x) => x.group)).toEqual(["EUR", "USD"]);
     expect(t[0]!.values.attempts).toBe(10);
     expect(t[0]!.values.success_rate).toBe(0.8);
     expect(t[0]!.values.avg_transaction_cents).toBe(100);
-    expect(t[1]!.values.refund_rate).toBe(0);
+    expect(t[1]!.values.refund_rate).toBe(0); // refunds of earlier payments are not the day's refunded successes
     expect(t[0]!.values.duration_p95_s).toBeUndefined();
   });
   it("keeps a zero-denominator total rate null", () => {
@@ -147,8 +147,8 @@ describe("rows", () => {
   });
   it("adds up a day's rows when a filter leaves no total row", () => {
     const rows = [
-      { metric_date: "2026-11-01", service_code: "tarot", provider: "twilio", started: 10, answered: 8, dropped: 2, duration_p95_s: 100 },
-      { metric_date: "2026-11-01", service_code: "astro", provider: "twilio", started: 10, answered: 2, dropped: 0, duration_p95_s: 300 },
+      { metric_date: "2026-11-01", service_code: "tarot", provider: "twilio", started: 10, answered: 8, dropped: 2, started_answered: 8, answered_dropped: 2, duration_p95_s: 100 },
+      { metric_date: "2026-11-01", service_code: "astro", provider: "twilio", started: 10, answered: 2, dropped: 0, started_answered: 2, answered_dropped: 0, duration_p95_s: 300 },
     ];
     const [row] = headlineRows(rows, DOMAINS.calls);
     expect(row).toMatchObject({ service_code: null, provider: "twilio", started: 20, answered: 10, answer_rate: 0.5, drop_rate: 0.2, duration_p95_s: null });

@@ -76,6 +76,7 @@ export async function seedDashboardMetrics(sql: Sql, end: string, days: number, 
       return {
         metric_date: d, provider, country_code: country, currency, attempts, fallback_attempts: sum("fallback_attempts"), successes, failures: sum("failures"), refunds: sum("refunds"),
         success_rate: ratio(successes, attempts), fallback_rate: ratio(sum("fallback_attempts"), attempts), refund_rate: ratio(sum("refunds"), successes),
+        attempts_succeeded: successes, successes_refunded: sum("refunds"),
         gross_cents: gross, refunded_cents: refunded, revenue_cents: gross - refunded, avg_transaction_cents: ratio(gross, successes),
       };
     };
@@ -97,6 +98,7 @@ export async function seedDashboardMetrics(sql: Sql, end: string, days: number, 
       return {
         metric_date: d, service_code: service, provider, started: sum("started"), answered, completed: sum("completed"), dropped: sum("dropped"), recorded: sum("recorded"),
         answer_rate: ratio(answered, sum("started")), completion_rate: ratio(sum("completed"), answered), drop_rate: ratio(sum("dropped"), answered), recording_rate: ratio(sum("recorded"), answered),
+        started_answered: answered, answered_completed: sum("completed"), answered_dropped: sum("dropped"), answered_recorded: sum("recorded"),
         duration_avg_s: 600 + rand() * 600, duration_p95_s: 1800 + rand() * 1200,
       };
     };
@@ -113,7 +115,10 @@ export async function seedDashboardMetrics(sql: Sql, end: string, days: number, 
     });
     const e = engagement[engagement.length - 1]!;
     e.notification_ctr = ratio(e.notifications_opened as number, delivered);
-    e.opt_out_rate = ratio(e.notifications_opted_out as number, sent);
+    e.delivered_opened = e.notifications_opened;
+    e.users_sent = Math.round(sent * 0.8);
+    e.users_sent_opted_out = e.notifications_opted_out;
+    e.opt_out_rate = ratio(e.users_sent_opted_out as number, e.users_sent as number);
 
     const uploaded = int(10, 14);
     const rejected = int(0, 2);

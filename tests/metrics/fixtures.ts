@@ -45,6 +45,7 @@ const paymentRow = (provider: string | null, country_code: string | null, curren
   attempts: 10 * i, fallback_attempts: i, successes: 8 * i, failures: 2 * i, refunds: i,
   success_rate: 0.8, fallback_rate: 0.1, refund_rate: 0.125,
   gross_cents: 1000 * i, refunded_cents: 3000, revenue_cents: 1000 * i - 3000, avg_transaction_cents: 1000 / 3,
+  attempts_succeeded: 8 * i, successes_refunded: i,
 });
 
 /** Payments on D2 in API order: detail rows, then the per-currency totals. */
@@ -57,6 +58,7 @@ const callRow = (service_code: string | null, provider: string | null, i: number
   metric_date: D2, service_code, provider, started: 10 + i, answered: 8 + i, completed: 6 + i, dropped: 2, recorded: i,
   answer_rate: 0.8, completion_rate: 0.75, drop_rate: 0.25, recording_rate: i === 0 ? null : 0.1,
   duration_avg_s: 300.5, duration_p95_s: 900,
+  started_answered: 8 + i, answered_completed: 6 + i, answered_dropped: 2, answered_recorded: i,
 });
 
 /** Calls on D2 in API order; a provider name that needs CSV quoting. */
@@ -68,6 +70,7 @@ export const ENGAGEMENT: Row[] = [D1, D2].map((metric_date, i) => ({
   metric_date, dau: 100 + i, wau: 500 + i, mau: 2000 + i, notifications_sent: 50, notifications_delivered: 40,
   notifications_opened: 10, notifications_opted_out: 1, notification_ctr: 0.25, opt_out_rate: 0.02,
   listens: i, listen_through_avg_pct: i === 0 ? null : 73.5,
+  delivered_opened: 10, users_sent: 50, users_sent_opted_out: 1,
 }));
 
 export const CONTENT: Row[] = [D1, D2].map((metric_date, i) => ({

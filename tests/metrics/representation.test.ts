@@ -14,15 +14,15 @@ beforeAll(() => {
 });
 
 const calls = `calls?start_date=${D1}&end_date=${D2}`;
-const CALLS_HEADER = "metric_date,service_code,provider,started,answered,completed,dropped,recorded,answer_rate,completion_rate,drop_rate,recording_rate,duration_avg_s,duration_p95_s";
+const CALLS_HEADER = "metric_date,service_code,provider,started,answered,completed,dropped,recorded,answer_rate,completion_rate,drop_rate,recording_rate,duration_avg_s,duration_p95_s,started_answered,answered_completed,answered_dropped,answered_recorded";
 
 // Written out by hand from the fixtures: quoting of a provider with a comma and quotes, null as empty.
 const CALLS_CSV = [
   CALLS_HEADER,
-  "2011-06-15,healing,twilio,10,8,6,2,0,0.8,0.75,0.25,,300.5,900",
-  '2011-06-15,tarot,"acme, ""voice""",11,9,7,2,1,0.8,0.75,0.25,0.1,300.5,900',
-  "2011-06-15,tarot,twilio,12,10,8,2,2,0.8,0.75,0.25,0.1,300.5,900",
-  "2011-06-15,,,13,11,9,2,3,0.8,0.75,0.25,0.1,300.5,900",
+  "2011-06-15,healing,twilio,10,8,6,2,0,0.8,0.75,0.25,,300.5,900,8,6,2,0",
+  '2011-06-15,tarot,"acme, ""voice""",11,9,7,2,1,0.8,0.75,0.25,0.1,300.5,900,9,7,2,1',
+  "2011-06-15,tarot,twilio,12,10,8,2,2,0.8,0.75,0.25,0.1,300.5,900,10,8,2,2",
+  "2011-06-15,,,13,11,9,2,3,0.8,0.75,0.25,0.1,300.5,900,11,9,2,3",
 ].join("\r\n") + "\r\n";
 
 describe("CSV", () => {
@@ -42,7 +42,7 @@ describe("CSV", () => {
 
   it("an empty range is just the header line", async () => {
     const res = await getMetrics(admin, "engagement?start_date=2011-05-01&end_date=2011-05-02&format=csv");
-    expect(res.body).toBe("metric_date,dau,wau,mau,notifications_sent,notifications_delivered,notifications_opened,notifications_opted_out,notification_ctr,opt_out_rate,listens,listen_through_avg_pct\r\n");
+    expect(res.body).toBe("metric_date,dau,wau,mau,notifications_sent,notifications_delivered,notifications_opened,notifications_opted_out,notification_ctr,opt_out_rate,listens,listen_through_avg_pct,delivered_opened,users_sent,users_sent_opted_out\r\n");
   });
 
   it("overview stays JSON under Accept: text/csv", async () => {

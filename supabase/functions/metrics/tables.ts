@@ -1,4 +1,5 @@
-// The metrics tables behind the endpoints (docs/design.md §7): row fields in contract order, the
+// The metrics tables behind the endpoints (docs/design.md §7): row fields in contract order (v2's
+// numerators of the rates, §10.4, last), the
 // dimensions rows are ordered by after the date (ascending, null = total rows last), the
 // filters each accepts, and the application roles that may use it at all (RLS still decides rows).
 import type { AppRole } from "../_shared/auth.ts";
@@ -35,7 +36,7 @@ export const TABLES = {
     dateColumn: "metric_date",
     columns: ["metric_date", "provider", "country_code", "currency", "attempts", "fallback_attempts", "successes",
       "failures", "refunds", "success_rate", "fallback_rate", "refund_rate", "gross_cents", "refunded_cents",
-      "revenue_cents", "avg_transaction_cents"],
+      "revenue_cents", "avg_transaction_cents", "attempts_succeeded", "successes_refunded"],
     dimensions: ["provider", "country_code", "currency"],
     filters: ["provider", "country_code", "currency"],
     roles: ADMINS,
@@ -45,7 +46,8 @@ export const TABLES = {
     table: "metrics_daily_calls",
     dateColumn: "metric_date",
     columns: ["metric_date", "service_code", "provider", "started", "answered", "completed", "dropped", "recorded",
-      "answer_rate", "completion_rate", "drop_rate", "recording_rate", "duration_avg_s", "duration_p95_s"],
+      "answer_rate", "completion_rate", "drop_rate", "recording_rate", "duration_avg_s", "duration_p95_s",
+      "started_answered", "answered_completed", "answered_dropped", "answered_recorded"],
     dimensions: ["service_code", "provider"],
     filters: ["service_code", "provider"],
     roles: [...ADMINS, "monitor"],
@@ -56,7 +58,7 @@ export const TABLES = {
     dateColumn: "metric_date",
     columns: ["metric_date", "dau", "wau", "mau", "notifications_sent", "notifications_delivered",
       "notifications_opened", "notifications_opted_out", "notification_ctr", "opt_out_rate", "listens",
-      "listen_through_avg_pct"],
+      "listen_through_avg_pct", "delivered_opened", "users_sent", "users_sent_opted_out"],
     dimensions: [],
     filters: [],
     roles: ADMINS,
