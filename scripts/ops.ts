@@ -9,6 +9,9 @@ import { purge } from "./ops/purge.ts";
 import { erase } from "./ops/erase.ts";
 import { rebuild } from "./ops/rebuild.ts";
 import { timeZone } from "./ops/time-zone.ts";
+import { nightly } from "./ops/nightly.ts";
+import { printHealth } from "./ops/health.ts";
+import { alerts } from "./ops/alerts.ts";
 import { parseOpsArgs } from "./ops/args.ts";
 import { UsageError } from "../lib/cli.ts";
 
@@ -22,10 +25,18 @@ const USAGE = `usage: npm run ops -- <command>
   time-zone                        the reporting time zone and the zones of computed days
   time-zone set <zone>             change it (IANA name, e.g. Asia/Riyadh) and recompute the days
                                    within raw retention (progress per day)
-  status                           last ETL runs, failures, late days, freshness, partitions, cron
+  nightly [--date TODAY]           the nightly run now (as of TODAY for a catch-up), committing day
+                                   by day; its progress shows in ops status meanwhile
+  status                           nightly runs in progress, running jobs, last ETL runs, failures, late days, freshness, partitions, cron
   partitions --ensure [--months N] create this month's and the next N (default 2) partitions
   purge                            apply the retention policy now
-  erase <user uuid>                GDPR erasure of one user; prints the receipt`;
+  erase <user uuid>                GDPR erasure of one user; prints the receipt
+  health [--run-at HH:MM] [--grace 2h] [--stale-after 6h]
+                                   health report (exit 1 when unhealthy); the options change its settings
+  alerts [status]                  alert webhook, silence, state and latest alerts
+  alerts webhook <url> | --clear   where alerts go (Slack-compatible incoming webhook)
+  alerts silence --for 2h [--reason text] | alerts unsilence
+  alerts deliver                   evaluate health, then post due alerts (where pg_net is missing)`;
 
 async function main(argv: string[]): Promise<number> {
   const { command, positional, flags } = parseOpsArgs(argv);
@@ -43,6 +54,9 @@ async function main(argv: string[]): Promise<number> {
       case "erase": return await erase(sql, positional);
       case "rebuild": return await rebuild(sql, flags);
       case "time-zone": return await timeZone(sql, positional);
+      case "nightly": return await nightly(sql, flags);
+      case "health": return await printHealth(sql, flags);
+      case "alerts": return await alerts(sql, positional, flags);
       default: throw new UsageError(`unknown command '${command}'`);
     }
   } finally {

@@ -12,6 +12,12 @@ export function parseOpsArgs(args: string[]) {
       to: { type: "string" },
       ensure: { type: "boolean" },
       months: { type: "string" },
+      "run-at": { type: "string" },
+      grace: { type: "string" },
+      "stale-after": { type: "string" },
+      for: { type: "string" },
+      reason: { type: "string" },
+      clear: { type: "boolean" },
       help: { type: "boolean" },
     },
   });
@@ -38,4 +44,20 @@ export function daysBetween(from: string, to: string): string[] {
     days.push(new Date(t).toISOString().slice(0, 10));
   }
   return days;
+}
+
+const DURATION_RE = /^(\d+)\s*(m|min|h|d)$/;
+const MINUTES_PER = { m: 1, min: 1, h: 60, d: 1440 } as const;
+
+/** "90m", "2h", "1d" as a Postgres interval ("90 minutes"). */
+export function parseDuration(value: string | undefined, flag: string): string {
+  const m = value === undefined ? null : DURATION_RE.exec(value.trim());
+  if (!m) throw new UsageError(`--${flag} must be a duration such as 90m, 2h or 1d`);
+  return `${Number(m[1]) * MINUTES_PER[m[2] as keyof typeof MINUTES_PER]} minutes`;
+}
+
+/** A time of day HH:MM (24-hour clock). */
+export function parseTimeOfDay(value: string | undefined, flag: string): string {
+  if (!value || !/^([01]\d|2[0-3]):[0-5]\d$/.test(value)) throw new UsageError(`--${flag} must be a time of day HH:MM`);
+  return value;
 }

@@ -1,4 +1,5 @@
-// `ops etl --date D` / `ops etl --from A --to B`: the nightly pipeline for each day, in date order.
+// `ops etl --date D` / `ops etl --from A --to B`: the pipeline for each day, in date order
+// (analytics.run_etl_day: visible while it runs).
 // A failing day does not stop the backfill; it is reported and makes the exit code 1.
 import type { OpsSql } from "./db.ts";
 import { daysBetween, parseDate } from "./args.ts";
@@ -21,7 +22,8 @@ export async function runEtl(sql: OpsSql, flags: OpsFlags): Promise<number> {
   const failed: string[] = [];
   for (const [i, day] of days.entries()) {
     const t0 = performance.now();
-    const [{ result }] = await sql<{ result: unknown }[]>`select analytics.run_daily_etl_pipeline(${day}::date)::text as result`;
+    // A day in two transactions: its jobs' running rows are visible (ops status) while it computes.
+    const [{ p_status: result }] = await sql<{ p_status: string }[]>`call analytics.run_etl_day(${day}::date, null, null, null)`;
     const jobs = await sql<{ job_name: string; status: string; rows_written: number | null; error: string | null }[]>`
       select distinct on (job_name) job_name, status, rows_written, error from public.etl_job_runs
       where target_date = ${day}::date and started_at >= now() - interval '1 day' order by job_name, started_at desc`;

@@ -12,6 +12,19 @@ export async function printStatus(sql: OpsSql): Promise<number> {
     select analytics.reporting_time_zone() as time_zone, analytics.reporting_today()::text as local_today`;
   console.log(`Days are local days in ${zone.time_zone} (today ${zone.local_today}).`);
 
+  // A catch-up in progress: the nightly run's plan and how far it got, and the jobs running now
+  // (stale: the session is gone or it ran too long; `ops health` says which).
+  printRows("Nightly runs (latest 5)", await sql`
+    select n.run_id, n.local_today::text, n.status, n.days_done || ' of ' || cardinality(n.days) as days_done,
+      n.current_day::text, n.started_at, n.finished_at,
+      case when n.status <> 'running' then null
+           when analytics.session_alive(n.backend_pid, n.started_at) then 'alive' else 'gone' end as session,
+      n.error
+    from analytics.etl_nightly_runs n order by n.run_id desc limit 5`);
+  printRows("Running ETL jobs", await sql`
+    select job_name, target_date::text, started_at, backend_pid, session_alive, stale
+    from analytics.etl_running_jobs() order by started_at, id`);
+
   printRows("Last run per ETL job", await sql`
     select distinct on (job_name) job_name, target_date::text, status, rows_written, started_at, finished_at, error
     from public.etl_job_runs order by job_name, started_at desc`);

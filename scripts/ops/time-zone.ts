@@ -1,10 +1,10 @@
 // `ops time-zone`: the reporting time zone, local today and the zones computed days were computed
 // in. `ops time-zone set <zone>`: changes it (an IANA name) and runs the recomputation the change
-// asks for (every day within raw retention) with the nightly run, a line of progress per day.
+// asks for (every day within raw retention) with the visible nightly run, a line of progress per day.
 import { UsageError } from "../../lib/cli.ts";
 import type { OpsSql } from "./db.ts";
 import { printRows } from "./table.ts";
-import { reportDays } from "./rebuild.ts";
+import { runNightlyInSteps } from "./nightly.ts";
 
 export async function timeZone(sql: OpsSql, positional: string[]): Promise<number> {
   if (positional.length === 0) return await showTimeZone(sql);
@@ -21,8 +21,7 @@ export async function timeZone(sql: OpsSql, positional: string[]): Promise<numbe
     return 0;
   }
   console.log(`reporting time zone ${changed.previous} -> ${changed.time_zone}: recomputing ${changed.days_to_recompute} day(s) within raw retention`);
-  const days = await sql<{ d: string; status: string }[]>`select metric_date::text as d, status from analytics.run_nightly_etl()`;
-  return reportDays(days);
+  return runNightlyInSteps(sql);
 }
 
 async function showTimeZone(sql: OpsSql): Promise<number> {

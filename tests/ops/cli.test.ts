@@ -59,6 +59,7 @@ describe("ops purge", () => {
     expect(r.code).toBe(0);
     const result = JSON.parse(r.stdout);
     expect(result.events_raw).toBeGreaterThanOrEqual(1);
+    expect(result).toHaveProperty("user_first_seen"); // purge_expired_state ran too
     const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from public.events_raw where event_id = ${id}`;
     expect(n).toBe(0);
   });
