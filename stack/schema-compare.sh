@@ -8,7 +8,7 @@
 #   - a catalog listing of function settings, security, owners and ACLs, relation owners, ACLs,
 #     persistence and RLS enabled/forced flags, index validity, policies, triggers, default ACLs;
 #   - the rows migrations add: the event catalog (without created_at), the one-row privacy tables
-#     (their random key and version are compared by presence only), the reporting settings and
+#     (their random key and version are compared by presence only), the reporting and ops settings and
 #     nightly state (its first scheduled day as "today"), recompute requests, computed days,
 #     pg_cron jobs, extensions.
 # Prints "equal" or the differences (files under .stack/compare). Usage: schema-compare.sh [REF]
@@ -58,6 +58,8 @@ select 'suppression list version rows', count(*), min(subjects) from analytics.s
 select 'reporting settings', time_zone from analytics.reporting_settings;
 select 'nightly state', last_today, last_scheduled_today = (now() at time zone analytics.reporting_time_zone())::date,
   user_initiated_types from analytics.etl_nightly_state;
+select 'ops settings', to_jsonb(o) - 'updated_at' from analytics.ops_settings o;
+select 'health alert state rows', count(*) from analytics.health_alert_state;
 select 'recompute requests', metric_date, reason from analytics.etl_recompute_requests order by 2, 3;
 select 'computed days', count(*) from analytics.etl_days;
 select 'cron job', jobname, schedule, command, database, username, active from cron.job order by jobname;

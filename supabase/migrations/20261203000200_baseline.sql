@@ -65,6 +65,25 @@ CREATE TABLE "analytics"."etl_late_day_marks" (
 ALTER TABLE "analytics"."etl_late_day_marks"
   ENABLE ROW LEVEL SECURITY;
 
+CREATE TABLE "analytics"."etl_nightly_runs" (
+  "run_id"      bigint                   GENERATED ALWAYS AS IDENTITY NOT NULL,
+  "local_today" date                     NOT NULL,
+  "started_at"  timestamp with time zone NOT NULL DEFAULT now(),
+  "finished_at" timestamp with time zone,
+  "status"      text                     NOT NULL DEFAULT 'running'::text,
+  "backend_pid" integer                  NOT NULL DEFAULT pg_backend_pid(),
+  "days"        date[]                   NOT NULL DEFAULT '{}'::date[],
+  "days_done"   integer                  NOT NULL DEFAULT 0,
+  "current_day" date,
+  "failed_days" date[]                   NOT NULL DEFAULT '{}'::date[],
+  "error"       text,
+  CONSTRAINT "etl_nightly_runs_pkey" PRIMARY KEY (run_id),
+  CONSTRAINT "etl_nightly_runs_status" CHECK ((status = ANY (ARRAY['running'::text, 'succeeded'::text, 'failed'::text])))
+);
+
+ALTER TABLE "analytics"."etl_nightly_runs"
+  ENABLE ROW LEVEL SECURITY;
+
 CREATE TABLE "analytics"."etl_nightly_state" (
   "singleton"            boolean                  NOT NULL DEFAULT true,
   "last_today"           date,
@@ -86,6 +105,16 @@ CREATE TABLE "analytics"."etl_opt_out_links" (
 );
 
 ALTER TABLE "analytics"."etl_opt_out_links"
+  ENABLE ROW LEVEL SECURITY;
+
+CREATE TABLE "analytics"."etl_rate_refresh_days" (
+  "job_name"    text NOT NULL,
+  "metric_date" date NOT NULL,
+  CONSTRAINT "etl_rate_refresh_days_job" CHECK ((job_name = ANY (ARRAY['payments'::text, 'calls'::text, 'engagement'::text]))),
+  CONSTRAINT "etl_rate_refresh_days_pkey" PRIMARY KEY (job_name, metric_date)
+);
+
+ALTER TABLE "analytics"."etl_rate_refresh_days"
   ENABLE ROW LEVEL SECURITY;
 
 CREATE TABLE "analytics"."etl_recompute_requests" (
@@ -130,6 +159,42 @@ CREATE TABLE "analytics"."etl_share_same_day" (
 ALTER TABLE "analytics"."etl_share_same_day"
   ENABLE ROW LEVEL SECURITY;
 
+CREATE TABLE "analytics"."health_alert_state" (
+  "singleton"    boolean                  NOT NULL DEFAULT true,
+  "healthy"      boolean                  NOT NULL,
+  "reasons"      text[]                   NOT NULL DEFAULT '{}'::text[],
+  "changed_at"   timestamp with time zone NOT NULL,
+  "evaluated_at" timestamp with time zone NOT NULL,
+  CONSTRAINT "health_alert_state_pkey" PRIMARY KEY (singleton),
+  CONSTRAINT "health_alert_state_singleton" CHECK (singleton)
+);
+
+ALTER TABLE "analytics"."health_alert_state"
+  ENABLE ROW LEVEL SECURITY;
+
+CREATE TABLE "analytics"."health_alerts" (
+  "alert_id"        bigint                   GENERATED ALWAYS AS IDENTITY NOT NULL,
+  "dedupe_key"      text                     NOT NULL,
+  "state"           text                     NOT NULL,
+  "reasons"         text[]                   NOT NULL DEFAULT '{}'::text[],
+  "payload"         jsonb                    NOT NULL,
+  "created_at"      timestamp with time zone NOT NULL DEFAULT now(),
+  "status"          text                     NOT NULL DEFAULT 'pending'::text,
+  "attempts"        integer                  NOT NULL DEFAULT 0,
+  "next_attempt_at" timestamp with time zone NOT NULL DEFAULT now(),
+  "last_attempt_at" timestamp with time zone,
+  "last_error"      text,
+  "net_request_id"  bigint,
+  "delivered_at"    timestamp with time zone,
+  CONSTRAINT "health_alerts_dedupe_key" UNIQUE (dedupe_key),
+  CONSTRAINT "health_alerts_pkey" PRIMARY KEY (alert_id),
+  CONSTRAINT "health_alerts_state" CHECK ((state = ANY (ARRAY['unhealthy'::text, 'healthy'::text]))),
+  CONSTRAINT "health_alerts_status" CHECK ((status = ANY (ARRAY['pending'::text, 'delivered'::text, 'failed'::text, 'unsent'::text])))
+);
+
+ALTER TABLE "analytics"."health_alerts"
+  ENABLE ROW LEVEL SECURITY;
+
 CREATE UNLOGGED TABLE "analytics"."ingest_rate_limits" (
   "bucket"        text                     NOT NULL,
   "window_start"  timestamp with time zone NOT NULL,
@@ -151,6 +216,26 @@ CREATE TABLE "analytics"."metrics_table_versions" (
 );
 
 ALTER TABLE "analytics"."metrics_table_versions"
+  ENABLE ROW LEVEL SECURITY;
+
+CREATE TABLE "analytics"."ops_settings" (
+  "singleton"             boolean                  NOT NULL DEFAULT true,
+  "nightly_run_at"        time without time zone   NOT NULL DEFAULT '02:00:00'::time WITHOUT time zone,
+  "nightly_grace"         interval                 NOT NULL DEFAULT '02:00:00'::interval,
+  "stale_run_after"       interval                 NOT NULL DEFAULT '06:00:00'::interval,
+  "alert_webhook_url"     text,
+  "alerts_silenced_until" timestamp with time zone,
+  "alerts_silence_reason" text,
+  "updated_at"            timestamp with time zone NOT NULL DEFAULT now(),
+  CONSTRAINT "ops_settings_alert_webhook_url" CHECK ((alert_webhook_url ~ '^https?://[^\s]+$'::text)),
+  CONSTRAINT "ops_settings_alerts_silence_reason" CHECK ((char_length(alerts_silence_reason) <= 200)),
+  CONSTRAINT "ops_settings_nightly_grace" CHECK (((nightly_grace >= '00:00:00'::interval) AND (nightly_grace <= '20:00:00'::interval))),
+  CONSTRAINT "ops_settings_pkey" PRIMARY KEY (singleton),
+  CONSTRAINT "ops_settings_singleton" CHECK (singleton),
+  CONSTRAINT "ops_settings_stale_run_after" CHECK ((stale_run_after >= '00:05:00'::interval))
+);
+
+ALTER TABLE "analytics"."ops_settings"
   ENABLE ROW LEVEL SECURITY;
 
 CREATE TABLE "analytics"."privacy_key" (
@@ -214,6 +299,7 @@ CREATE TABLE "public"."etl_job_runs" (
   "status"       text                     NOT NULL DEFAULT 'running'::text,
   "rows_written" bigint,
   "error"        text,
+  "backend_pid"  integer                  DEFAULT pg_backend_pid(),
   CONSTRAINT "etl_job_runs_pkey" PRIMARY KEY (id),
   CONSTRAINT "etl_job_runs_status" CHECK ((status = ANY (ARRAY['running'::text, 'succeeded'::text, 'failed'::text, 'skipped'::text])))
 );
@@ -509,6 +595,50 @@ begin
 end;
 $function$;
 
+CREATE OR REPLACE FUNCTION analytics.claim_health_alerts (
+  p_limit integer  DEFAULT 10,
+  p_lease interval DEFAULT '00:02:00'::interval
+)
+  RETURNS TABLE (
+    alert_id bigint,
+    url      text,
+    payload  jsonb,
+    attempts integer
+  )
+  LANGUAGE plpgsql
+  SET search_path TO ''
+  AS $function$
+declare
+  v_url text := analytics.health_alert_webhook_url();
+  v_blocked bigint;
+begin
+  select min(a.alert_id) into v_blocked
+  from analytics.health_alerts a
+  where a.status = 'pending' and (a.next_attempt_at > now() or a.net_request_id is not null);
+
+  if v_url is null then
+    update analytics.health_alerts a
+    set status = 'unsent', last_error = 'no webhook configured', last_attempt_at = now()
+    where a.status = 'pending' and a.alert_id < coalesce(v_blocked, 9223372036854775807);
+    return;
+  end if;
+
+  return query
+  with claimed as (
+    select a.alert_id from analytics.health_alerts a
+    where a.status = 'pending' and a.alert_id < coalesce(v_blocked, 9223372036854775807)
+    order by a.alert_id
+    limit p_limit
+    for update skip locked
+  )
+  update analytics.health_alerts a
+  set attempts = a.attempts + 1, last_attempt_at = now(), next_attempt_at = now() + p_lease
+  from claimed c
+  where a.alert_id = c.alert_id
+  returning a.alert_id, v_url, a.payload, a.attempts;
+end;
+$function$;
+
 CREATE OR REPLACE FUNCTION analytics.compute_cohort_retention_metrics (
   p_date date
 )
@@ -657,6 +787,59 @@ CREATE OR REPLACE FUNCTION analytics.create_upcoming_events_partitions (
   from generate_series(0, p_months_ahead) as m
 $function$;
 
+CREATE OR REPLACE FUNCTION analytics.dispatch_health_alerts_pg_net()
+  RETURNS jsonb
+  LANGUAGE plpgsql
+  SET search_path TO ''
+  AS $function$
+declare
+  v_responses regclass := to_regclass('net._http_response');
+  v_alert record;
+  v_status integer;
+  v_error text;
+  v_timed_out boolean;
+  v_found integer;
+  v_request bigint;
+  v_settled integer := 0;
+  v_queued integer := 0;
+begin
+  if v_responses is null or not exists (select 1 from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace
+                                         where n.nspname = 'net' and p.proname = 'http_post') then
+    return jsonb_build_object('pg_net', false);
+  end if;
+
+  for v_alert in
+    select a.alert_id, a.net_request_id, a.last_attempt_at from analytics.health_alerts a
+    where a.status = 'pending' and a.net_request_id is not null
+    order by a.alert_id for update skip locked
+  loop
+    execute format('select status_code, error_msg, timed_out from %s where id = $1', v_responses)
+      into v_status, v_error, v_timed_out using v_alert.net_request_id;
+    get diagnostics v_found = row_count;
+    if v_found > 0 and v_status between 200 and 299 then
+      perform analytics.record_health_alert_delivery(v_alert.alert_id, true);
+    elsif v_found > 0 then
+      perform analytics.record_health_alert_delivery(v_alert.alert_id, false,
+        coalesce(v_error, case when v_timed_out then 'timed out' end, format('HTTP %s', v_status)));
+    elsif v_alert.last_attempt_at < now() - interval '10 minutes' then
+      perform analytics.record_health_alert_delivery(v_alert.alert_id, false, 'pg_net recorded no response');
+    else
+      continue;
+    end if;
+    v_settled := v_settled + 1;
+  end loop;
+
+  for v_alert in select * from analytics.claim_health_alerts(10, interval '10 minutes') loop
+    execute format('select %I.http_post(url := $1, body := $2, headers := $3, timeout_milliseconds := 5000)',
+                   (select c.relnamespace::regnamespace::text from pg_catalog.pg_class c where c.oid = v_responses))
+      into v_request using v_alert.url, v_alert.payload, '{"Content-Type": "application/json"}'::jsonb;
+    update analytics.health_alerts a set net_request_id = v_request where a.alert_id = v_alert.alert_id;
+    v_queued := v_queued + 1;
+  end loop;
+  return jsonb_build_object('pg_net', true, 'settled', v_settled, 'queued', v_queued);
+end;
+$function$;
+
 CREATE OR REPLACE FUNCTION analytics.erase_user (
   p_user_id      uuid,
   p_requested_by text DEFAULT 'postgres'::text
@@ -761,6 +944,80 @@ CREATE OR REPLACE FUNCTION analytics.erased_users_among (
   where exists (select 1 from analytics.erased_subjects)
 $function$;
 
+CREATE OR REPLACE FUNCTION analytics.etl_compute_day (
+  p_date     date,
+  p_run_days date[] DEFAULT NULL::date[],
+  p_today    date   DEFAULT NULL::date
+)
+  RETURNS text
+  LANGUAGE plpgsql
+  SET search_path TO ''
+  AS $function$
+declare
+  v_status text;
+  v_error text;
+begin
+  if p_today is not null then
+    perform pg_catalog.set_config('analytics.etl_today', p_today::text, true);
+  end if;
+  if p_run_days is not null then
+    perform pg_catalog.set_config('analytics.etl_run_days', p_run_days::text, true);
+  end if;
+  begin
+    v_status := analytics.run_daily_etl_pipeline(p_date);
+  exception when others then
+    get stacked diagnostics v_error = message_text;
+    v_status := 'failed';
+    raise warning 'ETL pipeline for % failed: %', p_date, v_error;
+  end;
+  update public.etl_job_runs r
+  set status = 'failed', finished_at = now(), rows_written = 0,
+    error = coalesce('pipeline failed: ' || v_error, 'the pipeline ended without running this job')
+  where r.target_date = p_date and r.status = 'running' and r.backend_pid = pg_catalog.pg_backend_pid();
+  return v_status;
+end;
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.etl_day_due_at (
+  p_day date
+)
+  RETURNS timestamp WITH time zone
+  LANGUAGE sql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+  select ((p_day + 1) + s.nightly_run_at) at time zone analytics.reporting_time_zone() + s.nightly_grace
+  from (
+    select coalesce(max(o.nightly_run_at), time '02:00') as nightly_run_at,
+           coalesce(max(o.nightly_grace), interval '2 hours') as nightly_grace
+    from analytics.ops_settings o
+  ) s
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.etl_day_jobs_state (
+  p_day date,
+  p_now timestamp with time zone DEFAULT now()
+)
+  RETURNS jsonb
+  LANGUAGE sql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+  select jsonb_build_object(
+    'date', p_day,
+    'due_at', analytics.etl_day_due_at(p_day),
+    'missing_or_failed_jobs', coalesce(jsonb_agg(j.job order by j.job) filter (where l.status is distinct from 'succeeded' and not coalesce(l.alive, false)), '[]'),
+    'running_jobs', coalesce(jsonb_agg(j.job order by j.job) filter (where coalesce(l.alive, false)), '[]'))
+  from unnest(analytics.etl_job_names()) as j(job)
+  left join lateral (
+    select r.status, coalesce(rj.session_alive and not rj.stale, false) as alive
+    from public.etl_job_runs r
+    left join analytics.etl_running_jobs(p_now) rj on rj.id = r.id
+    where r.job_name = j.job and r.target_date = p_day
+    order by r.started_at desc, r.id desc limit 1
+  ) l on true
+$function$;
+
 CREATE OR REPLACE FUNCTION analytics.etl_horizon()
   RETURNS timestamp WITH time zone
   LANGUAGE sql
@@ -771,12 +1028,125 @@ CREATE OR REPLACE FUNCTION analytics.etl_horizon()
     at time zone analytics.reporting_time_zone()
 $function$;
 
+CREATE OR REPLACE FUNCTION analytics.etl_job_names()
+  RETURNS text[]
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+  select array['fulfillment', 'payments', 'calls', 'engagement', 'content', 'cohort_retention']
+$function$;
+
 CREATE OR REPLACE FUNCTION analytics.etl_lookback()
   RETURNS interval
   LANGUAGE sql
   IMMUTABLE
   SET search_path TO ''
   AS $function$ select interval '30 days' $function$;
+
+CREATE OR REPLACE FUNCTION analytics.etl_nightly_complete (
+  p_plan jsonb
+)
+  RETURNS void
+  LANGUAGE sql
+  SET search_path TO ''
+  AS $function$
+  delete from analytics.etl_late_day_marks m
+  where m.mark_id in (select jsonb_array_elements_text(p_plan -> 'marks')::bigint);
+  delete from analytics.etl_recompute_requests r
+  where r.request_id in (select jsonb_array_elements_text(p_plan -> 'requests')::bigint);
+  update analytics.etl_nightly_state
+  set last_today = greatest(last_today, (p_plan ->> 'today')::date),
+    user_initiated_types = array(select jsonb_array_elements_text(p_plan -> 'initiated')), updated_at = now();
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.etl_nightly_plan (
+  p_today date DEFAULT NULL::date
+)
+  RETURNS jsonb
+  LANGUAGE plpgsql
+  SET search_path TO ''
+  AS $function$
+declare
+  v_zone text := analytics.reporting_time_zone();
+  v_today date := coalesce(p_today, (now() at time zone v_zone)::date);
+  v_first date := analytics.raw_retention_first_day(v_zone);
+  v_state analytics.etl_nightly_state;
+  v_initiated text[] := analytics.user_initiated_event_types();
+  v_marks bigint[];
+  v_requests bigint[];
+  v_full date[];
+  v_new jsonb;
+begin
+  -- One run at a time; a second waits and then finds the work done.
+  perform pg_advisory_xact_lock(hashtext('analytics.nightly'), 0);
+  select * into v_state from analytics.etl_nightly_state for update;
+  if v_state.user_initiated_types is distinct from v_initiated then
+    insert into analytics.etl_recompute_requests (metric_date, reason)
+    select d::date, 'catalog' from generate_series(v_first, v_today - 1, interval '1 day') as d;
+  end if;
+
+  select coalesce(array_agg(m.mark_id), '{}') into v_marks
+  from analytics.etl_late_day_marks m where m.metric_date < v_today;
+  select coalesce(array_agg(r.request_id), '{}') into v_requests
+  from analytics.etl_recompute_requests r where r.metric_date < v_today;
+
+  -- In full: yesterday, any day since the last run's, and the requested days (within raw retention).
+  select coalesce(array_agg(distinct d.day order by d.day), '{}') into v_full
+  from (
+    select v_today - 1 as day
+    union all
+    select g::date from generate_series(greatest(v_state.last_today, v_first), v_today - 1, interval '1 day') as g
+    where v_state.last_today is not null
+    union all
+    select r.metric_date from analytics.etl_recompute_requests r where r.request_id = any(v_requests)
+  ) d
+  where d.day >= v_first and d.day < v_today;
+
+  select jsonb_object_agg(x.day, x.ingested) into v_new
+  from (
+    select m.metric_date::text as day, jsonb_agg(distinct m.marked_at) as ingested
+    from analytics.etl_late_day_marks m
+    where m.mark_id = any(v_marks) and m.metric_date >= v_first and not (m.metric_date = any(v_full))
+    group by m.metric_date
+  ) x;
+
+  return jsonb_build_object('today', v_today, 'marks', to_jsonb(v_marks), 'requests', to_jsonb(v_requests),
+    'full', to_jsonb(v_full), 'new', coalesce(v_new, '{}'), 'initiated', to_jsonb(v_initiated));
+end;
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.etl_nightly_progress (
+  p_run_id bigint,
+  p_day    date,
+  p_status text
+)
+  RETURNS void
+  LANGUAGE sql
+  SET search_path TO ''
+  AS $function$
+  update analytics.etl_nightly_runs
+  set days_done = days_done + 1, current_day = p_day,
+    failed_days = case when p_status = 'succeeded' then failed_days else failed_days || p_day end
+  where run_id = p_run_id;
+  insert into analytics.etl_recompute_requests (metric_date, reason)
+  select p_day, 'failed' where p_status <> 'succeeded';
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.etl_open_day_runs (
+  p_date date
+)
+  RETURNS integer
+  LANGUAGE sql
+  SET search_path TO ''
+  AS $function$
+  with opened as (
+    insert into public.etl_job_runs (job_name, target_date, started_at, status)
+    select j, p_date, now(), 'running' from unnest(analytics.etl_job_names()) as j
+    returning 1
+  )
+  select count(*)::integer from opened
+$function$;
 
 CREATE OR REPLACE FUNCTION analytics.etl_process (
   p_full  date[],
@@ -788,6 +1158,86 @@ CREATE OR REPLACE FUNCTION analytics.etl_process (
     metric_date date,
     status      text
   )
+  LANGUAGE plpgsql
+  SET search_path TO ''
+  AS $function$
+declare
+  v_prepared jsonb := analytics.etl_process_prepare(p_full, p_new, p_today, p_label);
+  v_run date[] := array(select jsonb_array_elements_text(v_prepared -> 'run')::date);
+  v_day date;
+  v_i int := 0;
+  v_t0 timestamptz;
+begin
+  foreach v_day in array v_run loop
+    v_i := v_i + 1;
+    v_t0 := clock_timestamp();
+    metric_date := v_day;
+    status := analytics.run_daily_etl_pipeline(v_day);
+    if status <> 'succeeded' then
+      insert into analytics.etl_recompute_requests (metric_date, reason) values (v_day, 'failed');
+    end if;
+    raise notice '%: % (% of %) % in % s', p_label, v_day, v_i, cardinality(v_run), status,
+      round(extract(epoch from clock_timestamp() - v_t0)::numeric, 2);
+    return next;
+  end loop;
+  perform analytics.etl_process_finish(v_prepared);
+end;
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.etl_process_finish (
+  p_prepared jsonb
+)
+  RETURNS void
+  LANGUAGE plpgsql
+  SET search_path TO ''
+  AS $function$
+declare
+  v_label text := p_prepared ->> 'label';
+  v_run date[] := array(select jsonb_array_elements_text(p_prepared -> 'run')::date);
+  v_fulfillment date[] := array(select jsonb_array_elements_text(p_prepared -> 'fulfillment')::date);
+  v_content_days date[] := array(select jsonb_array_elements_text(p_prepared -> 'content')::date);
+  v_targets_pay date[];
+  v_targets_calls date[];
+  v_targets_eng date[];
+  v_phase timestamptz := clock_timestamp();
+  v_applied jsonb;
+begin
+  perform set_config('analytics.etl_today', p_prepared ->> 'today', true);
+  perform set_config('analytics.etl_run_days', v_run::text, true);
+  -- The rates to recount: this run's links and any a killed run left; the run's own days were
+  -- computed after the links.
+  with taken as (delete from analytics.etl_rate_refresh_days returning job_name, metric_date)
+  select coalesce(array_agg(t.metric_date) filter (where t.job_name = 'payments'), '{}'),
+    coalesce(array_agg(t.metric_date) filter (where t.job_name = 'calls'), '{}'),
+    coalesce(array_agg(t.metric_date) filter (where t.job_name = 'engagement'), '{}')
+  into v_targets_pay, v_targets_calls, v_targets_eng
+  from taken t where not (t.metric_date = any(v_run));
+
+  perform analytics.compute_daily_fulfillment_metrics(d) from unnest(v_fulfillment) as d
+  where not (d = any(v_run)) and exists (select 1 from analytics.etl_days c where c.metric_date = d);
+  perform analytics.compute_daily_content_metrics(d) from unnest(v_content_days) as d
+  where not (d = any(v_run)) and exists (select 1 from analytics.etl_days c where c.metric_date = d);
+  perform analytics.refresh_share_rates('payments', v_targets_pay);
+  perform analytics.refresh_share_rates('calls', v_targets_calls);
+  perform analytics.refresh_share_rates('engagement', v_targets_eng);
+  raise notice '%: % other day(s) of orders/horoscopes and rates of % day(s) in % s', v_label,
+    cardinality(v_fulfillment) + cardinality(v_content_days),
+    cardinality(v_targets_pay) + cardinality(v_targets_calls) + cardinality(v_targets_eng),
+    round(extract(epoch from clock_timestamp() - v_phase)::numeric, 2);
+  v_phase := clock_timestamp();
+  v_applied := analytics.apply_activity_changes(v_run);
+  raise notice '%: activity changes % applied in % s', v_label, v_applied,
+    round(extract(epoch from clock_timestamp() - v_phase)::numeric, 2);
+end;
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.etl_process_prepare (
+  p_full  date[],
+  p_new   jsonb,
+  p_today date,
+  p_label text
+)
+  RETURNS jsonb
   LANGUAGE plpgsql
   SET search_path TO ''
   AS $function$
@@ -805,16 +1255,10 @@ declare
   v_since_at timestamptz[] := '{}'::timestamptz[];
   v_orders jsonb;
   v_content jsonb;
-  v_targets_pay date[];
-  v_targets_calls date[];
-  v_targets_eng date[];
   v_fulfillment date[];
   v_content_days date[];
   v_day date;
-  v_i int := 0;
-  v_t0 timestamptz;
   v_phase timestamptz := clock_timestamp();
-  v_applied jsonb;
 begin
   perform set_config('analytics.etl_today', p_today::text, true);
   select coalesce(array_agg(distinct (x.key)::date order by (x.key)::date), '{}') into v_marked
@@ -852,11 +1296,14 @@ begin
   end if;
   v_phase := clock_timestamp();
 
-  -- Links first: the days computed in full read them.
-  v_targets_pay := array(select analytics.recompute_share_links('payments', v_pay, v_horizon));
-  v_targets_calls := array(select analytics.recompute_share_links('calls', v_calls, v_horizon));
-  v_targets_eng := array(select analytics.recompute_share_links('notifications', v_notes, v_horizon)
-                         union select analytics.recompute_opt_out_links(v_users, v_horizon));
+  -- Links first: the days computed in full read them. The days whose rates they change are kept
+  -- with them (etl_rate_refresh_days), for etl_process_finish.
+  insert into analytics.etl_rate_refresh_days (job_name, metric_date)
+  select 'payments', d from analytics.recompute_share_links('payments', v_pay, v_horizon) as d
+  union select 'calls', d from analytics.recompute_share_links('calls', v_calls, v_horizon) as d
+  union select 'engagement', d from analytics.recompute_share_links('notifications', v_notes, v_horizon) as d
+  union select 'engagement', d from analytics.recompute_opt_out_links(v_users, v_horizon) as d
+  on conflict do nothing;
   -- Later events of orders and horoscopes that received earlier events (attribution, time-to-X,
   -- rejection history, approval latency), on computed days.
   select coalesce(array_agg(distinct (e.event_timestamp at time zone v_zone)::date), '{}') into v_fulfillment
@@ -872,37 +1319,8 @@ begin
     raise notice '%: links and later order/horoscope days of the new events in % s', p_label,
       round(extract(epoch from clock_timestamp() - v_phase)::numeric, 2);
   end if;
-
-  foreach v_day in array v_run loop
-    v_i := v_i + 1;
-    v_t0 := clock_timestamp();
-    metric_date := v_day;
-    status := analytics.run_daily_etl_pipeline(v_day);
-    if status <> 'succeeded' then
-      insert into analytics.etl_recompute_requests (metric_date, reason) values (v_day, 'failed');
-    end if;
-    raise notice '%: % (% of %) % in % s', p_label, v_day, v_i, cardinality(v_run), status,
-      round(extract(epoch from clock_timestamp() - v_t0)::numeric, 2);
-    return next;
-  end loop;
-
-  -- The other days the new events change.
-  v_phase := clock_timestamp();
-  perform analytics.compute_daily_fulfillment_metrics(d) from unnest(v_fulfillment) as d
-  where not (d = any(v_run)) and exists (select 1 from analytics.etl_days c where c.metric_date = d);
-  perform analytics.compute_daily_content_metrics(d) from unnest(v_content_days) as d
-  where not (d = any(v_run)) and exists (select 1 from analytics.etl_days c where c.metric_date = d);
-  perform analytics.refresh_share_rates('payments', array(select d from unnest(v_targets_pay) as d where not (d = any(v_run))));
-  perform analytics.refresh_share_rates('calls', array(select d from unnest(v_targets_calls) as d where not (d = any(v_run))));
-  perform analytics.refresh_share_rates('engagement', array(select d from unnest(v_targets_eng) as d where not (d = any(v_run))));
-  raise notice '%: % other day(s) of orders/horoscopes and rates of % day(s) in % s', p_label,
-    cardinality(v_fulfillment) + cardinality(v_content_days),
-    cardinality(v_targets_pay) + cardinality(v_targets_calls) + cardinality(v_targets_eng),
-    round(extract(epoch from clock_timestamp() - v_phase)::numeric, 2);
-  v_phase := clock_timestamp();
-  v_applied := analytics.apply_activity_changes(v_run);
-  raise notice '%: activity changes % applied in % s', p_label, v_applied,
-    round(extract(epoch from clock_timestamp() - v_phase)::numeric, 2);
+  return jsonb_build_object('today', p_today, 'label', p_label, 'run', to_jsonb(v_run),
+    'fulfillment', to_jsonb(v_fulfillment), 'content', to_jsonb(v_content_days));
 end;
 $function$;
 
@@ -913,6 +1331,76 @@ CREATE OR REPLACE FUNCTION analytics.etl_run_days()
   SET search_path TO ''
   AS $function$
   select coalesce(nullif(current_setting('analytics.etl_run_days', true), '')::date[], '{}')
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.etl_running_jobs (
+  p_now timestamp with time zone DEFAULT now()
+)
+  RETURNS TABLE (
+    id            bigint,
+    job_name      text,
+    target_date   date,
+    started_at    timestamp with time zone,
+    backend_pid   integer,
+    session_alive boolean,
+    stale         boolean
+  )
+  LANGUAGE sql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+  select r.id, r.job_name, r.target_date, r.started_at, r.backend_pid, a.alive,
+    not a.alive or r.started_at < p_now - coalesce((select o.stale_run_after from analytics.ops_settings o), interval '6 hours')
+  from public.etl_job_runs r
+  cross join lateral (select analytics.session_alive(r.backend_pid, r.started_at) as alive) a
+  where r.status = 'running'
+  order by r.started_at, r.id
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.evaluate_health_alert (
+  p_report jsonb DEFAULT NULL::jsonb
+)
+  RETURNS analytics.health_alerts
+  LANGUAGE plpgsql
+  SET search_path TO ''
+  AS $function$
+declare
+  v_report jsonb;
+  v_healthy boolean;
+  v_reasons text[];
+  v_state analytics.health_alert_state;
+  v_alert analytics.health_alerts;
+begin
+  if exists (select 1 from analytics.ops_settings o where o.alerts_silenced_until > now()) then
+    return null;
+  end if;
+  v_report := coalesce(p_report, analytics.health_report());
+  v_healthy := (v_report ->> 'healthy')::boolean;
+  v_reasons := array(select jsonb_array_elements_text(coalesce(v_report -> 'reasons', '[]')));
+
+  insert into analytics.health_alert_state (healthy, reasons, changed_at, evaluated_at)
+  values (true, '{}', now(), now())
+  on conflict (singleton) do nothing;
+  -- Concurrent evaluations queue here: only the first sees the change.
+  select * into v_state from analytics.health_alert_state for update;
+
+  if v_state.healthy = v_healthy then
+    update analytics.health_alert_state set evaluated_at = now();
+    return null;
+  end if;
+
+  update analytics.health_alert_state
+  set healthy = v_healthy, reasons = v_reasons, changed_at = now(), evaluated_at = now();
+  insert into analytics.health_alerts (dedupe_key, state, reasons, payload)
+  values (
+    format('%s@%s', case when v_healthy then 'healthy' else 'unhealthy' end, now()),
+    case when v_healthy then 'healthy' else 'unhealthy' end,
+    v_reasons,
+    analytics.health_alert_payload(v_healthy, v_reasons, now(), v_state.changed_at))
+  on conflict on constraint health_alerts_dedupe_key do nothing
+  returning * into v_alert;
+  return v_alert;
+end;
 $function$;
 
 CREATE OR REPLACE FUNCTION analytics.export_user (
@@ -945,6 +1433,87 @@ begin
 end;
 $function$;
 
+CREATE OR REPLACE FUNCTION analytics.fail_abandoned_etl_runs()
+  RETURNS integer
+  LANGUAGE plpgsql
+  SET search_path TO ''
+  AS $function$
+declare
+  v_jobs integer;
+begin
+  update public.etl_job_runs r
+  set status = 'failed', finished_at = now(), rows_written = 0,
+    error = format('abandoned: its session (pid %s) ended before the job finished (killed, crashed or restarted)', r.backend_pid)
+  from analytics.etl_running_jobs() j
+  where r.id = j.id and not j.session_alive and r.status = 'running';
+  get diagnostics v_jobs = row_count;
+  update analytics.etl_nightly_runs n
+  set status = 'failed', finished_at = now(),
+    error = format('abandoned after %s of %s days: its session (pid %s) ended (killed, crashed or restarted)',
+      n.days_done, cardinality(n.days), n.backend_pid)
+  where n.status = 'running' and not analytics.session_alive(n.backend_pid, n.started_at);
+  return v_jobs;
+end;
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.health_alert_payload (
+  p_healthy        boolean,
+  p_reasons        text[],
+  p_since          timestamp with time zone,
+  p_previous_since timestamp with time zone
+)
+  RETURNS jsonb
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+  select jsonb_build_object('text',
+    case when p_healthy then
+      format(':white_check_mark: *SAMIA-TAROT analytics recovered* at %s (unhealthy since %s).',
+        to_char(p_since at time zone 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'),
+        coalesce(to_char(p_previous_since at time zone 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'), 'unknown'))
+    else
+      format(E':rotating_light: *SAMIA-TAROT analytics is unhealthy* since %s:\n%s\nRunbook: docs/operations.md, section Health alerts.',
+        to_char(p_since at time zone 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'),
+        (select string_agg('• ' || r, E'\n') from unnest(p_reasons) as r))
+    end)
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.health_alert_retry_delay (
+  p_attempts integer
+)
+  RETURNS interval
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+  select least(interval '1 minute' * power(2, greatest(p_attempts, 1) - 1), interval '1 hour')
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.health_alert_webhook_url()
+  RETURNS text
+  LANGUAGE plpgsql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+declare
+  v_secrets regclass;
+  v_url text;
+begin
+  select c.oid::regclass into v_secrets from pg_catalog.pg_class c
+  where c.relnamespace = to_regnamespace('vault') and c.relname = 'decrypted_secrets';
+  if v_secrets is not null then
+    begin
+      execute format('select decrypted_secret from %s where name = $1 order by created_at desc limit 1', v_secrets)
+        into v_url using 'analytics_alert_webhook_url';
+    exception when insufficient_privilege then
+      raise warning 'health_alert_webhook_url: no access to vault.decrypted_secrets; using ops_settings';
+    end;
+  end if;
+  return coalesce(nullif(btrim(v_url), ''), (select o.alert_webhook_url from analytics.ops_settings o));
+end;
+$function$;
+
 CREATE OR REPLACE FUNCTION analytics.health_report()
   RETURNS jsonb
   LANGUAGE plpgsql
@@ -956,9 +1525,13 @@ declare
   v_zone text := analytics.reporting_time_zone();
   v_today date := (now() at time zone analytics.reporting_time_zone())::date;
   v_since_midnight interval := now() - (v_today::timestamp at time zone v_zone);
-  v_jobs text[] := array['fulfillment', 'payments', 'calls', 'engagement', 'content', 'cohort_retention'];
+  v_due_day date := analytics.latest_due_etl_day(now());
+  v_due jsonb := analytics.etl_day_jobs_state(v_due_day);
+  v_yesterday jsonb := analytics.etl_day_jobs_state(v_today - 1);
+  v_due_at text := to_char(analytics.etl_day_due_at(v_due_day) at time zone v_zone, 'YYYY-MM-DD HH24:MI ') || v_zone;
   v_reasons text[] := '{}'::text[];
-  v_not_ok text[] := '{}'::text[];
+  v_running jsonb;
+  v_stale int;
   v_failed jsonb;
   v_pending jsonb;
   v_stale_pending int;
@@ -966,14 +1539,14 @@ declare
   v_median double precision;
   v_cron_failures jsonb;
 begin
-  -- 1. Yesterday computed: the latest run of every job for yesterday succeeded.
-  select coalesce(array_agg(j.job order by j.job), '{}') into v_not_ok
-  from unnest(v_jobs) as j(job)
-  where coalesce((
-    select r.status from public.etl_job_runs r
-    where r.job_name = j.job and r.target_date = v_today - 1 order by r.started_at desc limit 1), 'missing') <> 'succeeded';
-  if cardinality(v_not_ok) > 0 then
-    v_reasons := v_reasons || format('yesterday (%s) is not computed: %s', v_today - 1, array_to_string(v_not_ok, ', '));
+  -- 1. The latest due day computed: every job's latest run for it succeeded.
+  if jsonb_array_length(v_due -> 'missing_or_failed_jobs') > 0 then
+    v_reasons := v_reasons || format('%s is not computed (due %s): %s', v_due_day, v_due_at,
+      (select string_agg(j, ', ') from jsonb_array_elements_text(v_due -> 'missing_or_failed_jobs') as j));
+  end if;
+  if jsonb_array_length(v_due -> 'running_jobs') > 0 then
+    v_reasons := v_reasons || format('%s is still being computed (due %s): %s', v_due_day, v_due_at,
+      (select string_agg(j, ', ') from jsonb_array_elements_text(v_due -> 'running_jobs') as j));
   end if;
 
   -- 2. Failed jobs in the last 7 days (the latest run of each job and day).
@@ -1021,13 +1594,27 @@ begin
     v_reasons := v_reasons || format('%s pg_cron run(s) failed in the last 24 hours', jsonb_array_length(v_cron_failures));
   end if;
 
+  -- 6. ETL jobs running now; stale ones (session gone, or running too long) are a reason.
+  select coalesce(jsonb_agg(jsonb_build_object('job', r.job_name, 'date', r.target_date, 'started_at', r.started_at,
+                    'backend_pid', r.backend_pid, 'stale', r.stale) order by r.started_at, r.id), '[]'),
+         count(*) filter (where r.stale)
+  into v_running, v_stale
+  from analytics.etl_running_jobs(now()) r;
+  if v_stale > 0 then
+    v_reasons := v_reasons || format('%s ETL job run(s) stale: the session is gone or it has run for over %s', v_stale,
+      (select coalesce(max(o.stale_run_after), interval '6 hours') from analytics.ops_settings o));
+  end if;
+
   return jsonb_build_object(
     'healthy', cardinality(v_reasons) = 0,
     'reasons', to_jsonb(v_reasons),
     'checked_at', now(),
     'time_zone', v_zone,
+    'running', (select coalesce(jsonb_agg(r - 'backend_pid'), '[]') from jsonb_array_elements(v_running) as r),
     'checks', jsonb_build_object(
-      'yesterday', jsonb_build_object('date', v_today - 1, 'missing_or_failed_jobs', to_jsonb(v_not_ok)),
+      'latest_due_day', v_due,
+      'yesterday', v_yesterday || jsonb_build_object('due', v_due_day = v_today - 1),
+      'running_jobs', v_running,
       'failed_jobs_7d', v_failed,
       'pending_late_days', v_pending,
       'ingestion', jsonb_build_object('today_so_far', v_today_events, 'median_same_hours_7d', v_median),
@@ -1056,6 +1643,19 @@ CREATE OR REPLACE FUNCTION analytics.is_admin()
   select coalesce((select analytics.app_role()) in ('admin', 'superadmin'), false)
 $function$;
 
+CREATE OR REPLACE FUNCTION analytics.latest_due_etl_day (
+  p_now timestamp with time zone DEFAULT now()
+)
+  RETURNS date
+  LANGUAGE sql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+  select max(d.day)
+  from (select (p_now at time zone analytics.reporting_time_zone())::date - g as day from generate_series(1, 3) as g) d
+  where analytics.etl_day_due_at(d.day) <= p_now
+$function$;
+
 CREATE OR REPLACE FUNCTION analytics.mark_late_event_days()
   RETURNS TRIGGER
   LANGUAGE plpgsql
@@ -1073,6 +1673,23 @@ begin
      or exists (select 1 from analytics.etl_days c where c.metric_date = d.day);
   return null;
 end;
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.nightly_run_due (
+  p_now timestamp with time zone DEFAULT now()
+)
+  RETURNS text
+  LANGUAGE sql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+  select case
+    when (p_now at time zone analytics.reporting_time_zone())::time
+         < coalesce((select o.nightly_run_at from analytics.ops_settings o), time '02:00') then 'not yet'
+    when exists (select 1 from analytics.etl_nightly_state s
+                 where s.last_scheduled_today >= (p_now at time zone analytics.reporting_time_zone())::date) then 'done today'
+    else 'due'
+  end
 $function$;
 
 CREATE OR REPLACE FUNCTION analytics.purge_expired_data (
@@ -1197,6 +1814,40 @@ begin
     'deferred_partitions', to_jsonb(case when cardinality(v_dropped) = 0 then v_expired else '{}'::text[] end));
 
   return v_result;
+end;
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.purge_expired_state (
+  p_now timestamp with time zone DEFAULT now()
+)
+  RETURNS jsonb
+  LANGUAGE plpgsql
+  SET search_path TO ''
+  AS $function$
+declare
+  v_activity_cutoff date := ((p_now at time zone 'UTC')::date - interval '2 years')::date;
+  v_count bigint;
+  v_result jsonb := '{}'::jsonb;
+begin
+  -- First seen before the cut-off and no activity since: the user's activity is all expired.
+  delete from analytics.user_first_seen f
+  where f.first_seen_date < v_activity_cutoff
+    and not exists (select 1 from analytics.user_daily_activity a
+                    where a.user_id = f.user_id and a.activity_date >= v_activity_cutoff);
+  get diagnostics v_count = row_count;
+  v_result := v_result || jsonb_build_object('user_first_seen', v_count);
+
+  delete from analytics.etl_activity_changes c where c.activity_date < v_activity_cutoff;
+  get diagnostics v_count = row_count;
+  v_result := v_result || jsonb_build_object('etl_activity_changes', v_count);
+
+  delete from analytics.health_alerts a where a.created_at < p_now - interval '90 days';
+  get diagnostics v_count = row_count;
+  v_result := v_result || jsonb_build_object('health_alerts', v_count);
+
+  delete from analytics.etl_nightly_runs n where n.started_at < p_now - interval '1 year' and n.status <> 'running';
+  get diagnostics v_count = row_count;
+  return v_result || jsonb_build_object('etl_nightly_runs', v_count);
 end;
 $function$;
 
@@ -1411,6 +2062,25 @@ begin
   )
   select distinct c.target_day from changed c;
 end;
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.record_health_alert_delivery (
+  p_alert_id bigint,
+  p_ok       boolean,
+  p_error    text    DEFAULT NULL::text
+)
+  RETURNS analytics.health_alerts
+  LANGUAGE sql
+  SET search_path TO ''
+  AS $function$
+  update analytics.health_alerts a
+  set status = case when p_ok then 'delivered' when a.attempts >= 10 then 'failed' else 'pending' end,
+    delivered_at = case when p_ok then now() end,
+    last_error = case when p_ok then null else left(coalesce(p_error, 'failed'), 500) end,
+    next_attempt_at = case when p_ok then a.next_attempt_at else now() + analytics.health_alert_retry_delay(a.attempts) end,
+    net_request_id = null
+  where a.alert_id = p_alert_id and a.status = 'pending'
+  returning a.*
 $function$;
 
 CREATE OR REPLACE FUNCTION analytics.refresh_activity_counts (
@@ -1692,9 +2362,16 @@ begin
     raise exception 'run_etl_job: date is required' using errcode = '22004';
   end if;
 
-  insert into public.etl_job_runs (job_name, target_date, started_at, status)
-  values (p_job, p_date, clock_timestamp(), 'running')
-  returning * into v_run;
+  select * into v_run from public.etl_job_runs r
+  where r.job_name = p_job and r.target_date = p_date and r.status = 'running'
+    and r.backend_pid = pg_catalog.pg_backend_pid()
+  order by r.id desc limit 1
+  for update;
+  if v_run.id is null then
+    insert into public.etl_job_runs (job_name, target_date, started_at, status)
+    values (p_job, p_date, clock_timestamp(), 'running')
+    returning * into v_run;
+  end if;
 
   -- Held until the caller's transaction ends: readers and other runs never see a half-written day.
   perform pg_advisory_xact_lock(hashtext('analytics.etl:' || p_job), p_date - date '2000-01-01');
@@ -1725,6 +2402,20 @@ begin
 end;
 $function$;
 
+CREATE OR REPLACE FUNCTION analytics.run_health_alerts()
+  RETURNS jsonb
+  LANGUAGE plpgsql
+  SET search_path TO ''
+  AS $function$
+declare
+  v_abandoned integer := analytics.fail_abandoned_etl_runs();
+  v_alert analytics.health_alerts := analytics.evaluate_health_alert();
+begin
+  return jsonb_build_object('abandoned_runs_failed', v_abandoned, 'alert', v_alert.state,
+    'delivery', analytics.dispatch_health_alerts_pg_net());
+end;
+$function$;
+
 CREATE OR REPLACE FUNCTION analytics.run_nightly_etl (
   p_today date DEFAULT NULL::date
 )
@@ -1736,55 +2427,11 @@ CREATE OR REPLACE FUNCTION analytics.run_nightly_etl (
   SET search_path TO ''
   AS $function$
 declare
-  v_zone text := analytics.reporting_time_zone();
-  v_today date := coalesce(p_today, (now() at time zone v_zone)::date);
-  v_first date := analytics.raw_retention_first_day(v_zone);
-  v_state analytics.etl_nightly_state;
-  v_initiated text[] := analytics.user_initiated_event_types();
-  v_marks bigint[];
-  v_requests bigint[];
-  v_full date[];
-  v_new jsonb;
+  v_plan jsonb := analytics.etl_nightly_plan(p_today);
 begin
-  -- One run at a time; a second waits and then finds the work done.
-  perform pg_advisory_xact_lock(hashtext('analytics.nightly'), 0);
-  select * into v_state from analytics.etl_nightly_state for update;
-  if v_state.user_initiated_types is distinct from v_initiated then
-    insert into analytics.etl_recompute_requests (metric_date, reason)
-    select d::date, 'catalog' from generate_series(v_first, v_today - 1, interval '1 day') as d;
-  end if;
-
-  select coalesce(array_agg(m.mark_id), '{}') into v_marks
-  from analytics.etl_late_day_marks m where m.metric_date < v_today;
-  select coalesce(array_agg(r.request_id), '{}') into v_requests
-  from analytics.etl_recompute_requests r where r.metric_date < v_today;
-
-  -- In full: yesterday, any day since the last run's, and the requested days (within raw retention).
-  select coalesce(array_agg(distinct d.day order by d.day), '{}') into v_full
-  from (
-    select v_today - 1 as day
-    union all
-    select g::date from generate_series(greatest(v_state.last_today, v_first), v_today - 1, interval '1 day') as g
-    where v_state.last_today is not null
-    union all
-    select r.metric_date from analytics.etl_recompute_requests r where r.request_id = any(v_requests)
-  ) d
-  where d.day >= v_first and d.day < v_today;
-
-  select jsonb_object_agg(x.day, x.ingested) into v_new
-  from (
-    select m.metric_date::text as day, jsonb_agg(distinct m.marked_at) as ingested
-    from analytics.etl_late_day_marks m
-    where m.mark_id = any(v_marks) and m.metric_date >= v_first and not (m.metric_date = any(v_full))
-    group by m.metric_date
-  ) x;
-
-  return query select * from analytics.etl_process(v_full, v_new, v_today, 'nightly');
-
-  delete from analytics.etl_late_day_marks m where m.mark_id = any(v_marks);
-  delete from analytics.etl_recompute_requests r where r.request_id = any(v_requests);
-  update analytics.etl_nightly_state
-  set last_today = greatest(last_today, v_today), user_initiated_types = v_initiated, updated_at = now();
+  return query select * from analytics.etl_process(
+    array(select jsonb_array_elements_text(v_plan -> 'full')::date), v_plan -> 'new', (v_plan ->> 'today')::date, 'nightly');
+  perform analytics.etl_nightly_complete(v_plan);
 end;
 $function$;
 
@@ -1797,12 +2444,10 @@ CREATE OR REPLACE FUNCTION analytics.run_nightly_etl_if_due (
   AS $function$
 declare
   v_local timestamp := p_now at time zone analytics.reporting_time_zone();
+  v_due text := analytics.nightly_run_due(p_now);
 begin
-  if v_local::time < time '02:00' then
-    return 'not yet';
-  end if;
-  if exists (select 1 from analytics.etl_nightly_state s where s.last_scheduled_today >= v_local::date) then
-    return 'done today';
+  if v_due <> 'due' then
+    return v_due;
   end if;
   if not pg_try_advisory_xact_lock(hashtext('analytics.nightly'), 0) then
     return 'running';
@@ -1811,6 +2456,18 @@ begin
   update analytics.etl_nightly_state set last_scheduled_today = v_local::date;
   return 'ran';
 end;
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.session_alive (
+  p_pid   integer,
+  p_since timestamp with time zone
+)
+  RETURNS boolean
+  LANGUAGE sql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+  select exists (select 1 from pg_catalog.pg_stat_activity s where s.pid = p_pid and s.backend_start <= p_since)
 $function$;
 
 CREATE OR REPLACE FUNCTION analytics.set_reporting_time_zone (
@@ -2557,6 +3214,92 @@ begin
 end;
 $function$;
 
+CREATE OR REPLACE PROCEDURE analytics.run_etl_day (
+  IN    p_date date,
+  IN    p_run_days date[] DEFAULT NULL::date[],
+  IN    p_today date      DEFAULT NULL::date,
+  INOUT p_status text     DEFAULT NULL::text
+)
+  LANGUAGE plpgsql
+  AS $procedure$
+begin
+  perform analytics.etl_open_day_runs(p_date);
+  commit;
+  p_status := analytics.etl_compute_day(p_date, p_run_days, p_today);
+  commit;
+end;
+$procedure$;
+
+CREATE OR REPLACE PROCEDURE analytics.run_nightly_etl_in_steps (
+  IN p_today date DEFAULT NULL::date
+)
+  LANGUAGE plpgsql
+  AS $procedure$
+declare
+  v_run_id bigint;
+  v_plan jsonb;
+  v_prepared jsonb;
+  v_run date[];
+  v_day date;
+  v_status text;
+  v_i integer := 0;
+  v_t0 timestamptz;
+begin
+  perform pg_catalog.pg_advisory_lock(pg_catalog.hashtext('analytics.nightly'), 0);
+  insert into analytics.etl_nightly_runs (local_today)
+  values (coalesce(p_today, analytics.reporting_today()))
+  returning run_id into v_run_id;
+  commit;
+
+  v_plan := analytics.etl_nightly_plan(p_today);
+  v_prepared := analytics.etl_process_prepare(
+    array(select jsonb_array_elements_text(v_plan -> 'full')::date), v_plan -> 'new', (v_plan ->> 'today')::date, 'nightly');
+  v_run := array(select jsonb_array_elements_text(v_prepared -> 'run')::date);
+  update analytics.etl_nightly_runs set days = v_run, local_today = (v_plan ->> 'today')::date where run_id = v_run_id;
+  commit;
+
+  foreach v_day in array v_run loop
+    v_i := v_i + 1;
+    v_t0 := pg_catalog.clock_timestamp();
+    update analytics.etl_nightly_runs set current_day = v_day where run_id = v_run_id;
+    call analytics.run_etl_day(v_day, v_run, (v_plan ->> 'today')::date, v_status);
+    perform analytics.etl_nightly_progress(v_run_id, v_day, v_status);
+    commit;
+    raise notice 'nightly: % (% of %) % in % s', v_day, v_i, pg_catalog.cardinality(v_run), v_status,
+      pg_catalog.round(extract(epoch from pg_catalog.clock_timestamp() - v_t0)::numeric, 2);
+  end loop;
+
+  perform analytics.etl_process_finish(v_prepared);
+  perform analytics.etl_nightly_complete(v_plan);
+  update analytics.etl_nightly_runs r
+  set status = case when pg_catalog.cardinality(r.failed_days) = 0 then 'succeeded' else 'failed' end,
+    error = case when pg_catalog.cardinality(r.failed_days) > 0 then 'days failed: ' || pg_catalog.array_to_string(r.failed_days, ', ') end,
+    finished_at = pg_catalog.now()
+  where r.run_id = v_run_id;
+  commit;
+  perform pg_catalog.pg_advisory_unlock(pg_catalog.hashtext('analytics.nightly'), 0);
+end;
+$procedure$;
+
+CREATE OR REPLACE PROCEDURE analytics.run_scheduled_nightly_etl()
+  LANGUAGE plpgsql
+  AS $procedure$
+declare
+  v_today date := analytics.reporting_today();
+begin
+  if analytics.nightly_run_due(pg_catalog.now()) <> 'due' then
+    return;
+  end if;
+  if not pg_catalog.pg_try_advisory_lock(pg_catalog.hashtext('analytics.nightly'), 0) then
+    return;
+  end if;
+  call analytics.run_nightly_etl_in_steps(v_today);
+  update analytics.etl_nightly_state set last_scheduled_today = v_today;
+  commit;
+  perform pg_catalog.pg_advisory_unlock(pg_catalog.hashtext('analytics.nightly'), 0);
+end;
+$procedure$;
+
 ALTER TABLE "public"."events_raw"
   ADD CONSTRAINT "events_raw_amount_non_negative" CHECK ((amount_cents >= 0));
 
@@ -2841,6 +3584,8 @@ CREATE INDEX erasure_receipts_subject_hash_idx ON analytics.erasure_receipts USI
 
 CREATE INDEX etl_late_day_marks_metric_date_idx ON analytics.etl_late_day_marks USING btree (metric_date);
 
+CREATE INDEX etl_nightly_runs_started_at_idx ON analytics.etl_nightly_runs USING btree (started_at);
+
 CREATE INDEX etl_opt_out_links_target_idx ON analytics.etl_opt_out_links USING btree (target_day);
 
 CREATE INDEX etl_recompute_requests_metric_date_idx ON analytics.etl_recompute_requests USING btree (metric_date);
@@ -2849,9 +3594,15 @@ CREATE INDEX etl_share_links_entity_idx ON analytics.etl_share_links USING btree
 
 CREATE INDEX etl_share_links_target_idx ON analytics.etl_share_links USING btree (target_day, share);
 
+CREATE INDEX health_alerts_pending_idx ON analytics.health_alerts USING btree (alert_id)
+  WHERE (status = 'pending'::text);
+
 CREATE INDEX user_daily_activity_date_idx ON analytics.user_daily_activity USING btree (activity_date);
 
 CREATE INDEX user_first_seen_date_idx ON analytics.user_first_seen USING btree (first_seen_date);
+
+CREATE INDEX etl_job_runs_running_idx ON public.etl_job_runs USING btree (started_at)
+  WHERE (status = 'running'::text);
 
 CREATE INDEX etl_job_runs_target_date_idx ON public.etl_job_runs USING btree (target_date, job_name, started_at DESC);
 
@@ -3053,6 +3804,28 @@ COMMENT ON COLUMN "analytics"."etl_late_day_marks"."marked_at" IS 'The ingested_
 
 COMMENT ON COLUMN "analytics"."etl_late_day_marks"."metric_date" IS 'The local day (reporting time zone) to recompute.';
 
+COMMENT ON COLUMN "analytics"."etl_nightly_runs"."backend_pid" IS 'Process id of the session running it.';
+
+COMMENT ON COLUMN "analytics"."etl_nightly_runs"."current_day" IS 'The day being computed, or the last one done.';
+
+COMMENT ON COLUMN "analytics"."etl_nightly_runs"."days" IS 'The local days it computes in full, in order (empty until planned).';
+
+COMMENT ON COLUMN "analytics"."etl_nightly_runs"."days_done" IS 'How many of them are committed.';
+
+COMMENT ON COLUMN "analytics"."etl_nightly_runs"."error" IS 'Why the run failed.';
+
+COMMENT ON COLUMN "analytics"."etl_nightly_runs"."failed_days" IS 'Days whose pipeline failed (asked again for the next run).';
+
+COMMENT ON COLUMN "analytics"."etl_nightly_runs"."finished_at" IS 'When it ended; null while running.';
+
+COMMENT ON COLUMN "analytics"."etl_nightly_runs"."local_today" IS 'The local "today" the run computes up to (its yesterday included).';
+
+COMMENT ON COLUMN "analytics"."etl_nightly_runs"."run_id" IS 'Identity.';
+
+COMMENT ON COLUMN "analytics"."etl_nightly_runs"."started_at" IS 'When the run started.';
+
+COMMENT ON COLUMN "analytics"."etl_nightly_runs"."status" IS 'running | succeeded | failed (a day failed, or the session died: error says which).';
+
 COMMENT ON COLUMN "analytics"."etl_nightly_state"."last_scheduled_today" IS 'Local day of the last run started by the schedule (analytics.run_nightly_etl_if_due).';
 
 COMMENT ON COLUMN "analytics"."etl_nightly_state"."last_today" IS 'The latest "today" a nightly run computed up to (its yesterday was computed).';
@@ -3068,6 +3841,10 @@ COMMENT ON COLUMN "analytics"."etl_opt_out_links"."source_day" IS 'Local day of 
 COMMENT ON COLUMN "analytics"."etl_opt_out_links"."target_day" IS 'Local day a notification was sent to the user.';
 
 COMMENT ON COLUMN "analytics"."etl_opt_out_links"."user_id" IS 'Pseudonymous user uuid.';
+
+COMMENT ON COLUMN "analytics"."etl_rate_refresh_days"."job_name" IS 'The job whose rates to recount: payments, calls or engagement.';
+
+COMMENT ON COLUMN "analytics"."etl_rate_refresh_days"."metric_date" IS 'The local day.';
 
 COMMENT ON COLUMN "analytics"."etl_recompute_requests"."metric_date" IS 'The local day to recompute.';
 
@@ -3107,6 +3884,42 @@ COMMENT ON COLUMN "analytics"."etl_share_same_day"."metric_date" IS 'Local day o
 
 COMMENT ON COLUMN "analytics"."etl_share_same_day"."share" IS 'success, refund, answer, completion, drop, recording, ctr or opt_out.';
 
+COMMENT ON COLUMN "analytics"."health_alert_state"."changed_at" IS 'When the state last changed.';
+
+COMMENT ON COLUMN "analytics"."health_alert_state"."evaluated_at" IS 'When health was last evaluated for alerts.';
+
+COMMENT ON COLUMN "analytics"."health_alert_state"."healthy" IS 'Whether the pipeline was healthy at the last evaluation.';
+
+COMMENT ON COLUMN "analytics"."health_alert_state"."reasons" IS 'The reasons health gave when the state last changed.';
+
+COMMENT ON COLUMN "analytics"."health_alert_state"."singleton" IS 'Always true: the table holds one row.';
+
+COMMENT ON COLUMN "analytics"."health_alerts"."alert_id" IS 'Identity; alerts are delivered in this order.';
+
+COMMENT ON COLUMN "analytics"."health_alerts"."attempts" IS 'Delivery attempts so far.';
+
+COMMENT ON COLUMN "analytics"."health_alerts"."created_at" IS 'When the change was seen.';
+
+COMMENT ON COLUMN "analytics"."health_alerts"."dedupe_key" IS 'The state change it reports (state and time of change): written once.';
+
+COMMENT ON COLUMN "analytics"."health_alerts"."delivered_at" IS 'When the webhook accepted it (2xx).';
+
+COMMENT ON COLUMN "analytics"."health_alerts"."last_attempt_at" IS 'When delivery was last attempted.';
+
+COMMENT ON COLUMN "analytics"."health_alerts"."last_error" IS 'Why the last attempt failed.';
+
+COMMENT ON COLUMN "analytics"."health_alerts"."net_request_id" IS 'pg_net request in flight (hosted Supabase); null otherwise.';
+
+COMMENT ON COLUMN "analytics"."health_alerts"."next_attempt_at" IS 'Not sent again before this (backoff after a failure, or the lease of an attempt in progress).';
+
+COMMENT ON COLUMN "analytics"."health_alerts"."payload" IS 'The Slack-compatible JSON body posted to the webhook.';
+
+COMMENT ON COLUMN "analytics"."health_alerts"."reasons" IS 'The health reasons at the change.';
+
+COMMENT ON COLUMN "analytics"."health_alerts"."state" IS 'The new state: unhealthy, or healthy (recovered).';
+
+COMMENT ON COLUMN "analytics"."health_alerts"."status" IS 'pending | delivered | failed (gave up) | unsent (no webhook configured).';
+
 COMMENT ON COLUMN "analytics"."ingest_rate_limits"."bucket" IS 'Caller bucket: ''user:<sub>'' for user tokens, ''service:<key id>'' for each backend key (its name, or a fingerprint of a service_role token; never the key).';
 
 COMMENT ON COLUMN "analytics"."ingest_rate_limits"."event_count" IS 'Events counted in the current window (accepted batches only).';
@@ -3124,6 +3937,22 @@ COMMENT ON COLUMN "analytics"."metrics_table_versions"."table_name" IS 'Table in
 COMMENT ON COLUMN "analytics"."metrics_table_versions"."version" IS 'Write statements counted in this row (including folded rows).';
 
 COMMENT ON COLUMN "analytics"."metrics_table_versions"."xact_id" IS 'Transaction that last wrote this row (pg_current_xact_id); rows of finished transactions get folded into newer ones.';
+
+COMMENT ON COLUMN "analytics"."ops_settings"."alert_webhook_url" IS 'Slack-compatible incoming webhook for health alerts; a Vault secret named analytics_alert_webhook_url takes precedence where Vault exists. Null: alerts are recorded, not sent.';
+
+COMMENT ON COLUMN "analytics"."ops_settings"."alerts_silence_reason" IS 'Why alerts are silenced (free text, for the runbook).';
+
+COMMENT ON COLUMN "analytics"."ops_settings"."alerts_silenced_until" IS 'Until then, health state changes are neither recorded nor alerted (the next evaluation after it alerts if the state differs).';
+
+COMMENT ON COLUMN "analytics"."ops_settings"."nightly_grace" IS 'How long after nightly_run_at yesterday may still be uncomputed before health reports it (0 to 20 hours).';
+
+COMMENT ON COLUMN "analytics"."ops_settings"."nightly_run_at" IS 'Time of day (reporting time zone) at which the nightly ETL run starts.';
+
+COMMENT ON COLUMN "analytics"."ops_settings"."singleton" IS 'Always true: the table holds one row.';
+
+COMMENT ON COLUMN "analytics"."ops_settings"."stale_run_after" IS 'A running ETL job older than this counts as stale even when its session is alive.';
+
+COMMENT ON COLUMN "analytics"."ops_settings"."updated_at" IS 'When a setting last changed.';
 
 COMMENT ON COLUMN "analytics"."privacy_key"."created_at" IS 'When the key was generated.';
 
@@ -3152,6 +3981,8 @@ COMMENT ON COLUMN "analytics"."user_daily_activity"."user_id" IS 'Pseudonymous u
 COMMENT ON COLUMN "analytics"."user_first_seen"."first_seen_date" IS 'Earliest computed UTC day with activity of the user.';
 
 COMMENT ON COLUMN "analytics"."user_first_seen"."user_id" IS 'Pseudonymous user uuid.';
+
+COMMENT ON COLUMN "public"."etl_job_runs"."backend_pid" IS 'Process id of the session that ran the job; a running row whose session is gone was abandoned.';
 
 COMMENT ON COLUMN "public"."etl_job_runs"."error" IS 'Error text when the job failed.';
 
@@ -3411,6 +4242,8 @@ COMMENT ON FUNCTION "analytics"."bump_metrics_table_version"() IS 'Statement-lev
 
 COMMENT ON FUNCTION "analytics"."bump_suppression_list_version"() IS 'Statement trigger on analytics.erased_subjects: gives analytics.suppression_list_version a new version.';
 
+COMMENT ON FUNCTION "analytics"."claim_health_alerts"(integer, interval) IS 'Claims the due pending health alerts in order (up to p_limit, leased for p_lease) and returns them with the webhook URL; marks them unsent when no webhook is configured. Report each outcome with analytics.record_health_alert_delivery.';
+
 COMMENT ON FUNCTION "analytics"."compute_cohort_retention_metrics"(date) IS 'Recomputes every metrics_cohort_retention row whose day cohort_date + retention_day is the given day. Returns succeeded | failed.';
 
 COMMENT ON FUNCTION "analytics"."compute_daily_calls_metrics"(date) IS 'Recomputes metrics_daily_calls for the UTC day (delete-then-insert, logged in etl_job_runs). Returns succeeded | failed.';
@@ -3429,31 +4262,71 @@ COMMENT ON FUNCTION "analytics"."create_events_partition"(date) IS 'Creates the 
 
 COMMENT ON FUNCTION "analytics"."create_upcoming_events_partitions"(integer) IS 'Creates the events_raw partitions of the current month and the next p_months_ahead months (idempotent). Returns their names.';
 
+COMMENT ON FUNCTION "analytics"."dispatch_health_alerts_pg_net"() IS 'Delivers health alerts with pg_net where it is installed: settles earlier requests (net._http_response), then queues the due alerts. Returns {"pg_net": false} without pg_net (deliver with `npm run ops -- alerts deliver`).';
+
 COMMENT ON FUNCTION "analytics"."erase_user"(uuid, text) IS 'GDPR erasure (runs with owner rights; service_role only): deletes the user from every user-level table (analytics.user_data_columns), scrubs them from order metadata, adds them to the suppression list and returns the receipt. Serialised with ingestion through analytics.erasure_gate; fails with lock_not_available (retry) when it cannot get on within 1 s.';
 
 COMMENT ON FUNCTION "analytics"."erased_subjects_among"(bytea[]) IS 'The given subject hashes that are on the suppression list (analytics.erased_subjects); ingestion drops those users'' events.';
 
 COMMENT ON FUNCTION "analytics"."erased_users_among"(uuid[]) IS 'The given user ids that are on the suppression list (analytics.erased_subjects); used by ingestion''s insert fallback to drop erased users'' events.';
 
+COMMENT ON FUNCTION "analytics"."etl_compute_day"(date, date[], date) IS 'Computes one local day (analytics.run_daily_etl_pipeline) with the run''s days computed in full and its today; marks this session''s rows for the day that are still running as failed. Returns succeeded | failed.';
+
+COMMENT ON FUNCTION "analytics"."etl_day_due_at"(date) IS 'When the metrics of a local day are due: the next day''s nightly run time (ops_settings.nightly_run_at, reporting time zone) plus ops_settings.nightly_grace.';
+
+COMMENT ON FUNCTION "analytics"."etl_day_jobs_state"(date, timestamp with time zone) IS 'For one day: when it is due, the jobs whose latest run did not succeed (and is not running), and the jobs running now.';
+
 COMMENT ON FUNCTION "analytics"."etl_horizon"() IS 'Start of local today (reporting time zone), or of the date in the transaction setting analytics.etl_today: outcomes from then on are not counted yet.';
+
+COMMENT ON FUNCTION "analytics"."etl_job_names"() IS 'The daily ETL jobs in pipeline order (engagement before cohort_retention).';
 
 COMMENT ON FUNCTION "analytics"."etl_lookback"() IS 'How far back the ETL looks for earlier events of an order or horoscope (time-to-X, rejection history). Older events are ignored.';
 
-COMMENT ON FUNCTION "analytics"."etl_process"(date[], jsonb, date, text) IS 'The work of a nightly run or a rebuild: recomputes the links of the new events (p_new: {day: [ingested_at, ...]}), computes p_full and the days with new events in full, oldest first, then the fulfillment, content, rates, WAU/MAU and cohort rows of other computed days those events change. Raises a notice per day (progress).';
+COMMENT ON FUNCTION "analytics"."etl_nightly_complete"(jsonb) IS 'Ends a nightly run (part of analytics.run_nightly_etl): deletes the marks and requests its plan read and records its today and catalog in etl_nightly_state.';
+
+COMMENT ON FUNCTION "analytics"."etl_nightly_plan"(date) IS 'The plan of a nightly run (part of analytics.run_nightly_etl): local today, the late-day marks and recompute requests it consumes, the days it computes in full and the new events of other days ({day: [ingested_at, ...]}).';
+
+COMMENT ON FUNCTION "analytics"."etl_nightly_progress"(bigint, date, text) IS 'Records a day of a stepped nightly run as done (a failed day is asked again for the next run).';
+
+COMMENT ON FUNCTION "analytics"."etl_open_day_runs"(date) IS 'Records a running etl_job_runs row for each daily job of the day, for this session; commit before the day''s work (analytics.run_etl_day) so that others see it running.';
+
+COMMENT ON FUNCTION "analytics"."etl_process"(date[], jsonb, date, text) IS 'The work of a nightly run or a rebuild in one transaction: analytics.etl_process_prepare (links of the new events, p_new: {day: [ingested_at, ...]}), p_full and the days with new events in full, oldest first (a notice per day: progress), analytics.etl_process_finish (what the new events change on other computed days).';
+
+COMMENT ON FUNCTION "analytics"."etl_process_finish"(jsonb) IS 'Last part of analytics.etl_process: recomputes the fulfillment and content of other computed days the new events change, recounts the rates in etl_rate_refresh_days and applies the activity changes (WAU/MAU, cohorts) to days outside the run.';
+
+COMMENT ON FUNCTION "analytics"."etl_process_prepare"(date[], jsonb, date, text) IS 'Part 1 of analytics.etl_process: recomputes the links of the new events (recording the days whose rates to recount in etl_rate_refresh_days) and returns {today, label, run: days to compute in full, fulfillment and content: other days the new events change}.';
 
 COMMENT ON FUNCTION "analytics"."etl_run_days"() IS 'The local days the current transaction''s ETL run computes in full (transaction setting analytics.etl_run_days): their own jobs bring them up to date, so changes elsewhere need not.';
 
+COMMENT ON FUNCTION "analytics"."etl_running_jobs"(timestamp with time zone) IS 'ETL job runs recorded as running, whether their session is still alive, and whether they are stale (session gone, or running longer than ops_settings.stale_run_after).';
+
+COMMENT ON FUNCTION "analytics"."evaluate_health_alert"(jsonb) IS 'Evaluates health (or the given report) and, on a change of state since the last evaluation, records it and writes one alert to analytics.health_alerts. Returns the alert, or null. Does nothing while alerts are silenced (ops_settings.alerts_silenced_until).';
+
 COMMENT ON FUNCTION "analytics"."export_user"(uuid) IS 'Subject-access export (runs with owner rights; service_role only): every stored row that carries the user id, per table, as JSON.';
 
-COMMENT ON FUNCTION "analytics"."health_report"() IS 'Pipeline health in local days of the reporting time zone (named in the report): yesterday computed, failed jobs in 7 days, late days waiting > 26 h, ingestion vs the 7-day median, pg_cron failures in 24 h. Runs with owner rights (reads cron.*); service_role only.';
+COMMENT ON FUNCTION "analytics"."fail_abandoned_etl_runs"() IS 'Marks running etl_job_runs rows and nightly runs whose session is gone as failed (error "abandoned: ..."). Returns how many job rows.';
+
+COMMENT ON FUNCTION "analytics"."health_alert_payload"(boolean, text[], timestamp with time zone, timestamp with time zone) IS 'The Slack-compatible webhook body for a health state change: {"text": "..."} with the reasons when unhealthy.';
+
+COMMENT ON FUNCTION "analytics"."health_alert_retry_delay"(integer) IS 'Backoff before the next delivery attempt after p_attempts failed ones: 1, 2, 4, ... minutes, at most 1 hour.';
+
+COMMENT ON FUNCTION "analytics"."health_alert_webhook_url"() IS 'Where health alerts go: the Vault secret analytics_alert_webhook_url where Vault exists, else ops_settings.alert_webhook_url; null when neither is set.';
+
+COMMENT ON FUNCTION "analytics"."health_report"() IS 'Pipeline health in local days of the reporting time zone (named in the report): the latest due day computed (analytics.etl_day_due_at: nightly run time plus grace), failed jobs in 7 days, late days waiting > 26 h, ingestion vs the 7-day median, pg_cron failures in 24 h, stale ETL runs; running jobs listed. Runs with owner rights (reads cron.*); service_role only.';
 
 COMMENT ON FUNCTION "analytics"."hold_off_erasures"() IS 'Ingest side of analytics.erasure_gate, to the end of the transaction: waits (at most 1 s, then lock_not_available) for a running erasure to commit, and makes erasures wait for this transaction.';
 
 COMMENT ON FUNCTION "analytics"."is_admin"() IS 'True when the current request is an admin or superadmin. Policy helper: call as (select analytics.is_admin()).';
 
+COMMENT ON FUNCTION "analytics"."latest_due_etl_day"(timestamp with time zone) IS 'The latest day whose metrics are due at p_now (analytics.etl_day_due_at): health expects it computed.';
+
 COMMENT ON FUNCTION "analytics"."mark_late_event_days"() IS 'AFTER INSERT statement trigger on events_raw: appends a mark (analytics.etl_late_day_marks: local day, the events'' ingested_at) for each past local day and each computed day that received new events.';
 
+COMMENT ON FUNCTION "analytics"."nightly_run_due"(timestamp with time zone) IS 'Whether the scheduled nightly run is due at p_now: not yet (before ops_settings.nightly_run_at, default 02:00 local), done today, or due.';
+
 COMMENT ON FUNCTION "analytics"."purge_expired_data"(timestamp with time zone) IS 'Retention purge (pg_cron, daily): deletes raw events older than 90 days from the boundary partition and DEFAULT, metrics/cohorts/activity/computed days older than 2 years, ETL links and same-day counts of days no longer in raw retention, etl_job_runs older than 1 year, cron run history older than 30 days, then drops expired monthly events_raw partitions (waiting at most 500 ms per attempt, 5 attempts; partitions it could not drop are returned as deferred_partitions and dropped by the next run). Returns counts.';
+
+COMMENT ON FUNCTION "analytics"."purge_expired_state"(timestamp with time zone) IS 'Retention purge (pg_cron, daily) of the state purge_expired_data leaves: first-seen days of users without activity in the last 2 years, activity changes older than 2 years, health alerts older than 90 days, nightly runs older than 1 year. Returns counts.';
 
 COMMENT ON FUNCTION "analytics"."purge_ingest_quota"(timestamp with time zone) IS 'Deletes ingest quota rows whose window started more than an hour before p_now (pg_cron, hourly). Returns how many.';
 
@@ -3464,6 +4337,8 @@ COMMENT ON FUNCTION "analytics"."rebuild_metrics"(date, date, date) IS 'Recomput
 COMMENT ON FUNCTION "analytics"."recompute_opt_out_links"(uuid[], timestamp with time zone) IS 'Replaces the opt-out links (analytics.etl_opt_out_links) of the given users from their stored sends and opt-outs up to p_horizon; returns the target days whose opt-out rates need a recount.';
 
 COMMENT ON FUNCTION "analytics"."recompute_share_links"(text, text[], timestamp with time zone) IS 'Replaces the share links (analytics.etl_share_links) of the given payments, calls or notifications from their whole stored history up to p_horizon; returns the target days whose rates need a recount.';
+
+COMMENT ON FUNCTION "analytics"."record_health_alert_delivery"(bigint, boolean, text) IS 'Records a delivery attempt: delivered on success; otherwise retried after analytics.health_alert_retry_delay, or failed after 10 attempts.';
 
 COMMENT ON FUNCTION "analytics"."refresh_activity_counts"(date[]) IS 'Recomputes DAU/WAU/MAU of the given computed days from the activity table (after activity of earlier days changed). Returns the rows updated.';
 
@@ -3477,11 +4352,15 @@ COMMENT ON FUNCTION "analytics"."reporting_today"() IS 'Today''s date in the rep
 
 COMMENT ON FUNCTION "analytics"."run_daily_etl_pipeline"(date) IS 'Runs every daily ETL job for one local day (reporting time zone), each isolated so one failure does not stop the others, after summarizing new BRIN ranges of the day''s partitions; records the day and its zone in analytics.etl_days and a "pipeline" etl_job_runs row. Returns succeeded | failed.';
 
-COMMENT ON FUNCTION "analytics"."run_etl_job"(text, date) IS 'Runs one ETL job for one UTC day under an advisory lock per (job, day), recording it in etl_job_runs; a failure is recorded (and raised as a WARNING), not thrown.';
+COMMENT ON FUNCTION "analytics"."run_etl_job"(text, date) IS 'Runs one ETL job for one local day under an advisory lock per (job, day), recording it in etl_job_runs (the running row this session committed for it, else a new one); a failure is recorded (and raised as a WARNING), not thrown.';
 
-COMMENT ON FUNCTION "analytics"."run_nightly_etl"(date) IS 'Nightly ETL (DESIGN.md §10.3): computes local yesterday, the days since the last run, the requested days and every day that received events since the last run, then what those events change on other days (links, rates, WAU/MAU, cohorts, order and horoscope histories); afterwards every day within raw retention equals a computation from scratch. Consumes the marks and requests it read. p_today overrides local today (tests, catch-up runs). Returns each day computed in full with its status.';
+COMMENT ON FUNCTION "analytics"."run_health_alerts"() IS 'pg_cron, every 5 minutes: marks abandoned ETL runs failed, evaluates health for a state change (analytics.evaluate_health_alert) and delivers alerts by pg_net where installed.';
 
-COMMENT ON FUNCTION "analytics"."run_nightly_etl_if_due"(timestamp with time zone) IS 'Called hourly by pg_cron: runs analytics.run_nightly_etl() once per local day, at the first call at or after 02:00 local time (p_now: the time of the call). Returns ran | not yet | done today | running.';
+COMMENT ON FUNCTION "analytics"."run_nightly_etl"(date) IS 'Nightly ETL (DESIGN.md §10.3) in one transaction: computes local yesterday, the days since the last run, the requested days and every day that received events since the last run, then what those events change on other days (links, rates, WAU/MAU, cohorts, order and horoscope histories); afterwards every day within raw retention equals a computation from scratch. Consumes the marks and requests it read. p_today overrides local today (tests, catch-up runs). Returns each day computed in full with its status. The schedule runs the same work committing day by day (analytics.run_nightly_etl_in_steps).';
+
+COMMENT ON FUNCTION "analytics"."run_nightly_etl_if_due"(timestamp with time zone) IS 'The schedule check in one transaction (tests): runs analytics.run_nightly_etl() when analytics.nightly_run_due(p_now) says due. Returns ran | not yet | done today | running. pg_cron calls analytics.run_scheduled_nightly_etl().';
+
+COMMENT ON FUNCTION "analytics"."session_alive"(integer, timestamp with time zone) IS 'Whether the session with process id p_pid that was there at p_since still is (a reused pid belongs to a later session).';
 
 COMMENT ON FUNCTION "analytics"."set_reporting_time_zone"(text) IS 'Sets the reporting time zone (an IANA name; unknown names raise 22023 and change nothing) and asks the next nightly run to recompute every day within raw retention in it. Returns {time_zone, previous, days_to_recompute}.';
 
@@ -3511,6 +4390,8 @@ COMMENT ON INDEX "analytics"."erasure_receipts_subject_hash_idx" IS 'Find the re
 
 COMMENT ON INDEX "analytics"."etl_late_day_marks_metric_date_idx" IS 'The marks of one day.';
 
+COMMENT ON INDEX "analytics"."etl_nightly_runs_started_at_idx" IS 'Latest runs first; retention.';
+
 COMMENT ON INDEX "analytics"."etl_opt_out_links_target_idx" IS 'Recounting the opt-out rate of a day.';
 
 COMMENT ON INDEX "analytics"."etl_recompute_requests_metric_date_idx" IS 'The requests of one day.';
@@ -3519,9 +4400,13 @@ COMMENT ON INDEX "analytics"."etl_share_links_entity_idx" IS 'Recomputing the li
 
 COMMENT ON INDEX "analytics"."etl_share_links_target_idx" IS 'Recounting the rates of a day.';
 
+COMMENT ON INDEX "analytics"."health_alerts_pending_idx" IS 'The alerts still to deliver.';
+
 COMMENT ON INDEX "analytics"."user_daily_activity_date_idx" IS 'DAU/WAU/MAU windows and cohort look-ups by day.';
 
 COMMENT ON INDEX "analytics"."user_first_seen_date_idx" IS 'Cohort membership look-ups by first day.';
+
+COMMENT ON INDEX "public"."etl_job_runs_running_idx" IS 'The few running rows, for health and stale-run detection.';
 
 COMMENT ON INDEX "public"."etl_job_runs_target_date_idx" IS 'Status look-ups by day and job.';
 
@@ -3577,6 +4462,12 @@ COMMENT ON POLICY "admins read all payment metrics" ON "public"."metrics_daily_p
 
 COMMENT ON POLICY "bi_reader reads all payment metrics" ON "public"."metrics_daily_payments" IS 'The BI login reads every payment row, as an admin does.';
 
+COMMENT ON PROCEDURE "analytics"."run_etl_day"(date, date[], date, text) IS 'Computes one local day visibly: commits a running row per job, then computes the day and commits it whole. CALL it on its own (not inside a transaction block). p_status: succeeded | failed.';
+
+COMMENT ON PROCEDURE "analytics"."run_nightly_etl_in_steps"(date) IS 'The nightly ETL of analytics.run_nightly_etl, committing as it goes: its running rows and progress (analytics.etl_nightly_runs) are visible from other sessions, and a killed run is redone by the next one. CALL it on its own (not inside a transaction block).';
+
+COMMENT ON PROCEDURE "analytics"."run_scheduled_nightly_etl"() IS 'pg_cron, hourly: runs analytics.run_nightly_etl_in_steps() when analytics.nightly_run_due() says due (once per local day, at the first call at or after the nightly run time); does nothing while another run holds the nightly lock.';
+
 COMMENT ON SCHEMA "analytics" IS 'SAMIA-TAROT analytics internals: ETL, partition, privacy and maintenance functions. Not exposed through the API.';
 
 COMMENT ON TABLE "analytics"."erased_subjects" IS 'Suppression list: keyed hashes of erased users. Ingestion drops events of these users so replays cannot bring them back.';
@@ -3591,9 +4482,13 @@ COMMENT ON TABLE "analytics"."etl_days" IS 'Every computed local day and the rep
 
 COMMENT ON TABLE "analytics"."etl_late_day_marks" IS 'Append-only marks of UTC days that received events after (or while) they were computed; analytics.run_nightly_etl recomputes the days and deletes the marks it read.';
 
+COMMENT ON TABLE "analytics"."etl_nightly_runs" IS 'One row per nightly run started by analytics.run_nightly_etl_in_steps: its plan (days), progress and outcome. Kept 1 year.';
+
 COMMENT ON TABLE "analytics"."etl_nightly_state" IS 'What the nightly run last did (one row).';
 
 COMMENT ON TABLE "analytics"."etl_opt_out_links" IS 'Users sent a notification on target_day, with no opt-out that day, who opted out on a later local day (source_day: the first such opt-out). Counted in target_day''s opt-out rate.';
+
+COMMENT ON TABLE "analytics"."etl_rate_refresh_days" IS 'Computed days whose rates the next analytics.etl_process_finish recounts (analytics.refresh_share_rates), because links answering them changed.';
 
 COMMENT ON TABLE "analytics"."etl_recompute_requests" IS 'Local days to recompute from scratch at the next nightly run (time zone change, catalog change, failed day); analytics.run_nightly_etl deletes the requests it read.';
 
@@ -3601,9 +4496,15 @@ COMMENT ON TABLE "analytics"."etl_share_links" IS 'Denominator events first answ
 
 COMMENT ON TABLE "analytics"."etl_share_same_day" IS 'Per metrics row and share, the denominator events answered on their own day and the denominator, as the day''s writer counted them: a rate is (answered + links) / denominator.';
 
+COMMENT ON TABLE "analytics"."health_alert_state" IS 'The health state alerts last saw (one row); an evaluation that finds another state writes an alert.';
+
+COMMENT ON TABLE "analytics"."health_alerts" IS 'Outbox of health alerts: one row per state change, delivered in order to the webhook (pending → delivered; failed after 10 attempts; unsent when no webhook was configured). Kept 90 days.';
+
 COMMENT ON TABLE "analytics"."ingest_rate_limits" IS 'Fixed-window request and event counters of the ingest function, one row per caller bucket. Unlogged: emptied after a crash, which only restarts the current minute. Rows idle for an hour are purged (analytics.purge_ingest_quota).';
 
 COMMENT ON TABLE "analytics"."metrics_table_versions" IS 'Data versions of the tables the metrics API reads: a table''s version is sum(version) of its rows; every write statement adds 1 (trigger analytics.bump_metrics_table_version). Read by the metrics function as the connection role to key its response cache.';
+
+COMMENT ON TABLE "analytics"."ops_settings" IS 'Operational settings (one row): nightly run time and grace for health, stale bound for running ETL jobs, alert webhook and silence.';
 
 COMMENT ON TABLE "analytics"."privacy_key" IS 'The secret key of analytics.subject_hash (one row). Never exposed.';
 
@@ -3701,6 +4602,10 @@ REVOKE ALL ON FUNCTION "analytics"."bump_suppression_list_version"() FROM PUBLIC
 
 GRANT EXECUTE ON FUNCTION "analytics"."bump_suppression_list_version"() TO "postgres";
 
+REVOKE ALL ON FUNCTION "analytics"."claim_health_alerts"(integer, interval) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."claim_health_alerts"(integer, interval) TO "postgres", "service_role";
+
 REVOKE ALL ON FUNCTION "analytics"."compute_cohort_retention_metrics"(date) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."compute_cohort_retention_metrics"(date) TO "postgres", "service_role";
@@ -3737,6 +4642,10 @@ REVOKE ALL ON FUNCTION "analytics"."create_upcoming_events_partitions"(integer) 
 
 GRANT EXECUTE ON FUNCTION "analytics"."create_upcoming_events_partitions"(integer) TO "postgres", "service_role";
 
+REVOKE ALL ON FUNCTION "analytics"."dispatch_health_alerts_pg_net"() FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."dispatch_health_alerts_pg_net"() TO "postgres", "service_role";
+
 REVOKE ALL ON FUNCTION "analytics"."erase_user"(uuid, text) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."erase_user"(uuid, text) TO "postgres", "service_role";
@@ -3749,25 +4658,89 @@ REVOKE ALL ON FUNCTION "analytics"."erased_users_among"(uuid[]) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."erased_users_among"(uuid[]) TO "postgres", "service_role";
 
+REVOKE ALL ON FUNCTION "analytics"."etl_compute_day"(date, date[], date) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."etl_compute_day"(date, date[], date) TO "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."etl_day_due_at"(date) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."etl_day_due_at"(date) TO "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."etl_day_jobs_state"(date, timestamp WITH time zone) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."etl_day_jobs_state"(date, timestamp WITH time zone) TO "postgres", "service_role";
+
 REVOKE ALL ON FUNCTION "analytics"."etl_horizon"() FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."etl_horizon"() TO "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."etl_job_names"() FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."etl_job_names"() TO "postgres", "service_role";
 
 REVOKE ALL ON FUNCTION "analytics"."etl_lookback"() FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."etl_lookback"() TO "postgres", "service_role";
 
+REVOKE ALL ON FUNCTION "analytics"."etl_nightly_complete"(jsonb) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."etl_nightly_complete"(jsonb) TO "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."etl_nightly_plan"(date) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."etl_nightly_plan"(date) TO "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."etl_nightly_progress"(bigint, date, text) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."etl_nightly_progress"(bigint, date, text) TO "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."etl_open_day_runs"(date) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."etl_open_day_runs"(date) TO "postgres", "service_role";
+
 REVOKE ALL ON FUNCTION "analytics"."etl_process"(date[], jsonb, date, text) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."etl_process"(date[], jsonb, date, text) TO "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."etl_process_finish"(jsonb) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."etl_process_finish"(jsonb) TO "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."etl_process_prepare"(date[], jsonb, date, text) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."etl_process_prepare"(date[], jsonb, date, text) TO "postgres", "service_role";
 
 REVOKE ALL ON FUNCTION "analytics"."etl_run_days"() FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."etl_run_days"() TO "postgres", "service_role";
 
+REVOKE ALL ON FUNCTION "analytics"."etl_running_jobs"(timestamp WITH time zone) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."etl_running_jobs"(timestamp WITH time zone) TO "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."evaluate_health_alert"(jsonb) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."evaluate_health_alert"(jsonb) TO "postgres", "service_role";
+
 REVOKE ALL ON FUNCTION "analytics"."export_user"(uuid) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."export_user"(uuid) TO "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."fail_abandoned_etl_runs"() FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."fail_abandoned_etl_runs"() TO "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."health_alert_payload"(boolean, text[], timestamp WITH time zone, timestamp WITH time zone) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."health_alert_payload"(boolean, text[], timestamp WITH time zone, timestamp WITH time zone) TO "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."health_alert_retry_delay"(integer) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."health_alert_retry_delay"(integer) TO "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."health_alert_webhook_url"() FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."health_alert_webhook_url"() TO "postgres", "service_role";
 
 REVOKE ALL ON FUNCTION "analytics"."health_report"() FROM PUBLIC;
 
@@ -3781,13 +4754,25 @@ REVOKE ALL ON FUNCTION "analytics"."is_admin"() FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."is_admin"() TO "authenticated", "postgres", "service_role";
 
+REVOKE ALL ON FUNCTION "analytics"."latest_due_etl_day"(timestamp WITH time zone) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."latest_due_etl_day"(timestamp WITH time zone) TO "postgres", "service_role";
+
 REVOKE ALL ON FUNCTION "analytics"."mark_late_event_days"() FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."mark_late_event_days"() TO "postgres";
 
+REVOKE ALL ON FUNCTION "analytics"."nightly_run_due"(timestamp WITH time zone) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."nightly_run_due"(timestamp WITH time zone) TO "postgres", "service_role";
+
 REVOKE ALL ON FUNCTION "analytics"."purge_expired_data"(timestamp WITH time zone) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."purge_expired_data"(timestamp WITH time zone) TO "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."purge_expired_state"(timestamp WITH time zone) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."purge_expired_state"(timestamp WITH time zone) TO "postgres", "service_role";
 
 REVOKE ALL ON FUNCTION "analytics"."purge_ingest_quota"(timestamp WITH time zone) FROM PUBLIC;
 
@@ -3808,6 +4793,10 @@ GRANT EXECUTE ON FUNCTION "analytics"."recompute_opt_out_links"(uuid[], timestam
 REVOKE ALL ON FUNCTION "analytics"."recompute_share_links"(text, text[], timestamp WITH time zone) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."recompute_share_links"(text, text[], timestamp WITH time zone) TO "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."record_health_alert_delivery"(bigint, boolean, text) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."record_health_alert_delivery"(bigint, boolean, text) TO "postgres", "service_role";
 
 REVOKE ALL ON FUNCTION "analytics"."refresh_activity_counts"(date[]) FROM PUBLIC;
 
@@ -3837,6 +4826,10 @@ REVOKE ALL ON FUNCTION "analytics"."run_etl_job"(text, date) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."run_etl_job"(text, date) TO "postgres", "service_role";
 
+REVOKE ALL ON FUNCTION "analytics"."run_health_alerts"() FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."run_health_alerts"() TO "postgres", "service_role";
+
 REVOKE ALL ON FUNCTION "analytics"."run_nightly_etl"(date) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."run_nightly_etl"(date) TO "postgres", "service_role";
@@ -3844,6 +4837,10 @@ GRANT EXECUTE ON FUNCTION "analytics"."run_nightly_etl"(date) TO "postgres", "se
 REVOKE ALL ON FUNCTION "analytics"."run_nightly_etl_if_due"(timestamp WITH time zone) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."run_nightly_etl_if_due"(timestamp WITH time zone) TO "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."session_alive"(integer, timestamp WITH time zone) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."session_alive"(integer, timestamp WITH time zone) TO "postgres", "service_role";
 
 REVOKE ALL ON FUNCTION "analytics"."set_reporting_time_zone"(text) FROM PUBLIC;
 
@@ -3893,6 +4890,18 @@ REVOKE ALL ON FUNCTION "analytics"."write_payments_metrics"(date) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."write_payments_metrics"(date) TO "postgres", "service_role";
 
+REVOKE ALL ON PROCEDURE "analytics"."run_etl_day"(date, date[], date, text) FROM PUBLIC;
+
+GRANT EXECUTE ON PROCEDURE "analytics"."run_etl_day"(date, date[], date, text) TO "postgres", "service_role";
+
+REVOKE ALL ON PROCEDURE "analytics"."run_nightly_etl_in_steps"(date) FROM PUBLIC;
+
+GRANT EXECUTE ON PROCEDURE "analytics"."run_nightly_etl_in_steps"(date) TO "postgres", "service_role";
+
+REVOKE ALL ON PROCEDURE "analytics"."run_scheduled_nightly_etl"() FROM PUBLIC;
+
+GRANT EXECUTE ON PROCEDURE "analytics"."run_scheduled_nightly_etl"() TO "postgres", "service_role";
+
 GRANT USAGE ON SCHEMA "analytics" TO "authenticated";
 
 GRANT CREATE, USAGE ON SCHEMA "analytics" TO "postgres";
@@ -3925,6 +4934,10 @@ GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "an
 
 GRANT DELETE, INSERT, SELECT ON TABLE "analytics"."etl_late_day_marks" TO "service_role";
 
+GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "analytics"."etl_nightly_runs" TO "postgres";
+
+GRANT SELECT ON TABLE "analytics"."etl_nightly_runs" TO "service_role";
+
 GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "analytics"."etl_nightly_state" TO "postgres";
 
 GRANT SELECT, UPDATE ON TABLE "analytics"."etl_nightly_state" TO "service_role";
@@ -3932,6 +4945,10 @@ GRANT SELECT, UPDATE ON TABLE "analytics"."etl_nightly_state" TO "service_role";
 GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "analytics"."etl_opt_out_links" TO "postgres";
 
 GRANT DELETE, INSERT, SELECT ON TABLE "analytics"."etl_opt_out_links" TO "service_role";
+
+GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "analytics"."etl_rate_refresh_days" TO "postgres";
+
+GRANT SELECT ON TABLE "analytics"."etl_rate_refresh_days" TO "service_role";
 
 GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "analytics"."etl_recompute_requests" TO "postgres";
 
@@ -3945,11 +4962,23 @@ GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "an
 
 GRANT DELETE, INSERT, SELECT ON TABLE "analytics"."etl_share_same_day" TO "service_role";
 
+GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "analytics"."health_alert_state" TO "postgres";
+
+GRANT SELECT ON TABLE "analytics"."health_alert_state" TO "service_role";
+
+GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "analytics"."health_alerts" TO "postgres";
+
+GRANT SELECT, UPDATE ON TABLE "analytics"."health_alerts" TO "service_role";
+
 GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "analytics"."ingest_rate_limits" TO "postgres";
 
 GRANT DELETE, INSERT, SELECT, UPDATE ON TABLE "analytics"."ingest_rate_limits" TO "service_role";
 
 GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "analytics"."metrics_table_versions" TO "postgres";
+
+GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "analytics"."ops_settings" TO "postgres";
+
+GRANT SELECT, UPDATE ON TABLE "analytics"."ops_settings" TO "service_role";
 
 GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "analytics"."privacy_key" TO "postgres";
 

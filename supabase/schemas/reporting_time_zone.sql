@@ -2,7 +2,7 @@
 -- UTC; SAMIA-TAROT production uses Asia/Riyadh). Day D is [D 00:00, D+1 00:00) local time in that
 -- zone (23 or 25 hours on a DST change day) for everything that speaks of days: ETL day windows,
 -- WAU/MAU, first-seen days and cohorts, the reader's 30-day window, health's "yesterday", the
--- runbook views. Month partitions and raw retention stay in UTC. Its row: ..._etl_state_rows.sql.
+-- runbook views. Month partitions and raw retention stay in UTC. Its row: ..._settings_rows.sql.
 
 create table analytics.reporting_settings (
   singleton boolean primary key default true,

@@ -1,7 +1,7 @@
 -- The nightly run (docs/design.md §10.3): afterwards every day within raw retention equals a
 -- computation from scratch, at a cost that follows what arrived, not what is stored. Also the
 -- rebuild of a range and the hourly, DST-safe schedule entry point. Its state row:
--- ..._etl_state_rows.sql.
+-- ..._settings_rows.sql.
 
 create table analytics.etl_nightly_state (
   singleton boolean primary key default true,
@@ -20,6 +20,71 @@ comment on column analytics.etl_nightly_state.updated_at is 'When a run last cha
 alter table analytics.etl_nightly_state enable row level security;
 revoke all on analytics.etl_nightly_state from public, anon, authenticated;
 grant select, update on analytics.etl_nightly_state to service_role;
+
+-- ETL runs visible while they run (no dblink: procedures that commit between steps, which hosted
+-- Supabase and pg_cron allow when the procedure is CALLed on its own).
+-- - A day is computed in two transactions: the first commits a `running` etl_job_runs row per job
+--   (with the session's pid), the second does the day's work (run_daily_etl_pipeline, whose jobs
+--   adopt those rows) and commits the day whole: readers never see half a day. A killed run leaves
+--   running rows whose session is gone: stale in health, failed by analytics.fail_abandoned_etl_runs.
+-- - The nightly run commits after its plan, after each day and at the end, recording its progress
+--   in analytics.etl_nightly_runs (`ops status`). What it consumes (late-day marks, recompute
+--   requests, rate refreshes) is deleted only at the end, so a killed run is redone by the next one.
+-- - analytics.run_nightly_etl() and rebuild_metrics() keep working in one transaction (tests,
+--   callers inside a transaction); the parts below are theirs, split so the procedure can commit.
+
+-- ---- Progress of nightly runs --------------------------------------------------------------------
+
+create table analytics.etl_nightly_runs (
+  run_id bigint generated always as identity,
+  local_today date not null,
+  started_at timestamptz not null default now(),
+  finished_at timestamptz,
+  status text not null default 'running',
+  backend_pid integer not null default pg_catalog.pg_backend_pid(),
+  days date[] not null default '{}',
+  days_done integer not null default 0,
+  current_day date,
+  failed_days date[] not null default '{}',
+  error text,
+  constraint etl_nightly_runs_pkey primary key (run_id),
+  constraint etl_nightly_runs_status check (status in ('running', 'succeeded', 'failed'))
+);
+create index etl_nightly_runs_started_at_idx on analytics.etl_nightly_runs (started_at);
+comment on index analytics.etl_nightly_runs_started_at_idx is 'Latest runs first; retention.';
+comment on table analytics.etl_nightly_runs is
+  'One row per nightly run started by analytics.run_nightly_etl_in_steps: its plan (days), progress and outcome. Kept 1 year.';
+comment on column analytics.etl_nightly_runs.run_id is 'Identity.';
+comment on column analytics.etl_nightly_runs.local_today is 'The local "today" the run computes up to (its yesterday included).';
+comment on column analytics.etl_nightly_runs.started_at is 'When the run started.';
+comment on column analytics.etl_nightly_runs.finished_at is 'When it ended; null while running.';
+comment on column analytics.etl_nightly_runs.status is 'running | succeeded | failed (a day failed, or the session died: error says which).';
+comment on column analytics.etl_nightly_runs.backend_pid is 'Process id of the session running it.';
+comment on column analytics.etl_nightly_runs.days is 'The local days it computes in full, in order (empty until planned).';
+comment on column analytics.etl_nightly_runs.days_done is 'How many of them are committed.';
+comment on column analytics.etl_nightly_runs.current_day is 'The day being computed, or the last one done.';
+comment on column analytics.etl_nightly_runs.failed_days is 'Days whose pipeline failed (asked again for the next run).';
+comment on column analytics.etl_nightly_runs.error is 'Why the run failed.';
+alter table analytics.etl_nightly_runs enable row level security;
+revoke all on analytics.etl_nightly_runs from public, anon, authenticated;
+grant select on analytics.etl_nightly_runs to service_role;
+
+-- Days whose rates need a recount after the links changed (targets of analytics.recompute_*_links),
+-- written with the links and deleted after the recount: a run killed in between leaves them to the
+-- next run, which would otherwise not see those links change again.
+create table analytics.etl_rate_refresh_days (
+  job_name text not null,
+  metric_date date not null,
+  constraint etl_rate_refresh_days_pkey primary key (job_name, metric_date),
+  constraint etl_rate_refresh_days_job check (job_name in ('payments', 'calls', 'engagement'))
+);
+comment on table analytics.etl_rate_refresh_days is
+  'Computed days whose rates the next analytics.etl_process_finish recounts (analytics.refresh_share_rates), because links answering them changed.';
+comment on column analytics.etl_rate_refresh_days.job_name is 'The job whose rates to recount: payments, calls or engagement.';
+comment on column analytics.etl_rate_refresh_days.metric_date is 'The local day.';
+alter table analytics.etl_rate_refresh_days enable row level security;
+revoke all on analytics.etl_rate_refresh_days from public, anon, authenticated;
+grant select on analytics.etl_rate_refresh_days to service_role;
 
 create or replace function analytics.refresh_activity_counts(p_days date[])
 returns bigint
@@ -138,96 +203,19 @@ comment on function analytics.apply_activity_changes(date[]) is
 revoke all on function analytics.apply_activity_changes(date[]) from public, anon, authenticated;
 grant execute on function analytics.apply_activity_changes(date[]) to service_role;
 
--- Computes the given days in full, oldest first, after bringing the links of the new events up to
--- date, then the rates, activity windows, cohorts, orders and horoscopes of the other days they
--- change. p_new: the (day, ingested_at) of events that are new on days not computed in full.
+-- etl_process and run_nightly_etl in one transaction, made of the parts below.
 create or replace function analytics.etl_process(p_full date[], p_new jsonb, p_today date, p_label text)
 returns table (metric_date date, status text)
 language plpgsql
 set search_path = ''
 as $$
 declare
-  v_zone text := analytics.reporting_time_zone();
-  v_horizon timestamptz := p_today::timestamp at time zone v_zone;
-  v_marked date[];
-  v_run date[];
-  v_pay text[] := '{}'::text[];
-  v_calls text[] := '{}'::text[];
-  v_notes text[] := '{}'::text[];
-  v_users uuid[] := '{}'::uuid[];
-  v_ingested timestamptz[];
-  v_since_ids text[] := '{}'::text[];
-  v_since_at timestamptz[] := '{}'::timestamptz[];
-  v_orders jsonb;
-  v_content jsonb;
-  v_targets_pay date[];
-  v_targets_calls date[];
-  v_targets_eng date[];
-  v_fulfillment date[];
-  v_content_days date[];
+  v_prepared jsonb := analytics.etl_process_prepare(p_full, p_new, p_today, p_label);
+  v_run date[] := array(select jsonb_array_elements_text(v_prepared -> 'run')::date);
   v_day date;
   v_i int := 0;
   v_t0 timestamptz;
-  v_phase timestamptz := clock_timestamp();
-  v_applied jsonb;
 begin
-  perform set_config('analytics.etl_today', p_today::text, true);
-  select coalesce(array_agg(distinct (x.key)::date order by (x.key)::date), '{}') into v_marked
-  from jsonb_each(coalesce(p_new, '{}')) as x where not ((x.key)::date = any(p_full));
-  select coalesce(array_agg(distinct d order by d), '{}') into v_run from unnest(p_full || v_marked) as d;
-  perform set_config('analytics.etl_run_days', v_run::text, true);
-
-  -- The new events of the marked days: one scan of each such day (its BRIN ranges, as a day's jobs
-  -- read it), filtered by the ingested_at values its marks carry.
-  for v_day, v_ingested in
-    select (x.key)::date, array(select jsonb_array_elements_text(x.value)::timestamptz)
-    from jsonb_each(coalesce(p_new, '{}')) as x where (x.key)::date = any(v_marked)
-  loop
-    select array_cat(v_pay, array_agg(distinct e.entity_id) filter (where e.event_domain = 'payments' and e.entity_id is not null)),
-      array_cat(v_calls, array_agg(distinct e.entity_id) filter (where e.event_domain = 'calls' and e.entity_id is not null)),
-      array_cat(v_notes, array_agg(distinct e.entity_id) filter (where e.event_domain = 'notifications' and e.entity_id is not null)),
-      array_cat(v_users, array_agg(distinct e.user_id) filter (
-        where e.event_type in ('notification_sent', 'notification_opted_out') and e.user_id is not null)),
-      array_cat(v_since_ids, array_agg(e.event_domain || ':' || e.entity_id) filter (
-        where e.event_domain in ('orders', 'content') and e.entity_id is not null)),
-      array_cat(v_since_at, array_agg(e.event_timestamp) filter (
-        where e.event_domain in ('orders', 'content') and e.entity_id is not null))
-    into v_pay, v_calls, v_notes, v_users, v_since_ids, v_since_at
-    from public.events_raw e
-    where e.event_timestamp >= v_day::timestamp at time zone v_zone and e.event_timestamp < (v_day + 1)::timestamp at time zone v_zone
-      and e.ingested_at = any(v_ingested);
-  end loop;
-  select jsonb_object_agg(x.id, x.since) filter (where x.id like 'orders:%'),
-    jsonb_object_agg(x.id, x.since) filter (where x.id like 'content:%')
-  into v_orders, v_content
-  from (select u.id, min(u.at) as since from unnest(v_since_ids, v_since_at) as u(id, at) group by u.id) x;
-  if cardinality(v_marked) > 0 then
-    raise notice '%: new events of % day(s) read in % s', p_label, cardinality(v_marked),
-      round(extract(epoch from clock_timestamp() - v_phase)::numeric, 2);
-  end if;
-  v_phase := clock_timestamp();
-
-  -- Links first: the days computed in full read them.
-  v_targets_pay := array(select analytics.recompute_share_links('payments', v_pay, v_horizon));
-  v_targets_calls := array(select analytics.recompute_share_links('calls', v_calls, v_horizon));
-  v_targets_eng := array(select analytics.recompute_share_links('notifications', v_notes, v_horizon)
-                         union select analytics.recompute_opt_out_links(v_users, v_horizon));
-  -- Later events of orders and horoscopes that received earlier events (attribution, time-to-X,
-  -- rejection history, approval latency), on computed days.
-  select coalesce(array_agg(distinct (e.event_timestamp at time zone v_zone)::date), '{}') into v_fulfillment
-  from jsonb_each_text(coalesce(v_orders, '{}')) as o
-  join public.events_raw e on e.event_domain = 'orders' and e.entity_id = substr(o.key, 8)
-    and e.event_timestamp >= (o.value)::timestamptz and e.event_timestamp < v_horizon;
-  select coalesce(array_agg(distinct (e.event_timestamp at time zone v_zone)::date), '{}') into v_content_days
-  from jsonb_each_text(coalesce(v_content, '{}')) as o
-  join public.events_raw e on e.event_domain = 'content' and e.entity_id = substr(o.key, 9) and e.event_type = 'horoscope_approved'
-    and e.event_timestamp >= (o.value)::timestamptz and e.event_timestamp < v_horizon;
-
-  if cardinality(v_marked) > 0 then
-    raise notice '%: links and later order/horoscope days of the new events in % s', p_label,
-      round(extract(epoch from clock_timestamp() - v_phase)::numeric, 2);
-  end if;
-
   foreach v_day in array v_run loop
     v_i := v_i + 1;
     v_t0 := clock_timestamp();
@@ -240,37 +228,102 @@ begin
       round(extract(epoch from clock_timestamp() - v_t0)::numeric, 2);
     return next;
   end loop;
-
-  -- The other days the new events change.
-  v_phase := clock_timestamp();
-  perform analytics.compute_daily_fulfillment_metrics(d) from unnest(v_fulfillment) as d
-  where not (d = any(v_run)) and exists (select 1 from analytics.etl_days c where c.metric_date = d);
-  perform analytics.compute_daily_content_metrics(d) from unnest(v_content_days) as d
-  where not (d = any(v_run)) and exists (select 1 from analytics.etl_days c where c.metric_date = d);
-  perform analytics.refresh_share_rates('payments', array(select d from unnest(v_targets_pay) as d where not (d = any(v_run))));
-  perform analytics.refresh_share_rates('calls', array(select d from unnest(v_targets_calls) as d where not (d = any(v_run))));
-  perform analytics.refresh_share_rates('engagement', array(select d from unnest(v_targets_eng) as d where not (d = any(v_run))));
-  raise notice '%: % other day(s) of orders/horoscopes and rates of % day(s) in % s', p_label,
-    cardinality(v_fulfillment) + cardinality(v_content_days),
-    cardinality(v_targets_pay) + cardinality(v_targets_calls) + cardinality(v_targets_eng),
-    round(extract(epoch from clock_timestamp() - v_phase)::numeric, 2);
-  v_phase := clock_timestamp();
-  v_applied := analytics.apply_activity_changes(v_run);
-  raise notice '%: activity changes % applied in % s', p_label, v_applied,
-    round(extract(epoch from clock_timestamp() - v_phase)::numeric, 2);
+  perform analytics.etl_process_finish(v_prepared);
 end;
 $$;
 comment on function analytics.etl_process(date[], jsonb, date, text) is
-  'The work of a nightly run or a rebuild: recomputes the links of the new events (p_new: {day: [ingested_at, ...]}), computes p_full and the days with new events in full, oldest first, then the fulfillment, content, rates, WAU/MAU and cohort rows of other computed days those events change. Raises a notice per day (progress).';
+  'The work of a nightly run or a rebuild in one transaction: analytics.etl_process_prepare (links of the new events, p_new: {day: [ingested_at, ...]}), p_full and the days with new events in full, oldest first (a notice per day: progress), analytics.etl_process_finish (what the new events change on other computed days).';
 revoke all on function analytics.etl_process(date[], jsonb, date, text) from public, anon, authenticated;
 grant execute on function analytics.etl_process(date[], jsonb, date, text) to service_role;
 
--- The nightly entry point: local yesterday, the days since the last run, the days asked for again
--- (time zone or catalog change, a failed day), and every day that received events since the last
--- run with what those events change on other days. One transaction; marks and requests added while
--- it runs are left for the next run, and ingestion never waits for it.
 create or replace function analytics.run_nightly_etl(p_today date default null)
 returns table (metric_date date, status text)
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_plan jsonb := analytics.etl_nightly_plan(p_today);
+begin
+  return query select * from analytics.etl_process(
+    array(select jsonb_array_elements_text(v_plan -> 'full')::date), v_plan -> 'new', (v_plan ->> 'today')::date, 'nightly');
+  perform analytics.etl_nightly_complete(v_plan);
+end;
+$$;
+comment on function analytics.run_nightly_etl(date) is
+  'Nightly ETL (DESIGN.md §10.3) in one transaction: computes local yesterday, the days since the last run, the requested days and every day that received events since the last run, then what those events change on other days (links, rates, WAU/MAU, cohorts, order and horoscope histories); afterwards every day within raw retention equals a computation from scratch. Consumes the marks and requests it read. p_today overrides local today (tests, catch-up runs). Returns each day computed in full with its status. The schedule runs the same work committing day by day (analytics.run_nightly_etl_in_steps).';
+revoke all on function analytics.run_nightly_etl(date) from public, anon, authenticated;
+grant execute on function analytics.run_nightly_etl(date) to service_role;
+
+-- From scratch: every day of a range recomputed as if all its events were new (links of outcomes
+-- in the range included), and what that changes on other days.
+create or replace function analytics.rebuild_metrics(p_from date, p_to date, p_today date default null)
+returns table (metric_date date, status text)
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_today date := coalesce(p_today, (now() at time zone analytics.reporting_time_zone())::date);
+  v_to date := least(p_to, v_today - 1);
+  v_days date[];
+  v_targets date[];
+begin
+  if p_from is null or p_to is null or p_from > p_to then
+    raise exception 'rebuild_metrics: need from <= to' using errcode = '22023';
+  end if;
+  perform pg_advisory_xact_lock(hashtext('analytics.nightly'), 0);
+  v_days := array(select g::date from generate_series(p_from, v_to, interval '1 day') as g);
+  -- Links that answers inside the range made: recomputed by each day's jobs from its outcomes.
+  with removed as (
+    delete from analytics.etl_share_links l where l.source_day = any(v_days) returning l.target_day
+  )
+  select coalesce(array_agg(distinct r.target_day), '{}') into v_targets from removed r;
+  with removed as (
+    delete from analytics.etl_opt_out_links l where l.source_day = any(v_days) returning l.target_day
+  )
+  select v_targets || coalesce(array_agg(distinct r.target_day), '{}') into v_targets from removed r;
+
+  return query select * from analytics.etl_process(v_days, null, v_today, 'rebuild');
+
+  -- Days outside the range whose rates counted a removed link that no day re-created.
+  perform analytics.refresh_share_rates(j, array(select d from unnest(v_targets) as d where not (d = any(v_days))))
+  from unnest(array['payments', 'calls', 'engagement']) as j;
+end;
+$$;
+comment on function analytics.rebuild_metrics(date, date, date) is
+  'Recomputes every day of [p_from, p_to] (up to local yesterday) from scratch, oldest first, with everything those days change on other days; raises a notice per day (progress). Returns each day with its status.';
+revoke all on function analytics.rebuild_metrics(date, date, date) from public, anon, authenticated;
+grant execute on function analytics.rebuild_metrics(date, date, date) to service_role;
+
+create or replace function analytics.run_nightly_etl_if_due(p_now timestamptz default now())
+returns text
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_local timestamp := p_now at time zone analytics.reporting_time_zone();
+  v_due text := analytics.nightly_run_due(p_now);
+begin
+  if v_due <> 'due' then
+    return v_due;
+  end if;
+  if not pg_try_advisory_xact_lock(hashtext('analytics.nightly'), 0) then
+    return 'running';
+  end if;
+  perform 1 from analytics.run_nightly_etl(v_local::date);
+  update analytics.etl_nightly_state set last_scheduled_today = v_local::date;
+  return 'ran';
+end;
+$$;
+comment on function analytics.run_nightly_etl_if_due(timestamptz) is
+  'The schedule check in one transaction (tests): runs analytics.run_nightly_etl() when analytics.nightly_run_due(p_now) says due. Returns ran | not yet | done today | running. pg_cron calls analytics.run_scheduled_nightly_etl().';
+revoke all on function analytics.run_nightly_etl_if_due(timestamptz) from public, anon, authenticated;
+grant execute on function analytics.run_nightly_etl_if_due(timestamptz) to service_role;
+
+-- ---- The nightly run, in parts -------------------------------------------------------------------
+
+-- Part 1 of run_nightly_etl: what the run reads and computes in full.
+create or replace function analytics.etl_nightly_plan(p_today date default null)
+returns jsonb
 language plpgsql
 set search_path = ''
 as $$
@@ -318,85 +371,322 @@ begin
     group by m.metric_date
   ) x;
 
-  return query select * from analytics.etl_process(v_full, v_new, v_today, 'nightly');
+  return jsonb_build_object('today', v_today, 'marks', to_jsonb(v_marks), 'requests', to_jsonb(v_requests),
+    'full', to_jsonb(v_full), 'new', coalesce(v_new, '{}'), 'initiated', to_jsonb(v_initiated));
+end;
+$$;
+comment on function analytics.etl_nightly_plan(date) is
+  'The plan of a nightly run (part of analytics.run_nightly_etl): local today, the late-day marks and recompute requests it consumes, the days it computes in full and the new events of other days ({day: [ingested_at, ...]}).';
+revoke all on function analytics.etl_nightly_plan(date) from public, anon, authenticated;
+grant execute on function analytics.etl_nightly_plan(date) to service_role;
 
-  delete from analytics.etl_late_day_marks m where m.mark_id = any(v_marks);
-  delete from analytics.etl_recompute_requests r where r.request_id = any(v_requests);
+-- Last part of run_nightly_etl: consume what the plan read, remember the run.
+create or replace function analytics.etl_nightly_complete(p_plan jsonb)
+returns void
+language sql
+set search_path = ''
+as $$
+  delete from analytics.etl_late_day_marks m
+  where m.mark_id in (select jsonb_array_elements_text(p_plan -> 'marks')::bigint);
+  delete from analytics.etl_recompute_requests r
+  where r.request_id in (select jsonb_array_elements_text(p_plan -> 'requests')::bigint);
   update analytics.etl_nightly_state
-  set last_today = greatest(last_today, v_today), user_initiated_types = v_initiated, updated_at = now();
-end;
+  set last_today = greatest(last_today, (p_plan ->> 'today')::date),
+    user_initiated_types = array(select jsonb_array_elements_text(p_plan -> 'initiated')), updated_at = now();
 $$;
-comment on function analytics.run_nightly_etl(date) is
-  'Nightly ETL (DESIGN.md §10.3): computes local yesterday, the days since the last run, the requested days and every day that received events since the last run, then what those events change on other days (links, rates, WAU/MAU, cohorts, order and horoscope histories); afterwards every day within raw retention equals a computation from scratch. Consumes the marks and requests it read. p_today overrides local today (tests, catch-up runs). Returns each day computed in full with its status.';
-revoke all on function analytics.run_nightly_etl(date) from public, anon, authenticated;
-grant execute on function analytics.run_nightly_etl(date) to service_role;
+comment on function analytics.etl_nightly_complete(jsonb) is
+  'Ends a nightly run (part of analytics.run_nightly_etl): deletes the marks and requests its plan read and records its today and catalog in etl_nightly_state.';
+revoke all on function analytics.etl_nightly_complete(jsonb) from public, anon, authenticated;
+grant execute on function analytics.etl_nightly_complete(jsonb) to service_role;
 
--- From scratch: every day of a range recomputed as if all its events were new (links of outcomes
--- in the range included), and what that changes on other days.
-create or replace function analytics.rebuild_metrics(p_from date, p_to date, p_today date default null)
-returns table (metric_date date, status text)
+-- Part 1 of etl_process: the days to compute in full, the links of the new events
+-- (their rate targets recorded in etl_rate_refresh_days), and the other days the events change.
+create or replace function analytics.etl_process_prepare(p_full date[], p_new jsonb, p_today date, p_label text)
+returns jsonb
 language plpgsql
 set search_path = ''
 as $$
 declare
-  v_today date := coalesce(p_today, (now() at time zone analytics.reporting_time_zone())::date);
-  v_to date := least(p_to, v_today - 1);
-  v_days date[];
-  v_targets date[];
+  v_zone text := analytics.reporting_time_zone();
+  v_horizon timestamptz := p_today::timestamp at time zone v_zone;
+  v_marked date[];
+  v_run date[];
+  v_pay text[] := '{}'::text[];
+  v_calls text[] := '{}'::text[];
+  v_notes text[] := '{}'::text[];
+  v_users uuid[] := '{}'::uuid[];
+  v_ingested timestamptz[];
+  v_since_ids text[] := '{}'::text[];
+  v_since_at timestamptz[] := '{}'::timestamptz[];
+  v_orders jsonb;
+  v_content jsonb;
+  v_fulfillment date[];
+  v_content_days date[];
+  v_day date;
+  v_phase timestamptz := clock_timestamp();
 begin
-  if p_from is null or p_to is null or p_from > p_to then
-    raise exception 'rebuild_metrics: need from <= to' using errcode = '22023';
+  perform set_config('analytics.etl_today', p_today::text, true);
+  select coalesce(array_agg(distinct (x.key)::date order by (x.key)::date), '{}') into v_marked
+  from jsonb_each(coalesce(p_new, '{}')) as x where not ((x.key)::date = any(p_full));
+  select coalesce(array_agg(distinct d order by d), '{}') into v_run from unnest(p_full || v_marked) as d;
+  perform set_config('analytics.etl_run_days', v_run::text, true);
+
+  -- The new events of the marked days: one scan of each such day (its BRIN ranges, as a day's jobs
+  -- read it), filtered by the ingested_at values its marks carry.
+  for v_day, v_ingested in
+    select (x.key)::date, array(select jsonb_array_elements_text(x.value)::timestamptz)
+    from jsonb_each(coalesce(p_new, '{}')) as x where (x.key)::date = any(v_marked)
+  loop
+    select array_cat(v_pay, array_agg(distinct e.entity_id) filter (where e.event_domain = 'payments' and e.entity_id is not null)),
+      array_cat(v_calls, array_agg(distinct e.entity_id) filter (where e.event_domain = 'calls' and e.entity_id is not null)),
+      array_cat(v_notes, array_agg(distinct e.entity_id) filter (where e.event_domain = 'notifications' and e.entity_id is not null)),
+      array_cat(v_users, array_agg(distinct e.user_id) filter (
+        where e.event_type in ('notification_sent', 'notification_opted_out') and e.user_id is not null)),
+      array_cat(v_since_ids, array_agg(e.event_domain || ':' || e.entity_id) filter (
+        where e.event_domain in ('orders', 'content') and e.entity_id is not null)),
+      array_cat(v_since_at, array_agg(e.event_timestamp) filter (
+        where e.event_domain in ('orders', 'content') and e.entity_id is not null))
+    into v_pay, v_calls, v_notes, v_users, v_since_ids, v_since_at
+    from public.events_raw e
+    where e.event_timestamp >= v_day::timestamp at time zone v_zone and e.event_timestamp < (v_day + 1)::timestamp at time zone v_zone
+      and e.ingested_at = any(v_ingested);
+  end loop;
+  select jsonb_object_agg(x.id, x.since) filter (where x.id like 'orders:%'),
+    jsonb_object_agg(x.id, x.since) filter (where x.id like 'content:%')
+  into v_orders, v_content
+  from (select u.id, min(u.at) as since from unnest(v_since_ids, v_since_at) as u(id, at) group by u.id) x;
+  if cardinality(v_marked) > 0 then
+    raise notice '%: new events of % day(s) read in % s', p_label, cardinality(v_marked),
+      round(extract(epoch from clock_timestamp() - v_phase)::numeric, 2);
   end if;
-  perform pg_advisory_xact_lock(hashtext('analytics.nightly'), 0);
-  v_days := array(select g::date from generate_series(p_from, v_to, interval '1 day') as g);
-  -- Links that answers inside the range made: recomputed by each day's jobs from its outcomes.
-  with removed as (
-    delete from analytics.etl_share_links l where l.source_day = any(v_days) returning l.target_day
-  )
-  select coalesce(array_agg(distinct r.target_day), '{}') into v_targets from removed r;
-  with removed as (
-    delete from analytics.etl_opt_out_links l where l.source_day = any(v_days) returning l.target_day
-  )
-  select v_targets || coalesce(array_agg(distinct r.target_day), '{}') into v_targets from removed r;
+  v_phase := clock_timestamp();
 
-  return query select * from analytics.etl_process(v_days, null, v_today, 'rebuild');
+  -- Links first: the days computed in full read them. The days whose rates they change are kept
+  -- with them (etl_rate_refresh_days), for etl_process_finish.
+  insert into analytics.etl_rate_refresh_days (job_name, metric_date)
+  select 'payments', d from analytics.recompute_share_links('payments', v_pay, v_horizon) as d
+  union select 'calls', d from analytics.recompute_share_links('calls', v_calls, v_horizon) as d
+  union select 'engagement', d from analytics.recompute_share_links('notifications', v_notes, v_horizon) as d
+  union select 'engagement', d from analytics.recompute_opt_out_links(v_users, v_horizon) as d
+  on conflict do nothing;
+  -- Later events of orders and horoscopes that received earlier events (attribution, time-to-X,
+  -- rejection history, approval latency), on computed days.
+  select coalesce(array_agg(distinct (e.event_timestamp at time zone v_zone)::date), '{}') into v_fulfillment
+  from jsonb_each_text(coalesce(v_orders, '{}')) as o
+  join public.events_raw e on e.event_domain = 'orders' and e.entity_id = substr(o.key, 8)
+    and e.event_timestamp >= (o.value)::timestamptz and e.event_timestamp < v_horizon;
+  select coalesce(array_agg(distinct (e.event_timestamp at time zone v_zone)::date), '{}') into v_content_days
+  from jsonb_each_text(coalesce(v_content, '{}')) as o
+  join public.events_raw e on e.event_domain = 'content' and e.entity_id = substr(o.key, 9) and e.event_type = 'horoscope_approved'
+    and e.event_timestamp >= (o.value)::timestamptz and e.event_timestamp < v_horizon;
 
-  -- Days outside the range whose rates counted a removed link that no day re-created.
-  perform analytics.refresh_share_rates(j, array(select d from unnest(v_targets) as d where not (d = any(v_days))))
-  from unnest(array['payments', 'calls', 'engagement']) as j;
+  if cardinality(v_marked) > 0 then
+    raise notice '%: links and later order/horoscope days of the new events in % s', p_label,
+      round(extract(epoch from clock_timestamp() - v_phase)::numeric, 2);
+  end if;
+  return jsonb_build_object('today', p_today, 'label', p_label, 'run', to_jsonb(v_run),
+    'fulfillment', to_jsonb(v_fulfillment), 'content', to_jsonb(v_content_days));
 end;
 $$;
-comment on function analytics.rebuild_metrics(date, date, date) is
-  'Recomputes every day of [p_from, p_to] (up to local yesterday) from scratch, oldest first, with everything those days change on other days; raises a notice per day (progress). Returns each day with its status.';
-revoke all on function analytics.rebuild_metrics(date, date, date) from public, anon, authenticated;
-grant execute on function analytics.rebuild_metrics(date, date, date) to service_role;
+comment on function analytics.etl_process_prepare(date[], jsonb, date, text) is
+  'Part 1 of analytics.etl_process: recomputes the links of the new events (recording the days whose rates to recount in etl_rate_refresh_days) and returns {today, label, run: days to compute in full, fulfillment and content: other days the new events change}.';
+revoke all on function analytics.etl_process_prepare(date[], jsonb, date, text) from public, anon, authenticated;
+grant execute on function analytics.etl_process_prepare(date[], jsonb, date, text) to service_role;
 
--- The schedule: pg_cron on hosted Supabase runs in UTC, so an hourly job starts the nightly run once
--- per local day, at the first hour at or after 02:00 local (DST-safe: a skipped or repeated hour
--- neither skips nor repeats the run).
-create or replace function analytics.run_nightly_etl_if_due(p_now timestamptz default now())
+-- Last part of etl_process: the other days the new events change, after the run's days.
+create or replace function analytics.etl_process_finish(p_prepared jsonb)
+returns void
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_label text := p_prepared ->> 'label';
+  v_run date[] := array(select jsonb_array_elements_text(p_prepared -> 'run')::date);
+  v_fulfillment date[] := array(select jsonb_array_elements_text(p_prepared -> 'fulfillment')::date);
+  v_content_days date[] := array(select jsonb_array_elements_text(p_prepared -> 'content')::date);
+  v_targets_pay date[];
+  v_targets_calls date[];
+  v_targets_eng date[];
+  v_phase timestamptz := clock_timestamp();
+  v_applied jsonb;
+begin
+  perform set_config('analytics.etl_today', p_prepared ->> 'today', true);
+  perform set_config('analytics.etl_run_days', v_run::text, true);
+  -- The rates to recount: this run's links and any a killed run left; the run's own days were
+  -- computed after the links.
+  with taken as (delete from analytics.etl_rate_refresh_days returning job_name, metric_date)
+  select coalesce(array_agg(t.metric_date) filter (where t.job_name = 'payments'), '{}'),
+    coalesce(array_agg(t.metric_date) filter (where t.job_name = 'calls'), '{}'),
+    coalesce(array_agg(t.metric_date) filter (where t.job_name = 'engagement'), '{}')
+  into v_targets_pay, v_targets_calls, v_targets_eng
+  from taken t where not (t.metric_date = any(v_run));
+
+  perform analytics.compute_daily_fulfillment_metrics(d) from unnest(v_fulfillment) as d
+  where not (d = any(v_run)) and exists (select 1 from analytics.etl_days c where c.metric_date = d);
+  perform analytics.compute_daily_content_metrics(d) from unnest(v_content_days) as d
+  where not (d = any(v_run)) and exists (select 1 from analytics.etl_days c where c.metric_date = d);
+  perform analytics.refresh_share_rates('payments', v_targets_pay);
+  perform analytics.refresh_share_rates('calls', v_targets_calls);
+  perform analytics.refresh_share_rates('engagement', v_targets_eng);
+  raise notice '%: % other day(s) of orders/horoscopes and rates of % day(s) in % s', v_label,
+    cardinality(v_fulfillment) + cardinality(v_content_days),
+    cardinality(v_targets_pay) + cardinality(v_targets_calls) + cardinality(v_targets_eng),
+    round(extract(epoch from clock_timestamp() - v_phase)::numeric, 2);
+  v_phase := clock_timestamp();
+  v_applied := analytics.apply_activity_changes(v_run);
+  raise notice '%: activity changes % applied in % s', v_label, v_applied,
+    round(extract(epoch from clock_timestamp() - v_phase)::numeric, 2);
+end;
+$$;
+comment on function analytics.etl_process_finish(jsonb) is
+  'Last part of analytics.etl_process: recomputes the fulfillment and content of other computed days the new events change, recounts the rates in etl_rate_refresh_days and applies the activity changes (WAU/MAU, cohorts) to days outside the run.';
+revoke all on function analytics.etl_process_finish(jsonb) from public, anon, authenticated;
+grant execute on function analytics.etl_process_finish(jsonb) to service_role;
+
+-- Progress of the stepped run (each call commits with the step it reports).
+create or replace function analytics.etl_nightly_progress(p_run_id bigint, p_day date, p_status text)
+returns void
+language sql
+set search_path = ''
+as $$
+  update analytics.etl_nightly_runs
+  set days_done = days_done + 1, current_day = p_day,
+    failed_days = case when p_status = 'succeeded' then failed_days else failed_days || p_day end
+  where run_id = p_run_id;
+  insert into analytics.etl_recompute_requests (metric_date, reason)
+  select p_day, 'failed' where p_status <> 'succeeded';
+$$;
+comment on function analytics.etl_nightly_progress(bigint, date, text) is
+  'Records a day of a stepped nightly run as done (a failed day is asked again for the next run).';
+revoke all on function analytics.etl_nightly_progress(bigint, date, text) from public, anon, authenticated;
+grant execute on function analytics.etl_nightly_progress(bigint, date, text) to service_role;
+
+-- The nightly run, visible: commits after its plan and links, after each day (two transactions per
+-- day, analytics.run_etl_day) and at the end. The session lock keeps other runs (and the one-
+-- transaction functions, which take the same key) waiting; it ends with the session if killed.
+create or replace procedure analytics.run_nightly_etl_in_steps(p_today date default null)
+language plpgsql
+as $$
+declare
+  v_run_id bigint;
+  v_plan jsonb;
+  v_prepared jsonb;
+  v_run date[];
+  v_day date;
+  v_status text;
+  v_i integer := 0;
+  v_t0 timestamptz;
+begin
+  perform pg_catalog.pg_advisory_lock(pg_catalog.hashtext('analytics.nightly'), 0);
+  insert into analytics.etl_nightly_runs (local_today)
+  values (coalesce(p_today, analytics.reporting_today()))
+  returning run_id into v_run_id;
+  commit;
+
+  v_plan := analytics.etl_nightly_plan(p_today);
+  v_prepared := analytics.etl_process_prepare(
+    array(select jsonb_array_elements_text(v_plan -> 'full')::date), v_plan -> 'new', (v_plan ->> 'today')::date, 'nightly');
+  v_run := array(select jsonb_array_elements_text(v_prepared -> 'run')::date);
+  update analytics.etl_nightly_runs set days = v_run, local_today = (v_plan ->> 'today')::date where run_id = v_run_id;
+  commit;
+
+  foreach v_day in array v_run loop
+    v_i := v_i + 1;
+    v_t0 := pg_catalog.clock_timestamp();
+    update analytics.etl_nightly_runs set current_day = v_day where run_id = v_run_id;
+    call analytics.run_etl_day(v_day, v_run, (v_plan ->> 'today')::date, v_status);
+    perform analytics.etl_nightly_progress(v_run_id, v_day, v_status);
+    commit;
+    raise notice 'nightly: % (% of %) % in % s', v_day, v_i, pg_catalog.cardinality(v_run), v_status,
+      pg_catalog.round(extract(epoch from pg_catalog.clock_timestamp() - v_t0)::numeric, 2);
+  end loop;
+
+  perform analytics.etl_process_finish(v_prepared);
+  perform analytics.etl_nightly_complete(v_plan);
+  update analytics.etl_nightly_runs r
+  set status = case when pg_catalog.cardinality(r.failed_days) = 0 then 'succeeded' else 'failed' end,
+    error = case when pg_catalog.cardinality(r.failed_days) > 0 then 'days failed: ' || pg_catalog.array_to_string(r.failed_days, ', ') end,
+    finished_at = pg_catalog.now()
+  where r.run_id = v_run_id;
+  commit;
+  perform pg_catalog.pg_advisory_unlock(pg_catalog.hashtext('analytics.nightly'), 0);
+end;
+$$;
+comment on procedure analytics.run_nightly_etl_in_steps(date) is
+  'The nightly ETL of analytics.run_nightly_etl, committing as it goes: its running rows and progress (analytics.etl_nightly_runs) are visible from other sessions, and a killed run is redone by the next one. CALL it on its own (not inside a transaction block).';
+revoke all on procedure analytics.run_nightly_etl_in_steps(date) from public, anon, authenticated;
+grant execute on procedure analytics.run_nightly_etl_in_steps(date) to service_role;
+
+-- The schedule (hourly, once per local day at the first call at or after the
+-- nightly run time, DST-safe): one decision for the one-transaction check and for the procedure
+-- pg_cron calls, which runs the visible nightly.
+create or replace function analytics.nightly_run_due(p_now timestamptz default now())
 returns text
+language sql
+stable
+set search_path = ''
+as $$
+  select case
+    when (p_now at time zone analytics.reporting_time_zone())::time
+         < coalesce((select o.nightly_run_at from analytics.ops_settings o), time '02:00') then 'not yet'
+    when exists (select 1 from analytics.etl_nightly_state s
+                 where s.last_scheduled_today >= (p_now at time zone analytics.reporting_time_zone())::date) then 'done today'
+    else 'due'
+  end
+$$;
+comment on function analytics.nightly_run_due(timestamptz) is
+  'Whether the scheduled nightly run is due at p_now: not yet (before ops_settings.nightly_run_at, default 02:00 local), done today, or due.';
+revoke all on function analytics.nightly_run_due(timestamptz) from public, anon, authenticated;
+grant execute on function analytics.nightly_run_due(timestamptz) to service_role;
+
+create or replace procedure analytics.run_scheduled_nightly_etl()
+language plpgsql
+as $$
+declare
+  v_today date := analytics.reporting_today();
+begin
+  if analytics.nightly_run_due(pg_catalog.now()) <> 'due' then
+    return;
+  end if;
+  if not pg_catalog.pg_try_advisory_lock(pg_catalog.hashtext('analytics.nightly'), 0) then
+    return;
+  end if;
+  call analytics.run_nightly_etl_in_steps(v_today);
+  update analytics.etl_nightly_state set last_scheduled_today = v_today;
+  commit;
+  perform pg_catalog.pg_advisory_unlock(pg_catalog.hashtext('analytics.nightly'), 0);
+end;
+$$;
+comment on procedure analytics.run_scheduled_nightly_etl() is
+  'pg_cron, hourly: runs analytics.run_nightly_etl_in_steps() when analytics.nightly_run_due() says due (once per local day, at the first call at or after the nightly run time); does nothing while another run holds the nightly lock.';
+revoke all on procedure analytics.run_scheduled_nightly_etl() from public, anon, authenticated;
+grant execute on procedure analytics.run_scheduled_nightly_etl() to service_role;
+
+-- Finished and failed rows are always written: a job or nightly run whose session died is recorded
+-- as failed by the health alerts job (every 5 minutes) or `ops alerts deliver`.
+create or replace function analytics.fail_abandoned_etl_runs()
+returns integer
 language plpgsql
 set search_path = ''
 as $$
 declare
-  v_local timestamp := p_now at time zone analytics.reporting_time_zone();
+  v_jobs integer;
 begin
-  if v_local::time < time '02:00' then
-    return 'not yet';
-  end if;
-  if exists (select 1 from analytics.etl_nightly_state s where s.last_scheduled_today >= v_local::date) then
-    return 'done today';
-  end if;
-  if not pg_try_advisory_xact_lock(hashtext('analytics.nightly'), 0) then
-    return 'running';
-  end if;
-  perform 1 from analytics.run_nightly_etl(v_local::date);
-  update analytics.etl_nightly_state set last_scheduled_today = v_local::date;
-  return 'ran';
+  update public.etl_job_runs r
+  set status = 'failed', finished_at = now(), rows_written = 0,
+    error = format('abandoned: its session (pid %s) ended before the job finished (killed, crashed or restarted)', r.backend_pid)
+  from analytics.etl_running_jobs() j
+  where r.id = j.id and not j.session_alive and r.status = 'running';
+  get diagnostics v_jobs = row_count;
+  update analytics.etl_nightly_runs n
+  set status = 'failed', finished_at = now(),
+    error = format('abandoned after %s of %s days: its session (pid %s) ended (killed, crashed or restarted)',
+      n.days_done, cardinality(n.days), n.backend_pid)
+  where n.status = 'running' and not analytics.session_alive(n.backend_pid, n.started_at);
+  return v_jobs;
 end;
 $$;
-comment on function analytics.run_nightly_etl_if_due(timestamptz) is
-  'Called hourly by pg_cron: runs analytics.run_nightly_etl() once per local day, at the first call at or after 02:00 local time (p_now: the time of the call). Returns ran | not yet | done today | running.';
-revoke all on function analytics.run_nightly_etl_if_due(timestamptz) from public, anon, authenticated;
-grant execute on function analytics.run_nightly_etl_if_due(timestamptz) to service_role;
+comment on function analytics.fail_abandoned_etl_runs() is
+  'Marks running etl_job_runs rows and nightly runs whose session is gone as failed (error "abandoned: ..."). Returns how many job rows.';
+revoke all on function analytics.fail_abandoned_etl_runs() from public, anon, authenticated;
+grant execute on function analytics.fail_abandoned_etl_runs() to service_role;

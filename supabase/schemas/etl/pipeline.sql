@@ -185,3 +185,75 @@ create trigger events_raw_mark_late_days
   for each statement execute function analytics.mark_late_event_days();
 comment on trigger events_raw_mark_late_days on public.events_raw is
   'Marks already computed days that receive late events, for the next nightly ETL run.';
+
+-- First transaction of a day: a running row per job, committed by the caller before the work.
+create or replace function analytics.etl_open_day_runs(p_date date)
+returns integer
+language sql
+set search_path = ''
+as $$
+  with opened as (
+    insert into public.etl_job_runs (job_name, target_date, started_at, status)
+    select j, p_date, now(), 'running' from unnest(analytics.etl_job_names()) as j
+    returning 1
+  )
+  select count(*)::integer from opened
+$$;
+comment on function analytics.etl_open_day_runs(date) is
+  'Records a running etl_job_runs row for each daily job of the day, for this session; commit before the day''s work (analytics.run_etl_day) so that others see it running.';
+revoke all on function analytics.etl_open_day_runs(date) from public, anon, authenticated;
+grant execute on function analytics.etl_open_day_runs(date) to service_role;
+
+-- Second transaction of a day: the pipeline, in the run's context (the days it computes in full,
+-- its "today"). Whatever happens, no row of this session for the day is left running.
+create or replace function analytics.etl_compute_day(p_date date, p_run_days date[] default null, p_today date default null)
+returns text
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_status text;
+  v_error text;
+begin
+  if p_today is not null then
+    perform pg_catalog.set_config('analytics.etl_today', p_today::text, true);
+  end if;
+  if p_run_days is not null then
+    perform pg_catalog.set_config('analytics.etl_run_days', p_run_days::text, true);
+  end if;
+  begin
+    v_status := analytics.run_daily_etl_pipeline(p_date);
+  exception when others then
+    get stacked diagnostics v_error = message_text;
+    v_status := 'failed';
+    raise warning 'ETL pipeline for % failed: %', p_date, v_error;
+  end;
+  update public.etl_job_runs r
+  set status = 'failed', finished_at = now(), rows_written = 0,
+    error = coalesce('pipeline failed: ' || v_error, 'the pipeline ended without running this job')
+  where r.target_date = p_date and r.status = 'running' and r.backend_pid = pg_catalog.pg_backend_pid();
+  return v_status;
+end;
+$$;
+comment on function analytics.etl_compute_day(date, date[], date) is
+  'Computes one local day (analytics.run_daily_etl_pipeline) with the run''s days computed in full and its today; marks this session''s rows for the day that are still running as failed. Returns succeeded | failed.';
+revoke all on function analytics.etl_compute_day(date, date[], date) from public, anon, authenticated;
+grant execute on function analytics.etl_compute_day(date, date[], date) to service_role;
+
+-- Procedures that COMMIT may not have a SET clause: no `set search_path`; every name below is
+-- schema-qualified and every function they call sets its own.
+create or replace procedure analytics.run_etl_day(p_date date, p_run_days date[] default null, p_today date default null,
+  inout p_status text default null)
+language plpgsql
+as $$
+begin
+  perform analytics.etl_open_day_runs(p_date);
+  commit;
+  p_status := analytics.etl_compute_day(p_date, p_run_days, p_today);
+  commit;
+end;
+$$;
+comment on procedure analytics.run_etl_day(date, date[], date, text) is
+  'Computes one local day visibly: commits a running row per job, then computes the day and commits it whole. CALL it on its own (not inside a transaction block). p_status: succeeded | failed.';
+revoke all on procedure analytics.run_etl_day(date, date[], date, text) from public, anon, authenticated;
+grant execute on procedure analytics.run_etl_day(date, date[], date, text) to service_role;

@@ -3,7 +3,8 @@
 -- untouched and is recorded as failed; every run is logged in public.etl_job_runs (kept 1 year).
 -- Concurrency: a second run for the same job and day WAITS for the first (pg_advisory_xact_lock)
 -- and then recomputes from committed data, so two runs never double rows and a run that started
--- after a late event always sees it.
+-- after a late event always sees it. Each row records the backend that runs it; a `running` row
+-- whose backend is gone (killed, crashed, restarted) is abandoned (analytics.session_alive).
 --
 -- The writers run without JIT (`set jit = off` on each): the planner's cost for a BRIN day scan
 -- grows with the partition, not with the day, so with a month partition filling up every
@@ -19,6 +20,7 @@ create table public.etl_job_runs (
   status text not null default 'running',
   rows_written bigint,
   error text,
+  backend_pid integer default pg_catalog.pg_backend_pid(),
   constraint etl_job_runs_status check (status in ('running', 'succeeded', 'failed', 'skipped'))
 );
 create index etl_job_runs_target_date_idx on public.etl_job_runs (target_date, job_name, started_at desc);
@@ -31,6 +33,8 @@ comment on column public.etl_job_runs.finished_at is 'When the job ended; null w
 comment on column public.etl_job_runs.status is 'running | succeeded | failed | skipped (another run held the day).';
 comment on column public.etl_job_runs.rows_written is 'Metric rows the job wrote.';
 comment on column public.etl_job_runs.error is 'Error text when the job failed.';
+comment on column public.etl_job_runs.backend_pid is
+  'Process id of the session that ran the job; a running row whose session is gone was abandoned.';
 comment on index public.etl_job_runs_target_date_idx is 'Status look-ups by day and job.';
 
 -- Admins and the BI login read the run log through RLS (access.sql); the ETL functions and the
@@ -40,6 +44,10 @@ revoke all on public.etl_job_runs from public, anon, authenticated;
 grant all on public.etl_job_runs to service_role;
 grant select on public.etl_job_runs to authenticated, bi_reader;
 
+-- ---- Jobs that adopt a committed running row -------------------------------------------------------
+
+-- The runner of 20261125001100, which takes over the running row this session committed for the
+-- job and day (analytics.etl_open_day_runs) instead of inserting one in the work's transaction.
 create or replace function analytics.run_etl_job(p_job text, p_date date)
 returns public.etl_job_runs
 language plpgsql
@@ -54,9 +62,16 @@ begin
     raise exception 'run_etl_job: date is required' using errcode = '22004';
   end if;
 
-  insert into public.etl_job_runs (job_name, target_date, started_at, status)
-  values (p_job, p_date, clock_timestamp(), 'running')
-  returning * into v_run;
+  select * into v_run from public.etl_job_runs r
+  where r.job_name = p_job and r.target_date = p_date and r.status = 'running'
+    and r.backend_pid = pg_catalog.pg_backend_pid()
+  order by r.id desc limit 1
+  for update;
+  if v_run.id is null then
+    insert into public.etl_job_runs (job_name, target_date, started_at, status)
+    values (p_job, p_date, clock_timestamp(), 'running')
+    returning * into v_run;
+  end if;
 
   -- Held until the caller's transaction ends: readers and other runs never see a half-written day.
   perform pg_advisory_xact_lock(hashtext('analytics.etl:' || p_job), p_date - date '2000-01-01');
@@ -87,7 +102,7 @@ begin
 end;
 $$;
 comment on function analytics.run_etl_job(text, date) is
-  'Runs one ETL job for one UTC day under an advisory lock per (job, day), recording it in etl_job_runs; a failure is recorded (and raised as a WARNING), not thrown.';
+  'Runs one ETL job for one local day under an advisory lock per (job, day), recording it in etl_job_runs (the running row this session committed for it, else a new one); a failure is recorded (and raised as a WARNING), not thrown.';
 revoke all on function analytics.run_etl_job(text, date) from public, anon, authenticated;
 grant execute on function analytics.run_etl_job(text, date) to service_role;
 
@@ -132,3 +147,52 @@ grant execute on function analytics.compute_daily_fulfillment_metrics(date), ana
   analytics.compute_daily_calls_metrics(date), analytics.compute_daily_engagement_metrics(date),
   analytics.compute_daily_content_metrics(date), analytics.compute_cohort_retention_metrics(date)
   to service_role;
+
+-- The daily jobs, in the order the pipeline runs them.
+create or replace function analytics.etl_job_names()
+returns text[]
+language sql
+immutable
+set search_path = ''
+as $$
+  select array['fulfillment', 'payments', 'calls', 'engagement', 'content', 'cohort_retention']
+$$;
+comment on function analytics.etl_job_names() is 'The daily ETL jobs in pipeline order (engagement before cohort_retention).';
+revoke all on function analytics.etl_job_names() from public, anon, authenticated;
+grant execute on function analytics.etl_job_names() to service_role;
+
+-- Alive: a session with that pid that started no later than the run (a reused pid started later).
+-- pg_stat_activity shows pid and backend_start of every session to every role.
+create or replace function analytics.session_alive(p_pid integer, p_since timestamptz)
+returns boolean
+language sql
+stable
+set search_path = ''
+as $$
+  select exists (select 1 from pg_catalog.pg_stat_activity s where s.pid = p_pid and s.backend_start <= p_since)
+$$;
+comment on function analytics.session_alive(integer, timestamptz) is
+  'Whether the session with process id p_pid that was there at p_since still is (a reused pid belongs to a later session).';
+revoke all on function analytics.session_alive(integer, timestamptz) from public, anon, authenticated;
+grant execute on function analytics.session_alive(integer, timestamptz) to service_role;
+
+create or replace function analytics.etl_running_jobs(p_now timestamptz default now())
+returns table (id bigint, job_name text, target_date date, started_at timestamptz, backend_pid integer,
+  session_alive boolean, stale boolean)
+language sql
+stable
+set search_path = ''
+as $$
+  select r.id, r.job_name, r.target_date, r.started_at, r.backend_pid, a.alive,
+    not a.alive or r.started_at < p_now - coalesce((select o.stale_run_after from analytics.ops_settings o), interval '6 hours')
+  from public.etl_job_runs r
+  cross join lateral (select analytics.session_alive(r.backend_pid, r.started_at) as alive) a
+  where r.status = 'running'
+  order by r.started_at, r.id
+$$;
+comment on function analytics.etl_running_jobs(timestamptz) is
+  'ETL job runs recorded as running, whether their session is still alive, and whether they are stale (session gone, or running longer than ops_settings.stale_run_after).';
+revoke all on function analytics.etl_running_jobs(timestamptz) from public, anon, authenticated;
+grant execute on function analytics.etl_running_jobs(timestamptz) to service_role;
+create index etl_job_runs_running_idx on public.etl_job_runs (started_at) where status = 'running';
+comment on index public.etl_job_runs_running_idx is 'The few running rows, for health and stale-run detection.';

@@ -17,19 +17,30 @@ create table analytics.ops_settings (
   constraint ops_settings_alert_webhook_url check (alert_webhook_url ~ '^https?://[^\s]+$'),
   constraint ops_settings_alerts_silence_reason check (char_length(alerts_silence_reason) <= 200)
 );
+
 comment on table analytics.ops_settings is
   'Operational settings (one row): nightly run time and grace for health, stale bound for running ETL jobs, alert webhook and silence.';
+
 comment on column analytics.ops_settings.singleton is 'Always true: the table holds one row.';
+
 comment on column analytics.ops_settings.nightly_run_at is 'Time of day (reporting time zone) at which the nightly ETL run starts.';
+
 comment on column analytics.ops_settings.nightly_grace is 'How long after nightly_run_at yesterday may still be uncomputed before health reports it (0 to 20 hours).';
+
 comment on column analytics.ops_settings.stale_run_after is 'A running ETL job older than this counts as stale even when its session is alive.';
+
 comment on column analytics.ops_settings.alert_webhook_url is 'Slack-compatible incoming webhook for health alerts; a Vault secret named analytics_alert_webhook_url takes precedence where Vault exists. Null: alerts are recorded, not sent.';
+
 comment on column analytics.ops_settings.alerts_silenced_until is 'Until then, health state changes are neither recorded nor alerted (the next evaluation after it alerts if the state differs).';
+
 comment on column analytics.ops_settings.alerts_silence_reason is 'Why alerts are silenced (free text, for the runbook).';
+
 comment on column analytics.ops_settings.updated_at is 'When a setting last changed.';
-insert into analytics.ops_settings default values on conflict do nothing;
+
 alter table analytics.ops_settings enable row level security;
+
 revoke all on analytics.ops_settings from public, anon, authenticated;
+
 grant select, update on analytics.ops_settings to service_role;
 
 -- The one place that says when a day's metrics are due: the nightly run of the next local day at
@@ -48,9 +59,12 @@ as $$
     from analytics.ops_settings o
   ) s
 $$;
+
 comment on function analytics.etl_day_due_at(date) is
   'When the metrics of a local day are due: the next day''s nightly run time (ops_settings.nightly_run_at, reporting time zone) plus ops_settings.nightly_grace.';
+
 revoke all on function analytics.etl_day_due_at(date) from public, anon, authenticated;
+
 grant execute on function analytics.etl_day_due_at(date) to service_role;
 
 -- The latest local day whose metrics are due at p_now: yesterday once its due time has passed, otherwise
@@ -65,7 +79,10 @@ as $$
   from (select (p_now at time zone analytics.reporting_time_zone())::date - g as day from generate_series(1, 3) as g) d
   where analytics.etl_day_due_at(d.day) <= p_now
 $$;
+
 comment on function analytics.latest_due_etl_day(timestamptz) is
   'The latest day whose metrics are due at p_now (analytics.etl_day_due_at): health expects it computed.';
+
 revoke all on function analytics.latest_due_etl_day(timestamptz) from public, anon, authenticated;
+
 grant execute on function analytics.latest_due_etl_day(timestamptz) to service_role;
