@@ -153,9 +153,10 @@ revoke all on analytics.etl_pending_days from public, anon, authenticated;
 grant select on analytics.etl_pending_days to service_role;
 
 -- Statement-level with a transition table: one cheap distinct over the batch per INSERT/COPY.
--- Append-only marks that ingestion never waits for, in local days, for every past local day (computed or not: a day within raw retention that receives events is
--- computed, and what they change elsewhere too) and every computed day, each mark carrying the
--- events' ingested_at: the nightly run reads exactly the events that arrived with its marks.
+-- Append-only marks that ingestion never waits for, in local days, for every past local day
+-- (computed or not: a day within raw retention that receives events is computed, and what they
+-- change elsewhere too) and every computed day, each mark carrying the events' ingested_at: the
+-- nightly run reads exactly the events that arrived with its marks.
 -- Today's events are not marked: the nightly run computes today tomorrow, whole.
 create or replace function analytics.mark_late_event_days()
 returns trigger

@@ -44,9 +44,7 @@ revoke all on public.etl_job_runs from public, anon, authenticated;
 grant all on public.etl_job_runs to service_role;
 grant select on public.etl_job_runs to authenticated, bi_reader;
 
--- ---- Jobs that adopt a committed running row -------------------------------------------------------
-
--- The runner of 20261125001100, which takes over the running row this session committed for the
+-- The runner, which takes over the running row this session committed for the
 -- job and day (analytics.etl_open_day_runs) instead of inserting one in the work's transaction.
 create or replace function analytics.run_etl_job(p_job text, p_date date)
 returns public.etl_job_runs
