@@ -3974,11 +3974,11 @@ COMMENT ON COLUMN "analytics"."suppression_list_version"."subjects" IS 'Entries 
 
 COMMENT ON COLUMN "analytics"."suppression_list_version"."version" IS 'A new random id after every statement that writes analytics.erased_subjects.';
 
-COMMENT ON COLUMN "analytics"."user_daily_activity"."activity_date" IS 'UTC day on which the user had at least one event.';
+COMMENT ON COLUMN "analytics"."user_daily_activity"."activity_date" IS 'Local day (reporting time zone) on which the user had at least one user-initiated event.';
 
 COMMENT ON COLUMN "analytics"."user_daily_activity"."user_id" IS 'Pseudonymous user uuid (events_raw.user_id).';
 
-COMMENT ON COLUMN "analytics"."user_first_seen"."first_seen_date" IS 'Earliest computed UTC day with activity of the user.';
+COMMENT ON COLUMN "analytics"."user_first_seen"."first_seen_date" IS 'Earliest computed local day with user-initiated activity of the user.';
 
 COMMENT ON COLUMN "analytics"."user_first_seen"."user_id" IS 'Pseudonymous user uuid.';
 
@@ -4246,15 +4246,15 @@ COMMENT ON FUNCTION "analytics"."claim_health_alerts"(integer, interval) IS 'Cla
 
 COMMENT ON FUNCTION "analytics"."compute_cohort_retention_metrics"(date) IS 'Recomputes every metrics_cohort_retention row whose day cohort_date + retention_day is the given day. Returns succeeded | failed.';
 
-COMMENT ON FUNCTION "analytics"."compute_daily_calls_metrics"(date) IS 'Recomputes metrics_daily_calls for the UTC day (delete-then-insert, logged in etl_job_runs). Returns succeeded | failed.';
+COMMENT ON FUNCTION "analytics"."compute_daily_calls_metrics"(date) IS 'Recomputes metrics_daily_calls for the local day (delete-then-insert, logged in etl_job_runs). Returns succeeded | failed.';
 
-COMMENT ON FUNCTION "analytics"."compute_daily_content_metrics"(date) IS 'Recomputes metrics_daily_content for the UTC day (delete-then-insert, logged in etl_job_runs). Returns succeeded | failed.';
+COMMENT ON FUNCTION "analytics"."compute_daily_content_metrics"(date) IS 'Recomputes metrics_daily_content for the local day (delete-then-insert, logged in etl_job_runs). Returns succeeded | failed.';
 
-COMMENT ON FUNCTION "analytics"."compute_daily_engagement_metrics"(date) IS 'Upserts the day''s user activity, then recomputes metrics_daily_engagement for the UTC day. Returns succeeded | failed.';
+COMMENT ON FUNCTION "analytics"."compute_daily_engagement_metrics"(date) IS 'Upserts the day''s user activity, then recomputes metrics_daily_engagement for the local day. Returns succeeded | failed.';
 
-COMMENT ON FUNCTION "analytics"."compute_daily_fulfillment_metrics"(date) IS 'Recomputes metrics_daily_fulfillment for the UTC day (delete-then-insert, logged in etl_job_runs). Returns succeeded | failed.';
+COMMENT ON FUNCTION "analytics"."compute_daily_fulfillment_metrics"(date) IS 'Recomputes metrics_daily_fulfillment for the local day (delete-then-insert, logged in etl_job_runs). Returns succeeded | failed.';
 
-COMMENT ON FUNCTION "analytics"."compute_daily_payments_metrics"(date) IS 'Recomputes metrics_daily_payments for the UTC day (delete-then-insert, logged in etl_job_runs). Returns succeeded | failed.';
+COMMENT ON FUNCTION "analytics"."compute_daily_payments_metrics"(date) IS 'Recomputes metrics_daily_payments for the local day (delete-then-insert, logged in etl_job_runs). Returns succeeded | failed.';
 
 COMMENT ON FUNCTION "analytics"."consume_ingest_quota"(text, integer, integer, integer, integer) IS 'Counts p_requests ingest requests and p_events events for a caller bucket in the current minute when both stay within their limits (else counts nothing); returns whether it did, the counts, and the seconds until the window resets.';
 
@@ -4356,7 +4356,7 @@ COMMENT ON FUNCTION "analytics"."run_etl_job"(text, date) IS 'Runs one ETL job f
 
 COMMENT ON FUNCTION "analytics"."run_health_alerts"() IS 'pg_cron, every 5 minutes: marks abandoned ETL runs failed, evaluates health for a state change (analytics.evaluate_health_alert) and delivers alerts by pg_net where installed.';
 
-COMMENT ON FUNCTION "analytics"."run_nightly_etl"(date) IS 'Nightly ETL (DESIGN.md §10.3) in one transaction: computes local yesterday, the days since the last run, the requested days and every day that received events since the last run, then what those events change on other days (links, rates, WAU/MAU, cohorts, order and horoscope histories); afterwards every day within raw retention equals a computation from scratch. Consumes the marks and requests it read. p_today overrides local today (tests, catch-up runs). Returns each day computed in full with its status. The schedule runs the same work committing day by day (analytics.run_nightly_etl_in_steps).';
+COMMENT ON FUNCTION "analytics"."run_nightly_etl"(date) IS 'Nightly ETL (docs/design.md §10.3) in one transaction: computes local yesterday, the days since the last run, the requested days and every day that received events since the last run, then what those events change on other days (links, rates, WAU/MAU, cohorts, order and horoscope histories); afterwards every day within raw retention equals a computation from scratch. Consumes the marks and requests it read. p_today overrides local today (tests, catch-up runs). Returns each day computed in full with its status. The schedule runs the same work committing day by day (analytics.run_nightly_etl_in_steps).';
 
 COMMENT ON FUNCTION "analytics"."run_nightly_etl_if_due"(timestamp with time zone) IS 'The schedule check in one transaction (tests): runs analytics.run_nightly_etl() when analytics.nightly_run_due(p_now) says due. Returns ran | not yet | done today | running. pg_cron calls analytics.run_scheduled_nightly_etl().';
 
@@ -4376,7 +4376,7 @@ COMMENT ON FUNCTION "analytics"."user_initiated_event_types"() IS 'Event types w
 
 COMMENT ON FUNCTION "analytics"."write_calls_metrics"(date) IS 'Delete-then-insert of metrics_daily_calls for one local day, rates as shares (answers of the day plus later links); links the day''s outcomes that answer earlier days and recounts those days'' rates. Call through compute_daily_calls_metrics.';
 
-COMMENT ON FUNCTION "analytics"."write_cohort_retention_metrics"(date) IS 'Delete-then-insert of the cohort rows observed on one UTC day (day N = that day - cohort day, N in 0..365), from user_first_seen and user_daily_activity.';
+COMMENT ON FUNCTION "analytics"."write_cohort_retention_metrics"(date) IS 'Delete-then-insert of the cohort rows observed on one local day (day N = that day - cohort day, N in 0..365), from user_first_seen and user_daily_activity.';
 
 COMMENT ON FUNCTION "analytics"."write_content_metrics"(date) IS 'Delete-then-insert of metrics_daily_content for one local day (approval latency from the latest stored upload at or before each approval); call through compute_daily_content_metrics.';
 
@@ -4480,7 +4480,7 @@ COMMENT ON TABLE "analytics"."etl_activity_changes" IS 'A user''s activity on a 
 
 COMMENT ON TABLE "analytics"."etl_days" IS 'Every computed local day and the reporting time zone it was computed in (days older than raw retention keep theirs). Kept as long as the metrics (2 years).';
 
-COMMENT ON TABLE "analytics"."etl_late_day_marks" IS 'Append-only marks of UTC days that received events after (or while) they were computed; analytics.run_nightly_etl recomputes the days and deletes the marks it read.';
+COMMENT ON TABLE "analytics"."etl_late_day_marks" IS 'Append-only marks of local days that received events after (or while) they were computed; analytics.run_nightly_etl recomputes the days and deletes the marks it read.';
 
 COMMENT ON TABLE "analytics"."etl_nightly_runs" IS 'One row per nightly run started by analytics.run_nightly_etl_in_steps: its plan (days), progress and outcome. Kept 1 year.';
 
@@ -4512,9 +4512,9 @@ COMMENT ON TABLE "analytics"."reporting_settings" IS 'The reporting time zone of
 
 COMMENT ON TABLE "analytics"."suppression_list_version" IS 'Version of the suppression list (analytics.erased_subjects), one row, renewed by every statement that changes the list: ingestion reloads its copy of the list when it changes.';
 
-COMMENT ON TABLE "analytics"."user_daily_activity" IS 'One row per user and UTC day with any event carrying the user_id; upserted by the engagement ETL job. Kept 2 years.';
+COMMENT ON TABLE "analytics"."user_daily_activity" IS 'One row per user and local day (reporting time zone) with a user-initiated event of the user; replaced per day by the engagement ETL job. Kept 2 years.';
 
-COMMENT ON TABLE "analytics"."user_first_seen" IS 'First UTC day each user was active (the cohort day); moved earlier if an earlier day is computed later.';
+COMMENT ON TABLE "analytics"."user_first_seen" IS 'First local day each user was active (the cohort day); moved when activity of an earlier day arrives or a day is recomputed.';
 
 COMMENT ON TABLE "public"."etl_job_runs" IS 'One row per ETL job run: what ran for which day, how it ended. Kept 1 year.';
 
@@ -4554,7 +4554,7 @@ COMMENT ON TRIGGER "bump_metrics_table_version" ON "public"."metrics_daily_fulfi
 
 COMMENT ON TRIGGER "bump_metrics_table_version" ON "public"."metrics_daily_payments" IS 'Adds 1 to this table''s data version (analytics.metrics_table_versions) on every write statement, so cached metrics responses built from older data are never served.';
 
-COMMENT ON VIEW "analytics"."etl_pending_days" IS 'UTC days waiting for recomputation by the next nightly run (analytics.etl_late_day_marks, one row a day).';
+COMMENT ON VIEW "analytics"."etl_pending_days" IS 'Local days waiting for recomputation by the next nightly run (analytics.etl_late_day_marks, one row a day).';
 
 COMMENT ON VIEW "analytics"."user_data_columns" IS 'Every (table, column) holding a user id, found from the catalog: uuid columns named user_id or reader_id in public and analytics.';
 
@@ -5118,7 +5118,7 @@ comment on column public.etl_status_by_date.rows_written is 'Rows the latest run
 comment on column public.etl_status_by_date.runs is 'Runs of this job for this day so far.';
 comment on column public.etl_status_by_date.started_at is 'Start of the latest run.';
 comment on column public.etl_status_by_date.status is 'Status of the latest run: running | succeeded | failed | skipped.';
-comment on column public.etl_status_by_date.target_date is 'UTC day computed.';
+comment on column public.etl_status_by_date.target_date is 'Local day (reporting time zone) computed.';
 comment on column public.event_volume_today.event_domain is 'Event domain.';
 comment on column public.event_volume_today.events is 'Events today.';
 comment on column public.event_volume_today.first_event_at is 'Earliest event_timestamp today.';

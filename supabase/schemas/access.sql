@@ -122,7 +122,7 @@ create policy "monitors read all content metrics"
 comment on policy "monitors read all content metrics" on public.metrics_daily_content is
   'Monitors read every content row (horoscope pipeline monitoring).';
 
--- Readers see their own fulfillment rows of the last 30 UTC days (day -30 included). Total rows
+-- Readers see their own fulfillment rows of the last 30 local days of the reporting time zone (day -30 included). Total rows
 -- (reader_id null) never match. The day is UTC whatever the session TimeZone.
 create policy "readers read their own fulfillment metrics of the last 30 days"
   on public.metrics_daily_fulfillment for select to authenticated

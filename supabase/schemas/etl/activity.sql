@@ -11,9 +11,9 @@ create table analytics.user_daily_activity (
 );
 create index user_daily_activity_date_idx on analytics.user_daily_activity (activity_date);
 comment on table analytics.user_daily_activity is
-  'One row per user and UTC day with any event carrying the user_id; upserted by the engagement ETL job. Kept 2 years.';
+  'One row per user and local day (reporting time zone) with a user-initiated event of the user; replaced per day by the engagement ETL job. Kept 2 years.';
 comment on column analytics.user_daily_activity.user_id is 'Pseudonymous user uuid (events_raw.user_id).';
-comment on column analytics.user_daily_activity.activity_date is 'UTC day on which the user had at least one event.';
+comment on column analytics.user_daily_activity.activity_date is 'Local day (reporting time zone) on which the user had at least one user-initiated event.';
 comment on index analytics.user_daily_activity_date_idx is 'DAU/WAU/MAU windows and cohort look-ups by day.';
 
 create table analytics.user_first_seen (
@@ -23,9 +23,9 @@ create table analytics.user_first_seen (
 );
 create index user_first_seen_date_idx on analytics.user_first_seen (first_seen_date);
 comment on table analytics.user_first_seen is
-  'First UTC day each user was active (the cohort day); moved earlier if an earlier day is computed later.';
+  'First local day each user was active (the cohort day); moved when activity of an earlier day arrives or a day is recomputed.';
 comment on column analytics.user_first_seen.user_id is 'Pseudonymous user uuid.';
-comment on column analytics.user_first_seen.first_seen_date is 'Earliest computed UTC day with activity of the user.';
+comment on column analytics.user_first_seen.first_seen_date is 'Earliest computed local day with user-initiated activity of the user.';
 comment on index analytics.user_first_seen_date_idx is 'Cohort membership look-ups by first day.';
 
 alter table analytics.user_daily_activity enable row level security;

@@ -1,4 +1,4 @@
--- Cohort retention for one observed UTC day D: every cohort C in [D-365, D] (users first active on
+-- Cohort retention for one observed local day D: every cohort C in [D-365, D] (users first active on
 -- C, analytics.user_first_seen) gets its day-(D-C) row, from the activity tables the engagement job
 -- has just filled (etl/activity.sql). With their statistics still saying "empty" the planner picks
 -- a nested loop over sequential scans, quadratic in the day's users; a hash or merge join is
@@ -28,6 +28,6 @@ begin
 end;
 $$;
 comment on function analytics.write_cohort_retention_metrics(date) is
-  'Delete-then-insert of the cohort rows observed on one UTC day (day N = that day - cohort day, N in 0..365), from user_first_seen and user_daily_activity.';
+  'Delete-then-insert of the cohort rows observed on one local day (day N = that day - cohort day, N in 0..365), from user_first_seen and user_daily_activity.';
 revoke all on function analytics.write_cohort_retention_metrics(date) from public, anon, authenticated;
 grant execute on function analytics.write_cohort_retention_metrics(date) to service_role;

@@ -250,7 +250,7 @@ begin
 end;
 $$;
 comment on function analytics.run_nightly_etl(date) is
-  'Nightly ETL (DESIGN.md §10.3) in one transaction: computes local yesterday, the days since the last run, the requested days and every day that received events since the last run, then what those events change on other days (links, rates, WAU/MAU, cohorts, order and horoscope histories); afterwards every day within raw retention equals a computation from scratch. Consumes the marks and requests it read. p_today overrides local today (tests, catch-up runs). Returns each day computed in full with its status. The schedule runs the same work committing day by day (analytics.run_nightly_etl_in_steps).';
+  'Nightly ETL (docs/design.md §10.3) in one transaction: computes local yesterday, the days since the last run, the requested days and every day that received events since the last run, then what those events change on other days (links, rates, WAU/MAU, cohorts, order and horoscope histories); afterwards every day within raw retention equals a computation from scratch. Consumes the marks and requests it read. p_today overrides local today (tests, catch-up runs). Returns each day computed in full with its status. The schedule runs the same work committing day by day (analytics.run_nightly_etl_in_steps).';
 revoke all on function analytics.run_nightly_etl(date) from public, anon, authenticated;
 grant execute on function analytics.run_nightly_etl(date) to service_role;
 

@@ -130,7 +130,7 @@ create table analytics.etl_late_day_marks (
 );
 create index etl_late_day_marks_metric_date_idx on analytics.etl_late_day_marks (metric_date);
 comment on table analytics.etl_late_day_marks is
-  'Append-only marks of UTC days that received events after (or while) they were computed; analytics.run_nightly_etl recomputes the days and deletes the marks it read.';
+  'Append-only marks of local days that received events after (or while) they were computed; analytics.run_nightly_etl recomputes the days and deletes the marks it read.';
 comment on column analytics.etl_late_day_marks.mark_id is 'Identity of the mark; the nightly run deletes marks by id.';
 comment on column analytics.etl_late_day_marks.metric_date is 'The local day (reporting time zone) to recompute.';
 comment on column analytics.etl_late_day_marks.marked_at is 'The ingested_at of the events that made the mark: the nightly run reads those events of the day.';
@@ -146,7 +146,7 @@ select m.metric_date, min(m.marked_at) as marked_at
 from analytics.etl_late_day_marks m
 group by m.metric_date;
 comment on view analytics.etl_pending_days is
-  'UTC days waiting for recomputation by the next nightly run (analytics.etl_late_day_marks, one row a day).';
+  'Local days waiting for recomputation by the next nightly run (analytics.etl_late_day_marks, one row a day).';
 comment on column analytics.etl_pending_days.metric_date is 'The day to recompute.';
 comment on column analytics.etl_pending_days.marked_at is 'When the first of its marks was added.';
 revoke all on analytics.etl_pending_days from public, anon, authenticated;

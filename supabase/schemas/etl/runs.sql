@@ -1,4 +1,4 @@
--- The ETL job runner. Each job computes one UTC day of one KPI table (etl/<job>.sql) by
+-- The ETL job runner. Each job computes one local day (reporting time zone) of one KPI table (etl/<job>.sql) by
 -- DELETE-then-INSERT inside a subtransaction, so a failing job leaves the previous rows of its day
 -- untouched and is recorded as failed; every run is logged in public.etl_job_runs (kept 1 year).
 -- Concurrency: a second run for the same job and day WAITS for the first (pg_advisory_xact_lock)
@@ -125,15 +125,15 @@ returns text language plpgsql set search_path = ''
 as $$ begin return (analytics.run_etl_job('cohort_retention', p_date)).status; end; $$;
 
 comment on function analytics.compute_daily_fulfillment_metrics(date) is
-  'Recomputes metrics_daily_fulfillment for the UTC day (delete-then-insert, logged in etl_job_runs). Returns succeeded | failed.';
+  'Recomputes metrics_daily_fulfillment for the local day (delete-then-insert, logged in etl_job_runs). Returns succeeded | failed.';
 comment on function analytics.compute_daily_payments_metrics(date) is
-  'Recomputes metrics_daily_payments for the UTC day (delete-then-insert, logged in etl_job_runs). Returns succeeded | failed.';
+  'Recomputes metrics_daily_payments for the local day (delete-then-insert, logged in etl_job_runs). Returns succeeded | failed.';
 comment on function analytics.compute_daily_calls_metrics(date) is
-  'Recomputes metrics_daily_calls for the UTC day (delete-then-insert, logged in etl_job_runs). Returns succeeded | failed.';
+  'Recomputes metrics_daily_calls for the local day (delete-then-insert, logged in etl_job_runs). Returns succeeded | failed.';
 comment on function analytics.compute_daily_engagement_metrics(date) is
-  'Upserts the day''s user activity, then recomputes metrics_daily_engagement for the UTC day. Returns succeeded | failed.';
+  'Upserts the day''s user activity, then recomputes metrics_daily_engagement for the local day. Returns succeeded | failed.';
 comment on function analytics.compute_daily_content_metrics(date) is
-  'Recomputes metrics_daily_content for the UTC day (delete-then-insert, logged in etl_job_runs). Returns succeeded | failed.';
+  'Recomputes metrics_daily_content for the local day (delete-then-insert, logged in etl_job_runs). Returns succeeded | failed.';
 comment on function analytics.compute_cohort_retention_metrics(date) is
   'Recomputes every metrics_cohort_retention row whose day cohort_date + retention_day is the given day. Returns succeeded | failed.';
 

@@ -12,7 +12,7 @@ from public.etl_job_runs r
 order by r.target_date desc, r.job_name, r.started_at desc, r.id desc;
 comment on view public.etl_status_by_date is
   'Runbook: latest ETL run per day and job (status, timing, rows, error) and how many runs the day had. Admins only.';
-comment on column public.etl_status_by_date.target_date is 'UTC day computed.';
+comment on column public.etl_status_by_date.target_date is 'Local day (reporting time zone) computed.';
 comment on column public.etl_status_by_date.job_name is 'ETL job, or pipeline for the whole run.';
 comment on column public.etl_status_by_date.status is 'Status of the latest run: running | succeeded | failed | skipped.';
 comment on column public.etl_status_by_date.started_at is 'Start of the latest run.';

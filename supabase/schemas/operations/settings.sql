@@ -44,7 +44,7 @@ revoke all on analytics.ops_settings from public, anon, authenticated;
 grant select, update on analytics.ops_settings to service_role;
 
 -- The one place that says when a day's metrics are due: the nightly run of the next local day at
--- nightly_run_at in the reporting time zone (DESIGN.md §10.1), plus the grace. A run time that a
+-- nightly_run_at in the reporting time zone (docs/design.md §10.1), plus the grace. A run time that a
 -- DST change skips maps to the hour after, as the hourly schedule then runs.
 create or replace function analytics.etl_day_due_at(p_day date)
 returns timestamptz
