@@ -5,8 +5,8 @@
 // cost with 1 day. Then, on the 30-day state with every day computed, the nightly run after
 // `--etl-late` (default 10,000) late events spread over those days, next to a plain nightly run
 // of the same state: its cost must follow the days the late events touch, not the days stored.
-// Both states are loaded side by side: the same generated day (same events, same ids) on ALONE_DAY,
-// alone in its partition, and on DAY with `--etl-days - 1` background days before it (seed 2028,
+// Both states are loaded side by side: the same generated day (same events under other ids) on
+// ALONE_DAY, alone in its partition, and on DAY with `--etl-days - 1` background days before it (seed 2028,
 // `--etl-bg-events` events each, default the measured day's). The two days are two months apart and
 // share no entity. Then `--etl-rounds` rounds (default 5) each measure both states back to back
 // (bare scan twice, nightly twice, the second of each: warm), and the ratios are taken within each
@@ -29,11 +29,20 @@ const ALONE_DAY = "2027-04-30";
 const MONTH_START = "2027-04-01";
 const PARTITIONS = ["events_raw_2027_04", "events_raw_2027_06"];
 
+/**
+ * The same events under other ids: the first hex digit of every uuid (event, user, entity, reader)
+ * flipped, so a copy shares no user or entity with the original. Under KPI v2 a shared user or
+ * order would tie the two measured days together (first-seen days, order histories).
+ */
+const underOtherIds = <T>(event: T): T =>
+  JSON.parse(JSON.stringify(event).replace(/"([0-9a-f])([0-9a-f]{7}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"/g,
+    (_, first: string, rest: string) => `"${(parseInt(first, 16) ^ 8).toString(16)}${rest}"`)) as T;
+
 /** Loads generated days ending at endDate; events before `from` (a warm-up day's) are skipped. */
-async function load(sql: postgres.Sql, days: number, eventsPerDay: number, endDate: string, seed: number, from = ""): Promise<number> {
+async function load(sql: postgres.Sql, days: number, eventsPerDay: number, endDate: string, seed: number, from = "", otherIds = false): Promise<number> {
   let total = 0;
   for (const { day, events } of generateDays({ days, eventsPerDay, seed, endDate })) {
-    const kept = events.filter((e) => e.event_timestamp >= from);
+    const kept = events.filter((e) => e.event_timestamp >= from).map((e) => (otherIds ? underOtherIds(e) : e));
     if (kept.length === 0) continue;
     total += await copyEvents(sql, kept);
     progress(`etl: loaded ${day} (${kept.length.toLocaleString("en-US")} events, ${total.toLocaleString("en-US")} total)`);
@@ -114,7 +123,7 @@ const suite: BenchSuite = {
         for (const d of [ALONE_DAY, DAY]) await sql`select analytics.create_events_partition(${d}::date)`;
         // The measured day: two generated days, only the second loaded, so the day has the lifecycles
         // that started the day before (steady state) and holds about --etl-events events.
-        n = await load(sql, 2, events, ALONE_DAY, 2027, ALONE_DAY);
+        n = await load(sql, 2, events, ALONE_DAY, 2027, ALONE_DAY, true);
         if ((await load(sql, 2, events, DAY, 2027, DAY)) !== n) throw new Error("the two copies of the measured day differ");
         const before = new Date(Date.parse(`${DAY}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
         bg = await load(sql, days - 1, bgEvents, before, 2028);
