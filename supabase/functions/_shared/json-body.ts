@@ -5,14 +5,14 @@
 import { ApiError, badRequest } from "./errors.ts";
 import { env } from "./env.ts";
 
-export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 /** Time allowed for reading a whole body: a 1 MB body at 100 kB/s still fits. */
 export const DEFAULT_BODY_READ_TIMEOUT_MS = 10_000;
 
 const tooLarge = (limit: number) => new ApiError(413, "payload_too_large", `request body must be at most ${limit} bytes`);
 
 /** BODY_READ_TIMEOUT_MS when it is a positive integer, else the default. */
-export function bodyReadTimeoutMs(): number {
+function bodyReadTimeoutMs(): number {
   const n = Number(env("BODY_READ_TIMEOUT_MS"));
   return Number.isInteger(n) && n > 0 ? n : DEFAULT_BODY_READ_TIMEOUT_MS;
 }

@@ -14,7 +14,7 @@ type SocketOptions = { host: string[]; port: number[]; path?: string | false };
  * good: once the pool's connections have all failed once, every query waits forever.) The driver
  * writes its startup message at once; the socket buffers it until it is connected.
  */
-export function connectNoDelay(options: SocketOptions): net.Socket {
+function connectNoDelay(options: SocketOptions): net.Socket {
   // A Unix socket (host=/dir in the URL) has no Nagle to turn off.
   return options.path
     ? net.connect({ path: options.path })

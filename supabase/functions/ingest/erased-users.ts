@@ -16,7 +16,7 @@ import { sqlLiteral, sqlTextArray } from "../_shared/sql-literal.ts";
 /** Hashes kept per isolate (about 150 bytes each, so some 15 MB at most); the oldest go first. */
 const MAX_CACHED_HASHES = 100_000;
 /** The longest list an isolate copies (about 100 bytes an entry: 5 MB). */
-export const MAX_COPIED_SUBJECTS = 50_000;
+const MAX_COPIED_SUBJECTS = 50_000;
 
 const cached = new Map<string, string>(); // user id (lower case) -> subject hash, hex
 
