@@ -1941,24 +1941,27 @@ begin
   into v_old from removed r;
 
   return query
-  with hist as (
-    select e.user_id, e.event_type, e.event_timestamp
+  -- Per user and local day: sent or not, and the day's first opt-out; then each day's next
+  -- opt-out on a later day (one sort of the users' days, no join of their events).
+  with days as (
+    select e.user_id, (e.event_timestamp at time zone v_zone)::date as day,
+      bool_or(e.event_type = 'notification_sent') as sent,
+      min(e.event_timestamp) filter (where e.event_type = 'notification_opted_out') as first_opt_out
     from public.events_raw e
     where e.user_id = any(p_users) and e.event_domain = 'notifications'
       and e.event_type in ('notification_sent', 'notification_opted_out') and e.event_timestamp < p_horizon
+    group by 1, 2
   ),
-  sent_days as (
-    select distinct h.user_id, (h.event_timestamp at time zone v_zone)::date as day
-    from hist h where h.event_type = 'notification_sent'
+  later as (
+    select d.user_id, d.day, d.sent, d.first_opt_out,
+      min(d.first_opt_out) over (partition by d.user_id order by d.day rows between 1 following and unbounded following) as next_opt_out
+    from days d
   ),
   added as (
     insert into analytics.etl_opt_out_links (user_id, target_day, source_day)
-    select s.user_id, s.day, (min(o.event_timestamp) at time zone v_zone)::date
-    from sent_days s
-    join hist o on o.user_id = s.user_id and o.event_type = 'notification_opted_out'
-      and o.event_timestamp >= s.day::timestamp at time zone v_zone
-    group by s.user_id, s.day
-    having (min(o.event_timestamp) at time zone v_zone)::date > s.day
+    select l.user_id, l.day, (l.next_opt_out at time zone v_zone)::date
+    from later l
+    where l.sent and l.first_opt_out is null and l.next_opt_out is not null
     returning *
   ),
   changed as (
@@ -2099,12 +2102,15 @@ begin
     perform pg_advisory_xact_lock(hashtext('analytics.etl:engagement'), v_day - date '2000-01-01');
     update public.metrics_daily_engagement m
     set dau = u.dau, wau = u.wau, mau = u.mau
+    -- Each user of the 30 days once, with their latest active day (one hashed grouping, not
+    -- three sorted distinct counts).
     from (
-      select count(distinct a.user_id) filter (where a.activity_date = v_day) as dau,
-        count(distinct a.user_id) filter (where a.activity_date > v_day - 7) as wau,
-        count(distinct a.user_id) as mau
-      from analytics.user_daily_activity a
-      where a.activity_date > v_day - 30 and a.activity_date <= v_day
+      select count(*) filter (where x.last_day = v_day) as dau, count(*) filter (where x.last_day > v_day - 7) as wau,
+        count(*) as mau
+      from (select a.user_id, max(a.activity_date) as last_day
+            from analytics.user_daily_activity a
+            where a.activity_date > v_day - 30 and a.activity_date <= v_day
+            group by a.user_id) x
     ) u
     where m.metric_date = v_day;
     get diagnostics v_n = row_count;
@@ -2635,11 +2641,41 @@ begin
     from public.events_raw e
     where e.event_timestamp >= v_from and e.event_timestamp < v_to and e.event_domain = 'calls'
   ),
-  -- Each call's events in answer order (time; start, answer, then end or drop; event id).
+  -- Each call's starts, answers, ends and drops of the day.
+  entities as (
+    select d.entity_id,
+      count(*) filter (where d.event_type = 'call_started') as starts,
+      count(*) filter (where d.event_type = 'call_answered') as answers,
+      min(d.event_timestamp) filter (where d.event_type = 'call_started') as started_at,
+      min(d.event_timestamp) filter (where d.event_type = 'call_answered') as answered_at,
+      max(d.event_timestamp) filter (where d.event_type = 'call_ended') as last_ended_at,
+      max(d.event_timestamp) filter (where d.event_type = 'call_dropped') as last_dropped_at,
+      max(d.event_timestamp) filter (where d.event_type = 'call_ended' and d.recorded) as last_recorded_at,
+      min(d.event_timestamp) filter (where d.event_type in ('call_ended', 'call_dropped')) as first_end_at
+    from day_events d
+    where d.entity_id is not null
+    group by d.entity_id
+  ),
+  -- At most one start and one answer on the day (the common case): the answers follow from the
+  -- times (an answer answers the start at or before it, an end or drop the answer at or before it),
+  -- and an outcome before any denominator of its kind answers an earlier day.
+  simple as (
+    select s.entity_id,
+      coalesce(s.answered_at >= s.started_at, false) as answer,
+      coalesce(s.last_ended_at >= s.answered_at, false) as completion,
+      coalesce(s.last_dropped_at >= s.answered_at, false) as dropped,
+      coalesce(s.last_recorded_at >= s.answered_at, false) as recording,
+      (s.answered_at is not null and not coalesce(s.started_at <= s.answered_at, false))
+        or (s.first_end_at is not null and not coalesce(s.answered_at <= s.first_end_at, false)) as orphan
+    from entities s
+    where s.starts <= 1 and s.answers <= 1
+  ),
+  -- Calls started or answered more than once on the day: their events in answer order (time;
+  -- start, answer, then end or drop; event id).
   numbered as (
     select d.*, row_number() over w as pos
     from day_events d
-    where d.entity_id is not null
+    where d.entity_id in (select s.entity_id from entities s where s.starts > 1 or s.answers > 1)
     window w as (partition by d.entity_id collate "C"
                  order by d.event_timestamp, case d.event_type when 'call_started' then 0 when 'call_answered' then 1 else 2 end, d.event_id)
   ),
@@ -2680,14 +2716,19 @@ begin
   ),
   flagged as (
     select d.service_code, d.provider, d.event_type, d.duration_seconds, d.recorded,
-      coalesce(t.answer, false) as answer_same_day, coalesce(t.answer, false) or coalesce(l.answer, false) as answer,
-      coalesce(t.completion, false) as completion_same_day,
-      coalesce(t.completion, false) or coalesce(l.completion, false) as completion,
-      coalesce(t.dropped, false) as drop_same_day, coalesce(t.dropped, false) or coalesce(l.dropped, false) as dropped,
-      coalesce(t.recording, false) as recording_same_day,
-      coalesce(t.recording, false) or coalesce(l.recording, false) as recording_answer
+      t.answer as answer_same_day, t.answer or coalesce(l.answer, false) as answer,
+      t.completion as completion_same_day, t.completion or coalesce(l.completion, false) as completion,
+      t.dropped as drop_same_day, t.dropped or coalesce(l.dropped, false) as dropped,
+      t.recording as recording_same_day, t.recording or coalesce(l.recording, false) as recording_answer
     from day_events d
-    left join answered_today t on t.event_id = d.event_id
+    left join simple s on s.entity_id = d.entity_id
+    left join answered_today r on r.event_id = d.event_id
+    -- A simple call's flags belong to its start (answer) and its answer (the others).
+    cross join lateral (select
+        coalesce(r.answer, d.event_type = 'call_started' and s.answer, false) as answer,
+        coalesce(r.completion, d.event_type = 'call_answered' and s.completion, false) as completion,
+        coalesce(r.dropped, d.event_type = 'call_answered' and s.dropped, false) as dropped,
+        coalesce(r.recording, d.event_type = 'call_answered' and s.recording, false) as recording) t
     left join answered_later l on l.event_id = d.event_id
   ),
   counted as (
@@ -2737,9 +2778,12 @@ begin
     returning 1
   )
   select (select count(*) from inserted),
-    (select array_agg(distinct a.entity_id) from answers a
-     where (a.event_type = 'call_answered' and not a.started_before)
-        or (a.event_type in ('call_ended', 'call_dropped') and not a.answered_before))
+    (select array_agg(x.entity_id) from (
+       select s.entity_id from simple s where s.orphan
+       union
+       select a.entity_id from answers a
+       where (a.event_type = 'call_answered' and not a.started_before)
+          or (a.event_type in ('call_ended', 'call_dropped') and not a.answered_before)) x)
   into v_rows, v_orphans;
 
   perform analytics.refresh_share_rates('calls', array(
@@ -2874,20 +2918,12 @@ begin
   -- scan there re-reads every row inserted so far for each user, which is what the planner picks
   -- when their statistics say "empty". Their primary keys serve every lookup.
   perform set_config('enable_seqscan', 'off', true);
-  -- One scan of the day: per-user counts feed the activity upsert, the funnel counts and the
-  -- opt-out rate.
-  with per_user as (
-    select e.user_id,
-      count(*) filter (where e.event_type = 'notification_sent') as sent,
-      count(*) filter (where e.event_type = 'notification_delivered') as delivered,
-      count(*) filter (where e.event_type = 'notification_opened') as opened,
-      count(*) filter (where e.event_type = 'notification_opted_out') as opted_out,
-      count(*) filter (where e.event_type = 'horoscope_listened') as listens,
-      sum((e.metadata ->> 'listen_percent')::double precision) filter (where e.event_type = 'horoscope_listened') as listen_sum,
-      bool_or(e.event_type = any(v_initiated)) as initiated
+  -- The day's active users: those with a user-initiated event.
+  with active as (
+    select e.user_id
     from public.events_raw e
     where e.event_timestamp >= v_from and e.event_timestamp < v_to
-      and (e.user_id is not null or e.event_domain in ('notifications', 'content'))
+      and e.user_id is not null and e.event_type = any(v_initiated)
     group by e.user_id
   ),
   -- Only (user, day) pairs not recorded yet are inserted (runs for one day are serialised by the
@@ -2895,7 +2931,7 @@ begin
   -- recorded pairs (one range of the date index) rather than a primary-key probe per user.
   new_activity as (
     insert into analytics.user_daily_activity (user_id, activity_date)
-    select u.user_id, p_date from per_user u where u.user_id is not null and u.initiated
+    select u.user_id, p_date from active u
     except
     select a.user_id, a.activity_date from analytics.user_daily_activity a where a.activity_date = p_date
     returning user_id
@@ -2904,7 +2940,7 @@ begin
   removed_activity as (
     delete from analytics.user_daily_activity a
     where v_stored and a.activity_date = p_date
-      and not exists (select 1 from per_user u where u.user_id = a.user_id and u.initiated)
+      and not exists (select 1 from active u where u.user_id = a.user_id)
     returning a.user_id
   ),
   changes as (
@@ -2925,17 +2961,7 @@ begin
     from new_activity n
     where f.user_id = n.user_id and f.first_seen_date > p_date
   )
-  select coalesce(sum(u.sent), 0), coalesce(sum(u.delivered), 0), coalesce(sum(u.opened), 0),
-    coalesce(sum(u.opted_out), 0), coalesce(sum(u.listens), 0), sum(u.listen_sum),
-    count(*) filter (where u.user_id is not null and u.sent > 0),
-    count(*) filter (where u.user_id is not null and u.sent > 0 and u.opted_out > 0),
-    (select count(*) from per_user s join analytics.etl_opt_out_links l on l.user_id = s.user_id and l.target_day = p_date
-     where s.sent > 0 and s.opted_out = 0),
-    array_agg(u.user_id) filter (where u.user_id is not null and u.opted_out > 0),
-    (select array_agg(r.user_id) from removed_activity r)
-  into v_sent, v_delivered, v_opened, v_opted_out, v_listens, v_listen_sum,
-    v_users_sent, v_opt_out_same_day, v_opt_out_later, v_opt_out_users, v_removed
-  from per_user u;
+  select array_agg(r.user_id) into v_removed from removed_activity r;
   perform set_config('enable_seqscan', v_seqscan, true);
 
   -- A user whose first day lost its activity: their first day is their earliest remaining one.
@@ -2951,33 +2977,105 @@ begin
     delete from analytics.user_first_seen f using m where f.user_id = m.user_id and m.first_day is null;
   end if;
 
-  -- Opens answer the latest delivery of their notification at or before them.
-  with notes as (
-    select e.event_id, e.entity_id, e.event_type,
-      lpad(((extract(epoch from e.event_timestamp) * 1000000)::bigint)::text, 20, '0')
-        || case e.event_type when 'notification_delivered' then '0' else '1' end || e.event_id::text collate "C" as k
+  -- The day's notification and listening events: the funnel counts; per user, sent and opted out;
+  -- per notification, whether its deliveries were opened. Opens answer the latest delivery of their
+  -- notification at or before them (order: time, delivery first, event id).
+  with events as materialized (
+    select e.event_id, e.entity_id, e.user_id, e.event_type, e.event_timestamp,
+      case when e.event_type = 'horoscope_listened' then (e.metadata ->> 'listen_percent')::double precision end as listen_percent
     from public.events_raw e
-    where e.event_timestamp >= v_from and e.event_timestamp < v_to and e.event_domain = 'notifications'
-      and e.entity_id is not null and e.event_type in ('notification_delivered', 'notification_opened')
+    where e.event_timestamp >= v_from and e.event_timestamp < v_to and e.event_domain in ('notifications', 'content')
+      and e.event_type in ('notification_sent', 'notification_delivered', 'notification_opened', 'notification_opted_out',
+                           'horoscope_listened')
+  ),
+  totals as (
+    select count(*) filter (where n.event_type = 'notification_sent') as sent,
+      count(*) filter (where n.event_type = 'notification_delivered') as delivered,
+      count(*) filter (where n.event_type = 'notification_opened') as opened,
+      count(*) filter (where n.event_type = 'notification_opted_out') as opted_out,
+      count(*) filter (where n.event_type = 'horoscope_listened') as listens,
+      sum(n.listen_percent) as listen_sum
+    from events n
+  ),
+  notified as (
+    select n.user_id, bool_or(n.event_type = 'notification_sent') as sent, bool_or(n.event_type = 'notification_opted_out') as opted_out
+    from events n
+    where n.user_id is not null and n.event_type in ('notification_sent', 'notification_opted_out')
+    group by n.user_id
+  ),
+  notes as (
+    select n.event_id, n.entity_id, n.event_type, n.event_timestamp
+    from events n
+    where n.entity_id is not null and n.event_type in ('notification_delivered', 'notification_opened')
+  ),
+  entities as (
+    select n.entity_id,
+      count(*) filter (where n.event_type = 'notification_delivered') as deliveries,
+      min(n.event_timestamp) filter (where n.event_type = 'notification_delivered') as delivered_at,
+      min(n.event_timestamp) filter (where n.event_type = 'notification_opened') as first_opened_at,
+      max(n.event_timestamp) filter (where n.event_type = 'notification_opened') as last_opened_at
+    from notes n
+    group by n.entity_id
+  ),
+  -- Delivered at most once on the day (the common case): answered when opened at or after the
+  -- delivery; an open before any delivery answers an earlier day.
+  simple as (
+    select s.entity_id, s.delivered_at, coalesce(s.last_opened_at >= s.delivered_at, false) as answered,
+      s.first_opened_at is not null and not coalesce(s.delivered_at <= s.first_opened_at, false) as orphan
+    from entities s
+    where s.deliveries <= 1
+  ),
+  -- Delivered more than once: each open answers the latest delivery before it.
+  redelivered as (
+    select n.event_id, n.entity_id, n.event_type,
+      lpad(((extract(epoch from n.event_timestamp) * 1000000)::bigint)::text, 20, '0')
+        || case n.event_type when 'notification_delivered' then '0' else '1' end || n.event_id::text collate "C" as k
+    from notes n
+    where n.entity_id in (select s.entity_id from entities s where s.deliveries > 1)
   ),
   ordered as (
-    select n.event_id, n.entity_id, n.event_type, n.k,
-      max(n.k) filter (where n.event_type = 'notification_delivered') over (
-        partition by n.entity_id collate "C" order by n.k rows between unbounded preceding and current row) as last_delivered
-    from notes n
+    select r.event_id, r.entity_id, r.event_type, r.k,
+      max(r.k) filter (where r.event_type = 'notification_delivered') over (
+        partition by r.entity_id collate "C" order by r.k rows between unbounded preceding and current row) as last_delivered
+    from redelivered r
   ),
-  answered_today as (
-    select distinct o.last_delivered as k from ordered o where o.event_type = 'notification_opened' and o.last_delivered is not null
+  -- The day's deliveries, answered the same day or not.
+  deliveries as (
+    select n.event_id, n.entity_id, s.answered
+    from notes n join simple s on s.entity_id = n.entity_id
+    where n.event_type = 'notification_delivered'
+    union all
+    select o.event_id, o.entity_id,
+      o.k in (select x.last_delivered from ordered x where x.event_type = 'notification_opened')
+    from ordered o
+    where o.event_type = 'notification_delivered'
   )
-  select count(*) filter (where t.k is not null),
-    count(*) filter (where t.k is not null or l.denominator_event_id is not null),
-    (select array_agg(distinct o.entity_id) from ordered o where o.event_type = 'notification_opened' and o.last_delivered is null)
-  into v_ctr_same_day, v_ctr_answered, v_ctr_orphans
-  from ordered d
-  left join answered_today t on t.k = d.k
-  left join analytics.etl_share_links l on l.share = 'ctr' and l.target_day = p_date and l.entity_id = d.entity_id
-    and l.denominator_event_id = d.event_id
-  where d.event_type = 'notification_delivered';
+  select t.sent, t.delivered, t.opened, t.opted_out, t.listens, t.listen_sum,
+    (select count(*) filter (where u.sent) from notified u),
+    (select count(*) filter (where u.sent and u.opted_out) from notified u),
+    (select array_agg(u.user_id) filter (where u.opted_out) from notified u),
+    c.same_day, c.answered,
+    (select array_agg(x.entity_id) from (
+       select s.entity_id from simple s where s.orphan
+       union
+       select o.entity_id from ordered o where o.event_type = 'notification_opened' and o.last_delivered is null) x)
+  into v_sent, v_delivered, v_opened, v_opted_out, v_listens, v_listen_sum, v_users_sent, v_opt_out_same_day,
+    v_opt_out_users, v_ctr_same_day, v_ctr_answered, v_ctr_orphans
+  from totals t,
+    (select count(*) filter (where d.answered) as same_day,
+       count(*) filter (where d.answered or l.denominator_event_id is not null) as answered
+     from deliveries d
+     left join analytics.etl_share_links l on l.share = 'ctr' and l.target_day = p_date and l.entity_id = d.entity_id
+       and l.denominator_event_id = d.event_id) c;
+
+  -- Users sent a notification on the day, with no opt-out that day, who opted out later: the day's
+  -- links, each checked against the day's sends (one index probe per link).
+  select count(*) into v_opt_out_later
+  from analytics.etl_opt_out_links l
+  where l.target_day = p_date and not (l.user_id = any(coalesce(v_opt_out_users, '{}')))
+    and exists (select 1 from public.events_raw e
+                where e.user_id = l.user_id and e.event_type = 'notification_sent'
+                  and e.event_timestamp >= v_from and e.event_timestamp < v_to);
 
   delete from public.metrics_daily_engagement where metric_date = p_date;
   delete from analytics.etl_share_same_day where metric_date = p_date and share in ('ctr', 'opt_out');
@@ -3125,38 +3223,73 @@ begin
   delete from analytics.etl_share_same_day where metric_date = p_date and share in ('success', 'refund');
 
   with day_events as materialized (
-    select e.event_id, e.entity_id, e.event_type, e.provider, e.country_code, e.currency, e.amount_cents,
-      e.metadata -> 'is_fallback' = 'true'::jsonb as is_fallback,
-      -- Order of answers: time, then attempt, success, refund, then event id.
-      lpad(((extract(epoch from e.event_timestamp) * 1000000)::bigint)::text, 20, '0')
-        || case e.event_type when 'payment_attempted' then '0' when 'payment_succeeded' then '1' else '2' end
-        || e.event_id::text collate "C" as k
+    select e.event_id, e.entity_id, e.event_type, e.event_timestamp, e.provider, e.country_code, e.currency, e.amount_cents,
+      e.metadata -> 'is_fallback' = 'true'::jsonb as is_fallback
     from public.events_raw e
     where e.event_timestamp >= v_from and e.event_timestamp < v_to and e.event_domain = 'payments'
   ),
-  ordered as (
-    select d.entity_id, d.event_type,
-      max(d.k) filter (where d.event_type = 'payment_attempted') over w as last_attempt,
-      max(d.k) filter (where d.event_type = 'payment_succeeded') over w as last_success
+  -- Each payment's attempts, successes and refunds of the day.
+  entities as (
+    select d.entity_id,
+      count(*) filter (where d.event_type = 'payment_attempted') as attempts,
+      count(*) filter (where d.event_type = 'payment_succeeded') as successes,
+      min(d.event_timestamp) filter (where d.event_type = 'payment_attempted') as attempt_at,
+      min(d.event_timestamp) filter (where d.event_type = 'payment_succeeded') as success_at,
+      min(d.event_timestamp) filter (where d.event_type = 'refund_issued') as first_refund_at,
+      max(d.event_timestamp) filter (where d.event_type = 'refund_issued') as last_refund_at
     from day_events d
     where d.entity_id is not null and d.event_type in ('payment_attempted', 'payment_succeeded', 'refund_issued')
-    window w as (partition by d.entity_id collate "C" order by d.k rows between unbounded preceding and current row)
+    group by d.entity_id
   ),
-  -- Denominators answered on the day, and the outcomes whose answer lies on an earlier day.
-  answered_today as (
-    select o.last_attempt as k from ordered o where o.event_type = 'payment_succeeded' and o.last_attempt is not null
-    union
-    select o.last_success from ordered o where o.event_type = 'refund_issued' and o.last_success is not null
+  -- At most one attempt and one success on the day (the common case): the answers follow from the
+  -- times (a success answers the attempt at or before it, a refund the success at or before it), and
+  -- an outcome before any denominator of its kind answers an earlier day.
+  simple as (
+    select s.entity_id,
+      coalesce(s.success_at >= s.attempt_at, false) as attempt_answered,
+      coalesce(s.last_refund_at >= s.success_at, false) as success_answered,
+      (s.success_at is not null and not coalesce(s.attempt_at <= s.success_at, false))
+        or (s.first_refund_at is not null and not coalesce(s.success_at <= s.first_refund_at, false)) as orphan
+    from entities s
+    where s.attempts <= 1 and s.successes <= 1
+  ),
+  -- Retried payments: their events in answer order (time, then attempt, success, refund, event id).
+  retried as (
+    select d.event_id, d.entity_id, d.event_type,
+      lpad(((extract(epoch from d.event_timestamp) * 1000000)::bigint)::text, 20, '0')
+        || case d.event_type when 'payment_attempted' then '0' when 'payment_succeeded' then '1' else '2' end
+        || d.event_id::text collate "C" as k
+    from day_events d
+    where d.event_type in ('payment_attempted', 'payment_succeeded', 'refund_issued')
+      and d.entity_id in (select s.entity_id from entities s where s.attempts > 1 or s.successes > 1)
+  ),
+  ordered as (
+    select r.entity_id, r.event_type,
+      max(r.k) filter (where r.event_type = 'payment_attempted') over w as last_attempt,
+      max(r.k) filter (where r.event_type = 'payment_succeeded') over w as last_success
+    from retried r
+    window w as (partition by r.entity_id collate "C" order by r.k rows between unbounded preceding and current row)
+  ),
+  retried_answered as (
+    select r.event_id from retried r
+    where r.k in (select o.last_attempt from ordered o where o.event_type = 'payment_succeeded'
+                  union all
+                  select o.last_success from ordered o where o.event_type = 'refund_issued')
   ),
   answered_later as (
     select l.denominator_event_id as event_id, l.share from analytics.etl_share_links l
     where l.target_day = p_date and l.share in ('success', 'refund')
   ),
   flagged as (
-    select d.provider, d.country_code, d.currency, d.event_type, d.amount_cents, d.is_fallback,
-      t.k is not null as answered_same_day, t.k is not null or l.event_id is not null as answered
+    select d.provider, d.country_code, d.currency, d.event_type, d.amount_cents, d.is_fallback, a.answered_same_day,
+      a.answered_same_day or l.event_id is not null as answered
     from day_events d
-    left join answered_today t on t.k = d.k
+    left join simple s on s.entity_id = d.entity_id
+    left join retried_answered t on t.event_id = d.event_id
+    cross join lateral (select case d.event_type when 'payment_attempted' then coalesce(s.attempt_answered, false)
+                                                 when 'payment_succeeded' then coalesce(s.success_answered, false)
+                                                 else false end
+                               or t.event_id is not null as answered_same_day) a
     left join answered_later l on l.event_id = d.event_id
       and l.share = case d.event_type when 'payment_attempted' then 'success' when 'payment_succeeded' then 'refund' end
     where d.currency is not null
@@ -3201,9 +3334,12 @@ begin
     returning 1
   )
   select (select count(*) from inserted),
-    (select array_agg(distinct o.entity_id) from ordered o
-     where (o.event_type = 'payment_succeeded' and o.last_attempt is null)
-        or (o.event_type = 'refund_issued' and o.last_success is null))
+    (select array_agg(x.entity_id) from (
+       select s.entity_id from simple s where s.orphan
+       union
+       select o.entity_id from ordered o
+       where (o.event_type = 'payment_succeeded' and o.last_attempt is null)
+          or (o.event_type = 'refund_issued' and o.last_success is null)) x)
   into v_rows, v_orphans;
 
   -- Outcomes of the day that answer an earlier day's attempt or success: their links, and the

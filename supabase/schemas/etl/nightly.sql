@@ -100,12 +100,15 @@ begin
     perform pg_advisory_xact_lock(hashtext('analytics.etl:engagement'), v_day - date '2000-01-01');
     update public.metrics_daily_engagement m
     set dau = u.dau, wau = u.wau, mau = u.mau
+    -- Each user of the 30 days once, with their latest active day (one hashed grouping, not
+    -- three sorted distinct counts).
     from (
-      select count(distinct a.user_id) filter (where a.activity_date = v_day) as dau,
-        count(distinct a.user_id) filter (where a.activity_date > v_day - 7) as wau,
-        count(distinct a.user_id) as mau
-      from analytics.user_daily_activity a
-      where a.activity_date > v_day - 30 and a.activity_date <= v_day
+      select count(*) filter (where x.last_day = v_day) as dau, count(*) filter (where x.last_day > v_day - 7) as wau,
+        count(*) as mau
+      from (select a.user_id, max(a.activity_date) as last_day
+            from analytics.user_daily_activity a
+            where a.activity_date > v_day - 30 and a.activity_date <= v_day
+            group by a.user_id) x
     ) u
     where m.metric_date = v_day;
     get diagnostics v_n = row_count;
