@@ -2926,21 +2926,25 @@ begin
       and e.user_id is not null and e.event_type = any(v_initiated)
     group by e.user_id
   ),
-  -- Only (user, day) pairs not recorded yet are inserted (runs for one day are serialised by the
-  -- job lock); only those pairs can move a user's first day. A set difference against the day's
-  -- recorded pairs (one range of the date index) rather than a primary-key probe per user.
+  -- The day's recorded pairs against its active users, in one hashed full join of one range of the
+  -- date index (not a primary-key probe per user): pairs not recorded yet are inserted (runs for one
+  -- day are serialised by the job lock; only those pairs can move a user's first day), users no
+  -- longer active that day (an erasure, a catalog or time zone change) are removed.
+  diff as materialized (
+    select coalesce(u.user_id, a.user_id) as user_id, a.user_id is null as added
+    from active u
+    full join (select r.user_id from analytics.user_daily_activity r where r.activity_date = p_date) a on a.user_id = u.user_id
+    where u.user_id is null or a.user_id is null
+  ),
   new_activity as (
     insert into analytics.user_daily_activity (user_id, activity_date)
-    select u.user_id, p_date from active u
-    except
-    select a.user_id, a.activity_date from analytics.user_daily_activity a where a.activity_date = p_date
+    select d.user_id, p_date from diff d where d.added
     returning user_id
   ),
-  -- Users no longer active that day (an erasure, a catalog or time zone change).
   removed_activity as (
     delete from analytics.user_daily_activity a
-    where v_stored and a.activity_date = p_date
-      and not exists (select 1 from active u where u.user_id = a.user_id)
+    using diff d
+    where v_stored and not d.added and a.user_id = d.user_id and a.activity_date = p_date
     returning a.user_id
   ),
   changes as (

@@ -4,11 +4,9 @@
 -- opt-outs per user, and CTR per notification). notification_ctr = deliveries answered by an open /
 -- deliveries; opt_out_rate = distinct users sent a notification who opted out that day or later /
 -- those users.
--- The day's new (user, day) pairs are a set difference against the pairs already recorded for the
--- day (one range of the date index), not a primary-key probe per user. The statement inserts into
--- the activity tables while it looks users up in them; with their statistics saying "empty" (a new
--- deployment's first night, a reset database) the planner picks sequential scans that re-read
--- every row inserted so far for each user, so that one statement runs without sequential scans.
+-- The activity statement inserts into the activity tables while it looks users up in them; with their
+-- statistics saying "empty" (a new deployment's first night, a reset database) the planner picks
+-- sequential scans that re-read every row inserted so far for each user, so it runs without them.
 create or replace function analytics.write_engagement_metrics(p_date date)
 returns bigint
 language plpgsql
@@ -57,21 +55,25 @@ begin
       and e.user_id is not null and e.event_type = any(v_initiated)
     group by e.user_id
   ),
-  -- Only (user, day) pairs not recorded yet are inserted (runs for one day are serialised by the
-  -- job lock); only those pairs can move a user's first day. A set difference against the day's
-  -- recorded pairs (one range of the date index) rather than a primary-key probe per user.
+  -- The day's recorded pairs against its active users, in one hashed full join of one range of the
+  -- date index (not a primary-key probe per user): pairs not recorded yet are inserted (runs for one
+  -- day are serialised by the job lock; only those pairs can move a user's first day), users no
+  -- longer active that day (an erasure, a catalog or time zone change) are removed.
+  diff as materialized (
+    select coalesce(u.user_id, a.user_id) as user_id, a.user_id is null as added
+    from active u
+    full join (select r.user_id from analytics.user_daily_activity r where r.activity_date = p_date) a on a.user_id = u.user_id
+    where u.user_id is null or a.user_id is null
+  ),
   new_activity as (
     insert into analytics.user_daily_activity (user_id, activity_date)
-    select u.user_id, p_date from active u
-    except
-    select a.user_id, a.activity_date from analytics.user_daily_activity a where a.activity_date = p_date
+    select d.user_id, p_date from diff d where d.added
     returning user_id
   ),
-  -- Users no longer active that day (an erasure, a catalog or time zone change).
   removed_activity as (
     delete from analytics.user_daily_activity a
-    where v_stored and a.activity_date = p_date
-      and not exists (select 1 from active u where u.user_id = a.user_id)
+    using diff d
+    where v_stored and not d.added and a.user_id = d.user_id and a.activity_date = p_date
     returning a.user_id
   ),
   changes as (
