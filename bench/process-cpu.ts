@@ -26,3 +26,10 @@ export function processCpuSeconds(name: string): number | null {
   }
   return ticks / CLOCK_TICKS;
 }
+
+/** CPU seconds used so far by one process (a database session's backend: pg_backend_pid()). */
+export function backendCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}

@@ -2624,6 +2624,7 @@ CREATE OR REPLACE FUNCTION analytics.write_calls_metrics (
   LANGUAGE plpgsql
   SET search_path TO ''
   SET jit TO 'off'
+  SET work_mem TO '128MB'
   AS $function$
 declare
   v_zone text := analytics.reporting_time_zone();
@@ -2883,6 +2884,7 @@ CREATE OR REPLACE FUNCTION analytics.write_engagement_metrics (
   LANGUAGE plpgsql
   SET search_path TO ''
   SET jit TO 'off'
+  SET work_mem TO '128MB'
   AS $function$
 declare
   v_zone text := analytics.reporting_time_zone();
@@ -3115,6 +3117,7 @@ CREATE OR REPLACE FUNCTION analytics.write_fulfillment_metrics (
   LANGUAGE plpgsql
   SET search_path TO ''
   SET jit TO 'off'
+  SET work_mem TO '128MB'
   AS $function$
 declare
   v_zone text := analytics.reporting_time_zone();
@@ -3215,6 +3218,7 @@ CREATE OR REPLACE FUNCTION analytics.write_payments_metrics (
   LANGUAGE plpgsql
   SET search_path TO ''
   SET jit TO 'off'
+  SET work_mem TO '128MB'
   AS $function$
 declare
   v_zone text := analytics.reporting_time_zone();

@@ -91,7 +91,7 @@ export function edgeCaseEvents(): GeneratedEvent[] {
 /** Same-day answer cases of 2026-10-05: repeated denominators, ties at one instant, outcomes first. */
 function sameDayAnswers(): GeneratedEvent[] {
   const at = (time: string) => `2026-10-05T${time}.000Z`;
-  const call = (id: string, type: string, time: string, metadata: Record<string, unknown> = {}) =>
+  const call = (id: string, type: string, time: string, metadata: Record<string, string | number | boolean> = {}) =>
     ev({ event_domain: "calls", event_type: type, event_timestamp: at(time), entity_type: "call", entity_id: id, service_code: EDGE.service, provider: EDGE.callProvider, metadata,
       ...(type === "call_ended" ? { duration_seconds: 600 } : {}) });
   const pay = (id: string, type: string, time: string) =>

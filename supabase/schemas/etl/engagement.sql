@@ -12,6 +12,7 @@ returns bigint
 language plpgsql
 set search_path = ''
 set jit = off
+set work_mem = '128MB'
 as $$
 declare
   v_zone text := analytics.reporting_time_zone();
