@@ -1277,10 +1277,12 @@ begin
       array_cat(v_notes, array_agg(distinct e.entity_id) filter (where e.event_domain = 'notifications' and e.entity_id is not null)),
       array_cat(v_users, array_agg(distinct e.user_id) filter (
         where e.event_type in ('notification_sent', 'notification_opted_out') and e.user_id is not null)),
+      -- Later days of an order depend on all its events; those of a horoscope only on its uploads
+      -- (approval latency), not on its listens and views.
       array_cat(v_since_ids, array_agg(e.event_domain || ':' || e.entity_id) filter (
-        where e.event_domain in ('orders', 'content') and e.entity_id is not null)),
+        where (e.event_domain = 'orders' or e.event_type = 'horoscope_uploaded') and e.entity_id is not null)),
       array_cat(v_since_at, array_agg(e.event_timestamp) filter (
-        where e.event_domain in ('orders', 'content') and e.entity_id is not null))
+        where (e.event_domain = 'orders' or e.event_type = 'horoscope_uploaded') and e.entity_id is not null))
     into v_pay, v_calls, v_notes, v_users, v_since_ids, v_since_at
     from public.events_raw e
     where e.event_timestamp >= v_day::timestamp at time zone v_zone and e.event_timestamp < (v_day + 1)::timestamp at time zone v_zone
@@ -2940,7 +2942,8 @@ begin
   ),
   new_activity as (
     insert into analytics.user_daily_activity (user_id, activity_date)
-    select d.user_id, p_date from diff d where d.added
+    -- In key order: a day's pairs go into the primary key's pages one after another.
+    select d.user_id, p_date from diff d where d.added order by d.user_id
     returning user_id
   ),
   removed_activity as (
@@ -2956,16 +2959,12 @@ begin
     left join analytics.user_first_seen f on f.user_id = c.user_id
     where v_enqueue
   ),
-  first_seen_new as (
-    insert into analytics.user_first_seen (user_id, first_seen_date)
+  -- A new pair moves its user's first day if it is earlier (one primary-key probe per new pair).
+  first_seen as (
+    insert into analytics.user_first_seen as f (user_id, first_seen_date)
     select n.user_id, p_date from new_activity n
-    where not exists (select 1 from analytics.user_first_seen f where f.user_id = n.user_id)
-    on conflict do nothing
-  ),
-  first_seen_earlier as (
-    update analytics.user_first_seen f set first_seen_date = p_date
-    from new_activity n
-    where f.user_id = n.user_id and f.first_seen_date > p_date
+    on conflict (user_id) do update set first_seen_date = excluded.first_seen_date
+    where f.first_seen_date > excluded.first_seen_date
   )
   select array_agg(r.user_id) into v_removed from removed_activity r;
   perform set_config('enable_seqscan', v_seqscan, true);
@@ -3059,6 +3058,11 @@ begin
   select t.sent, t.delivered, t.opened, t.opted_out, t.listens, t.listen_sum,
     (select count(*) filter (where u.sent) from notified u),
     (select count(*) filter (where u.sent and u.opted_out) from notified u),
+    -- Sent on the day without an opt-out that day, opted out later: the day's links (a probe of the
+    -- links' primary key per such user, or a hashed semi-join; never a scan of the links per user).
+    (select count(*) from notified u
+     where u.sent and not u.opted_out
+       and exists (select 1 from analytics.etl_opt_out_links l where l.user_id = u.user_id and l.target_day = p_date)),
     (select array_agg(u.user_id) filter (where u.opted_out) from notified u),
     c.same_day, c.answered,
     (select array_agg(x.entity_id) from (
@@ -3066,22 +3070,13 @@ begin
        union
        select o.entity_id from ordered o where o.event_type = 'notification_opened' and o.last_delivered is null) x)
   into v_sent, v_delivered, v_opened, v_opted_out, v_listens, v_listen_sum, v_users_sent, v_opt_out_same_day,
-    v_opt_out_users, v_ctr_same_day, v_ctr_answered, v_ctr_orphans
+    v_opt_out_later, v_opt_out_users, v_ctr_same_day, v_ctr_answered, v_ctr_orphans
   from totals t,
     (select count(*) filter (where d.answered) as same_day,
        count(*) filter (where d.answered or l.denominator_event_id is not null) as answered
      from deliveries d
      left join analytics.etl_share_links l on l.share = 'ctr' and l.target_day = p_date and l.entity_id = d.entity_id
        and l.denominator_event_id = d.event_id) c;
-
-  -- Users sent a notification on the day, with no opt-out that day, who opted out later: the day's
-  -- links, each checked against the day's sends (one index probe per link).
-  select count(*) into v_opt_out_later
-  from analytics.etl_opt_out_links l
-  where l.target_day = p_date and not (l.user_id = any(coalesce(v_opt_out_users, '{}')))
-    and exists (select 1 from public.events_raw e
-                where e.user_id = l.user_id and e.event_type = 'notification_sent'
-                  and e.event_timestamp >= v_from and e.event_timestamp < v_to);
 
   delete from public.metrics_daily_engagement where metric_date = p_date;
   delete from analytics.etl_share_same_day where metric_date = p_date and share in ('ctr', 'opt_out');
