@@ -1677,6 +1677,170 @@ begin
 end;
 $function$;
 
+CREATE OR REPLACE FUNCTION analytics.metrics_cohort_retention_api_row (
+  cohort_date    date,
+  retention_day  integer,
+  cohort_size    bigint,
+  retained_users bigint,
+  retention_rate double precision
+)
+  RETURNS json
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  SET extra_float_digits TO '1'
+  AS $function$
+  select pg_catalog.row_to_json(r) from (select
+    cohort_date, retention_day, cohort_size, retained_users, retention_rate) as r
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.metrics_daily_calls_api_row (
+  metric_date        date,
+  service_code       text,
+  provider           text,
+  started            bigint,
+  answered           bigint,
+  completed          bigint,
+  dropped            bigint,
+  recorded           bigint,
+  answer_rate        double precision,
+  completion_rate    double precision,
+  drop_rate          double precision,
+  recording_rate     double precision,
+  duration_avg_s     double precision,
+  duration_p95_s     double precision,
+  started_answered   bigint,
+  answered_completed bigint,
+  answered_dropped   bigint,
+  answered_recorded  bigint
+)
+  RETURNS json
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  SET extra_float_digits TO '1'
+  AS $function$
+  select pg_catalog.row_to_json(r) from (select
+    metric_date, service_code, provider, started, answered, completed, dropped, recorded, answer_rate,
+    completion_rate, drop_rate, recording_rate, duration_avg_s, duration_p95_s, started_answered,
+    answered_completed, answered_dropped, answered_recorded) as r
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.metrics_daily_content_api_row (
+  metric_date            date,
+  uploaded               bigint,
+  approved               bigint,
+  rejected               bigint,
+  published              bigint,
+  signs_published        bigint,
+  coverage_rate          double precision,
+  approval_rate          double precision,
+  approval_latency_avg_s double precision,
+  approval_latency_p95_s double precision
+)
+  RETURNS json
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  SET extra_float_digits TO '1'
+  AS $function$
+  select pg_catalog.row_to_json(r) from (select
+    metric_date, uploaded, approved, rejected, published, signs_published, coverage_rate, approval_rate,
+    approval_latency_avg_s, approval_latency_p95_s) as r
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.metrics_daily_engagement_api_row (
+  metric_date             date,
+  dau                     bigint,
+  wau                     bigint,
+  mau                     bigint,
+  notifications_sent      bigint,
+  notifications_delivered bigint,
+  notifications_opened    bigint,
+  notifications_opted_out bigint,
+  notification_ctr        double precision,
+  opt_out_rate            double precision,
+  listens                 bigint,
+  listen_through_avg_pct  double precision,
+  delivered_opened        bigint,
+  users_sent              bigint,
+  users_sent_opted_out    bigint
+)
+  RETURNS json
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  SET extra_float_digits TO '1'
+  AS $function$
+  select pg_catalog.row_to_json(r) from (select
+    metric_date, dau, wau, mau, notifications_sent, notifications_delivered, notifications_opened,
+    notifications_opted_out, notification_ctr, opt_out_rate, listens, listen_through_avg_pct,
+    delivered_opened, users_sent, users_sent_opted_out) as r
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.metrics_daily_fulfillment_api_row (
+  metric_date         date,
+  service_code        text,
+  reader_id           uuid,
+  orders_created      bigint,
+  orders_assigned     bigint,
+  orders_completed    bigint,
+  orders_cancelled    bigint,
+  approvals           bigint,
+  rejections          bigint,
+  approval_rate       double precision,
+  rejection_loop_rate double precision,
+  ttf_response_avg_s  double precision,
+  ttf_response_p95_s  double precision,
+  ttf_delivery_avg_s  double precision,
+  ttf_delivery_p95_s  double precision,
+  ttf_approval_avg_s  double precision,
+  ttf_approval_p95_s  double precision
+)
+  RETURNS json
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  SET extra_float_digits TO '1'
+  AS $function$
+  select pg_catalog.row_to_json(r) from (select
+    metric_date, service_code, reader_id, orders_created, orders_assigned, orders_completed,
+    orders_cancelled, approvals, rejections, approval_rate, rejection_loop_rate, ttf_response_avg_s,
+    ttf_response_p95_s, ttf_delivery_avg_s, ttf_delivery_p95_s, ttf_approval_avg_s, ttf_approval_p95_s) as r
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.metrics_daily_payments_api_row (
+  metric_date           date,
+  provider              text,
+  country_code          text,
+  currency              text,
+  attempts              bigint,
+  fallback_attempts     bigint,
+  successes             bigint,
+  failures              bigint,
+  refunds               bigint,
+  success_rate          double precision,
+  fallback_rate         double precision,
+  refund_rate           double precision,
+  gross_cents           bigint,
+  refunded_cents        bigint,
+  revenue_cents         bigint,
+  avg_transaction_cents double precision,
+  attempts_succeeded    bigint,
+  successes_refunded    bigint
+)
+  RETURNS json
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  SET extra_float_digits TO '1'
+  AS $function$
+  select pg_catalog.row_to_json(r) from (select
+    metric_date, provider, country_code, currency, attempts, fallback_attempts, successes, failures, refunds,
+    success_rate, fallback_rate, refund_rate, gross_cents, refunded_cents, revenue_cents,
+    avg_transaction_cents, attempts_succeeded, successes_refunded) as r
+$function$;
+
 CREATE OR REPLACE FUNCTION analytics.nightly_run_due (
   p_now timestamp with time zone DEFAULT now()
 )
@@ -4461,6 +4625,28 @@ COMMENT ON FUNCTION "analytics"."latest_due_etl_day"(timestamp with time zone) I
 
 COMMENT ON FUNCTION "analytics"."mark_late_event_days"() IS 'AFTER INSERT statement trigger on events_raw: appends a mark (analytics.etl_late_day_marks: local day, the events'' ingested_at) for each past local day and each computed day that received new events.';
 
+COMMENT ON FUNCTION "analytics"."metrics_cohort_retention_api_row"(date, integer, bigint, bigint, double precision) IS 'A metrics_cohort_retention row as the metrics API serves it (its generated column api_row).';
+
+COMMENT ON FUNCTION
+  "analytics"."metrics_daily_calls_api_row"(date, text, text, bigint, bigint, bigint, bigint, bigint, double precision, double precision, double precision, double precision, double
+  precision, double precision, bigint, bigint, bigint, bigint) IS 'A metrics_daily_calls row as the metrics API serves it (its generated column api_row).';
+
+COMMENT ON FUNCTION
+  "analytics"."metrics_daily_content_api_row"(date, bigint, bigint, bigint, bigint, bigint, double precision, double precision, double precision, double precision) IS
+  'A metrics_daily_content row as the metrics API serves it (its generated column api_row).';
+
+COMMENT ON FUNCTION
+  "analytics"."metrics_daily_engagement_api_row"(date, bigint, bigint, bigint, bigint, bigint, bigint, bigint, double precision, double precision, bigint, double precision, bigint,
+  bigint, bigint) IS 'A metrics_daily_engagement row as the metrics API serves it (its generated column api_row).';
+
+COMMENT ON FUNCTION
+  "analytics"."metrics_daily_fulfillment_api_row"(date, text, uuid, bigint, bigint, bigint, bigint, bigint, bigint, double precision, double precision, double precision, double
+  precision, double precision, double precision, double precision, double precision) IS 'A metrics_daily_fulfillment row as the metrics API serves it (its generated column api_row).';
+
+COMMENT ON FUNCTION
+  "analytics"."metrics_daily_payments_api_row"(date, text, text, text, bigint, bigint, bigint, bigint, bigint, double precision, double precision, double precision, bigint, bigint,
+  bigint, double precision, bigint, bigint) IS 'A metrics_daily_payments row as the metrics API serves it (its generated column api_row).';
+
 COMMENT ON FUNCTION "analytics"."nightly_run_due"(timestamp with time zone) IS 'Whether the scheduled nightly run is due at p_now: not yet (before ops_settings.nightly_run_at, default 02:00 local), done today, or due.';
 
 COMMENT ON FUNCTION "analytics"."purge_expired_data"(timestamp with time zone) IS 'Retention purge (pg_cron, daily): deletes raw events older than 90 days from the boundary partition and DEFAULT, metrics/cohorts/activity/computed days older than 2 years, ETL links and same-day counts of days no longer in raw retention, etl_job_runs older than 1 year, cron run history older than 30 days, then drops expired monthly events_raw partitions (waiting at most 500 ms per attempt, 5 attempts; partitions it could not drop are returned as deferred_partitions and dropped by the next run). Returns counts.';
@@ -4901,6 +5087,66 @@ REVOKE ALL ON FUNCTION "analytics"."mark_late_event_days"() FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."mark_late_event_days"() TO "postgres";
 
+REVOKE ALL ON FUNCTION "analytics"."metrics_cohort_retention_api_row"(date, integer, bigint, bigint, double precision) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."metrics_cohort_retention_api_row"(date, integer, bigint, bigint, double precision) TO "postgres", "service_role";
+
+REVOKE ALL
+  ON FUNCTION
+    "analytics"."metrics_daily_calls_api_row"(date, text, text, bigint, bigint, bigint, bigint, bigint, double precision, double precision, double precision, double precision,
+    double precision, double precision, bigint, bigint, bigint, bigint)
+  FROM PUBLIC;
+
+GRANT EXECUTE
+  ON FUNCTION
+    "analytics"."metrics_daily_calls_api_row"(date, text, text, bigint, bigint, bigint, bigint, bigint, double precision, double precision, double precision, double precision,
+    double precision, double precision, bigint, bigint, bigint, bigint)
+  TO "postgres", "service_role";
+
+REVOKE ALL
+  ON FUNCTION "analytics"."metrics_daily_content_api_row"(date, bigint, bigint, bigint, bigint, bigint, double precision, double precision, double precision, double precision)
+  FROM PUBLIC;
+
+GRANT EXECUTE
+  ON FUNCTION "analytics"."metrics_daily_content_api_row"(date, bigint, bigint, bigint, bigint, bigint, double precision, double precision, double precision, double precision)
+  TO "postgres", "service_role";
+
+REVOKE ALL
+  ON FUNCTION
+    "analytics"."metrics_daily_engagement_api_row"(date, bigint, bigint, bigint, bigint, bigint, bigint, bigint, double precision, double precision, bigint, double precision,
+    bigint, bigint, bigint)
+  FROM PUBLIC;
+
+GRANT EXECUTE
+  ON FUNCTION
+    "analytics"."metrics_daily_engagement_api_row"(date, bigint, bigint, bigint, bigint, bigint, bigint, bigint, double precision, double precision, bigint, double precision,
+    bigint, bigint, bigint)
+  TO "postgres", "service_role";
+
+REVOKE ALL
+  ON FUNCTION
+    "analytics"."metrics_daily_fulfillment_api_row"(date, text, uuid, bigint, bigint, bigint, bigint, bigint, bigint, double precision, double precision, double precision, double
+    precision, double precision, double precision, double precision, double precision)
+  FROM PUBLIC;
+
+GRANT EXECUTE
+  ON FUNCTION
+    "analytics"."metrics_daily_fulfillment_api_row"(date, text, uuid, bigint, bigint, bigint, bigint, bigint, bigint, double precision, double precision, double precision, double
+    precision, double precision, double precision, double precision, double precision)
+  TO "postgres", "service_role";
+
+REVOKE ALL
+  ON FUNCTION
+    "analytics"."metrics_daily_payments_api_row"(date, text, text, text, bigint, bigint, bigint, bigint, bigint, double precision, double precision, double precision, bigint,
+    bigint, bigint, double precision, bigint, bigint)
+  FROM PUBLIC;
+
+GRANT EXECUTE
+  ON FUNCTION
+    "analytics"."metrics_daily_payments_api_row"(date, text, text, text, bigint, bigint, bigint, bigint, bigint, double precision, double precision, double precision, bigint,
+    bigint, bigint, double precision, bigint, bigint)
+  TO "postgres", "service_role";
+
 REVOKE ALL ON FUNCTION "analytics"."nightly_run_due"(timestamp WITH time zone) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."nightly_run_due"(timestamp WITH time zone) TO "postgres", "service_role";
@@ -5238,6 +5484,46 @@ GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "pu
 GRANT SELECT ON TABLE "public"."metrics_payments_detail" TO "authenticated", "bi_reader";
 
 GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "public"."metrics_payments_detail" TO "postgres", "service_role";
+
+ALTER TABLE "public"."metrics_cohort_retention"
+  ADD COLUMN "api_row" json GENERATED ALWAYS AS (analytics.metrics_cohort_retention_api_row(cohort_date, retention_day, cohort_size, retained_users, retention_rate)) STORED;
+
+COMMENT ON COLUMN "public"."metrics_cohort_retention"."api_row" IS 'The row as the metrics API serves it: a JSON object of the API''s fields in contract order. Generated: always matches the row.';
+
+ALTER TABLE "public"."metrics_daily_calls"
+  ADD COLUMN "api_row" json GENERATED ALWAYS AS
+    (analytics.metrics_daily_calls_api_row(metric_date, service_code, PROVIDER, started, answered, completed, dropped, recorded, answer_rate, completion_rate, drop_rate,
+    recording_rate, duration_avg_s, duration_p95_s, started_answered, answered_completed, answered_dropped, answered_recorded)) STORED;
+
+COMMENT ON COLUMN "public"."metrics_daily_calls"."api_row" IS 'The row as the metrics API serves it: a JSON object of the API''s fields in contract order. Generated: always matches the row.';
+
+ALTER TABLE "public"."metrics_daily_content"
+  ADD COLUMN "api_row" json GENERATED ALWAYS AS
+    (analytics.metrics_daily_content_api_row(metric_date, uploaded, approved, rejected, published, signs_published, coverage_rate, approval_rate, approval_latency_avg_s,
+    approval_latency_p95_s)) STORED;
+
+COMMENT ON COLUMN "public"."metrics_daily_content"."api_row" IS 'The row as the metrics API serves it: a JSON object of the API''s fields in contract order. Generated: always matches the row.';
+
+ALTER TABLE "public"."metrics_daily_engagement"
+  ADD COLUMN "api_row" json GENERATED ALWAYS AS
+    (analytics.metrics_daily_engagement_api_row(metric_date, dau, wau, mau, notifications_sent, notifications_delivered, notifications_opened, notifications_opted_out,
+    notification_ctr, opt_out_rate, listens, listen_through_avg_pct, delivered_opened, users_sent, users_sent_opted_out)) STORED;
+
+COMMENT ON COLUMN "public"."metrics_daily_engagement"."api_row" IS 'The row as the metrics API serves it: a JSON object of the API''s fields in contract order. Generated: always matches the row.';
+
+ALTER TABLE "public"."metrics_daily_fulfillment"
+  ADD COLUMN "api_row" json GENERATED ALWAYS AS
+    (analytics.metrics_daily_fulfillment_api_row(metric_date, service_code, reader_id, orders_created, orders_assigned, orders_completed, orders_cancelled, approvals, rejections,
+    approval_rate, rejection_loop_rate, ttf_response_avg_s, ttf_response_p95_s, ttf_delivery_avg_s, ttf_delivery_p95_s, ttf_approval_avg_s, ttf_approval_p95_s)) STORED;
+
+COMMENT ON COLUMN "public"."metrics_daily_fulfillment"."api_row" IS 'The row as the metrics API serves it: a JSON object of the API''s fields in contract order. Generated: always matches the row.';
+
+ALTER TABLE "public"."metrics_daily_payments"
+  ADD COLUMN "api_row" json GENERATED ALWAYS AS
+    (analytics.metrics_daily_payments_api_row(metric_date, PROVIDER, country_code, currency, attempts, fallback_attempts, successes, failures, refunds, success_rate, fallback_rate,
+    refund_rate, gross_cents, refunded_cents, revenue_cents, avg_transaction_cents, attempts_succeeded, successes_refunded)) STORED;
+
+COMMENT ON COLUMN "public"."metrics_daily_payments"."api_row" IS 'The row as the metrics API serves it: a JSON object of the API''s fields in contract order. Generated: always matches the row.';
 
 -- Comments on view columns (supabase/schemas; the diff above has none).
 comment on column analytics.etl_pending_days.marked_at is 'When the first of its marks was added.';
