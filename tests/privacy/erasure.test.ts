@@ -78,6 +78,8 @@ describe("privacy/export", () => {
     expect(events.every((e) => e.user_id === erased)).toBe(true);
     expect(data.tables["public.events_raw.metadata.reader_id"].map((e: { entity_id: string }) => e.entity_id)).toEqual(["o-keep-1"]);
     expect(data.tables["public.metrics_daily_fulfillment.reader_id"]).toHaveLength(1);
+    // The row's fields once: not again in its stored API form.
+    expect(Object.keys(data.tables["public.metrics_daily_fulfillment.reader_id"][0])).not.toContain("api_row");
     expect(JSON.stringify(data.tables["public.events_raw.user_id"])).not.toContain(bystander);
   });
 });

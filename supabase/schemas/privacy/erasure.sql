@@ -138,7 +138,8 @@ begin
     raise exception using errcode = '22004', message = 'export_user: user id is required';
   end if;
   for v_col in select * from analytics.user_data_columns order by table_schema, table_name, column_name loop
-    execute format('select coalesce(jsonb_agg(to_jsonb(t)), ''[]''::jsonb) from %I.%I t where %I = $1',
+    -- api_row (the metrics tables' generated API form of the row) repeats the row's own fields.
+    execute format('select coalesce(jsonb_agg(to_jsonb(t) - ''api_row''), ''[]''::jsonb) from %I.%I t where %I = $1',
       v_col.table_schema, v_col.table_name, v_col.column_name)
       into v_rows using p_user_id;
     v_tables := v_tables || jsonb_build_object(format('%s.%s.%s', v_col.table_schema, v_col.table_name, v_col.column_name), v_rows);
