@@ -8,7 +8,7 @@
 // index), WAL per phase, and the metrics reads' latency. The workload: bench/scale-workload.ts.
 // Bounded: refuses without enough free disk, stops when the ingest's projected time or the nightly
 // passes `--scale-max-minutes` (default 120). Its rows and their metrics are removed at the end
-// (unless `--scale-keep`; the next run removes them first), on Ctrl-C too.
+// (unless `--scale-keep`; the next run removes them first), on Ctrl-C (or SIGTERM) too.
 import postgres from "postgres";
 import { LOCAL_DB_URL, LOCAL_FUNCTIONS_URL, LOCAL_FUNCTIONS_WORKERS, LOCAL_SECRET_KEY } from "../../stack/local-settings.ts";
 import { mintRoleToken } from "../../stack/keys.ts";
@@ -122,6 +122,7 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
     if (nightlyPid !== undefined) void sql`select pg_catalog.pg_cancel_backend(${nightlyPid})`.catch(() => {});
   };
   process.on("SIGINT", onInterrupt);
+  process.on("SIGTERM", onInterrupt);
   const [saved] = await sql<{ last_today: string | null }[]>`select last_today::text from analytics.etl_nightly_state`;
   const [marks] = await sql<{ job: number; nightly: number }[]>`select
     (select coalesce(max(id), 0) from public.etl_job_runs)::float8 as job,
@@ -296,6 +297,7 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
       }
     }
     process.off("SIGINT", onInterrupt);
+    process.off("SIGTERM", onInterrupt);
     await nightlySql.end();
     await sql.end();
   }
