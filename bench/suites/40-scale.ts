@@ -27,7 +27,7 @@ const MARKER = "bench-scale";
 const ERASED_USER = "b0000000-0000-4000-8000-00000005ca1e";
 // Disk the run needs per event before its cleanup (events_raw and its indexes, with room to spare),
 // on top of max_wal_size of WAL.
-const DISK_BYTES_PER_EVENT = 1500;
+const DISK_BYTES_PER_EVENT = 1000;
 const NIGHTLY_LOCK = "select pg_catalog.pg_advisory_lock(pg_catalog.hashtext('analytics.nightly'), 0)";
 const CHECKOUT = new URL("../../", import.meta.url).pathname;
 
@@ -111,13 +111,17 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
   const sampler = startMemorySampler(() => clusterPids(postmaster));
 
   let aborted = false;
+  let abortedAt = 0;
   let nightlyPid: number | undefined;
   const onInterrupt = () => {
+    // tsx relays the terminal's Ctrl-C to this process, which gets it from the terminal too: one press, two signals.
+    if (aborted && performance.now() - abortedAt < 2000) return;
     if (aborted) {
       progress(`scale: interrupted again: exiting; rows with request_id '${MARKER}' are left (the next run removes them)`);
       process.exit(130);
     }
     aborted = true;
+    abortedAt = performance.now();
     progress("scale: interrupted: stopping and cleaning up (Ctrl-C again to exit at once)");
     if (nightlyPid !== undefined) void sql`select pg_catalog.pg_cancel_backend(${nightlyPid})`.catch(() => {});
   };
