@@ -35,8 +35,12 @@ export type ScaleWorkload = {
  * `total` events on the UTC day `day`, shifted by `shiftMs` (to the reporting time zone's local
  * day), every one with `request_id = marker`, in bodies of `batch` events.
  */
-export function scaleWorkload(opts: { total: number; batch: number; day: string; shiftMs: number; marker: string; seed: number }): ScaleWorkload {
-  const size = Math.min(opts.total, TEMPLATE_EVENTS);
+export function scaleWorkload(opts: {
+  total: number; batch: number; day: string; shiftMs: number; marker: string; seed: number;
+  /** Events of the template day (tests use a small one). */
+  templateEvents?: number;
+}): ScaleWorkload {
+  const size = Math.min(opts.total, opts.templateEvents ?? TEMPLATE_EVENTS);
   const template: string[] = [];
   for (const e of streamEvents({ days: 1, eventsPerDay: size, exact: true, shuffle: true, seed: opts.seed, endDate: opts.day })) {
     const at = new Date(Date.parse(e.event_timestamp) + opts.shiftMs).toISOString();
