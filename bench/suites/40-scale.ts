@@ -178,15 +178,16 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
     const resetQuota = setInterval(() => void sql`delete from analytics.ingest_rate_limits where bucket like 'service:%'`.catch(() => {}), 1000);
     let overBudget = false;
     const t0 = performance.now();
-    let last = { at: t0, sent: 0 };
+    let last = { at: t0, sent: 0, pg: cpu0.pg };
     const report = setInterval(() => {
       const now = performance.now();
       const sent = work.handedOut;
+      const pg = clusterCpuSeconds(postmaster);
       const rate = sent / ((now - t0) / 1000);
       const eta = (n - sent) / rate;
-      progress(`scale: ingest ${fmtInt(sent)}/${fmtInt(n)} events, ${fmtInt((sent - last.sent) / ((now - last.at) / 1000))}/s now, ` +
-        `${fmtInt(rate)}/s overall, ETA ${minutes(eta)}`);
-      last = { at: now, sent };
+      progress(`scale: ingest ${fmtInt(sent)}/${fmtInt(n)} events, ${fmtInt((sent - last.sent) / ((now - last.at) / 1000))}/s now ` +
+        `(Postgres ${((pg - last.pg) / Math.max(1, sent - last.sent) * 1e6).toFixed(0)} us/event), ${fmtInt(rate)}/s overall, ETA ${minutes(eta)}`);
+      last = { at: now, sent, pg };
       if ((now - t0) / 1000 > 60 && elapsedS() + eta > budgetS) {
         overBudget = true;
         progress(`scale: the ingest would end after --scale-max-minutes (${budgetS / 60}): stopping`);
