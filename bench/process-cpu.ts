@@ -42,3 +42,10 @@ export function processCpuSeconds(name: string): number | null {
   const stats = processStats();
   return stats === null ? null : stats.filter((s) => s.comm === name).reduce((sum, s) => sum + s.cpuSeconds, 0);
 }
+
+/** CPU seconds used so far by one process (a database session's backend: pg_backend_pid()). */
+export function backendCpuSeconds(pid: number): number {
+  const stat = statOf(pid);
+  if (stat === null) throw new Error(`no process ${pid} in /proc`);
+  return stat.cpuSeconds;
+}

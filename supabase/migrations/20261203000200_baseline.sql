@@ -1277,10 +1277,12 @@ begin
       array_cat(v_notes, array_agg(distinct e.entity_id) filter (where e.event_domain = 'notifications' and e.entity_id is not null)),
       array_cat(v_users, array_agg(distinct e.user_id) filter (
         where e.event_type in ('notification_sent', 'notification_opted_out') and e.user_id is not null)),
+      -- Later days of an order depend on all its events; those of a horoscope only on its uploads
+      -- (approval latency), not on its listens and views.
       array_cat(v_since_ids, array_agg(e.event_domain || ':' || e.entity_id) filter (
-        where e.event_domain in ('orders', 'content') and e.entity_id is not null)),
+        where (e.event_domain = 'orders' or e.event_type = 'horoscope_uploaded') and e.entity_id is not null)),
       array_cat(v_since_at, array_agg(e.event_timestamp) filter (
-        where e.event_domain in ('orders', 'content') and e.entity_id is not null))
+        where (e.event_domain = 'orders' or e.event_type = 'horoscope_uploaded') and e.entity_id is not null))
     into v_pay, v_calls, v_notes, v_users, v_since_ids, v_since_at
     from public.events_raw e
     where e.event_timestamp >= v_day::timestamp at time zone v_zone and e.event_timestamp < (v_day + 1)::timestamp at time zone v_zone
@@ -1675,6 +1677,170 @@ begin
 end;
 $function$;
 
+CREATE OR REPLACE FUNCTION analytics.metrics_cohort_retention_api_row (
+  cohort_date    date,
+  retention_day  integer,
+  cohort_size    bigint,
+  retained_users bigint,
+  retention_rate double precision
+)
+  RETURNS json
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  SET extra_float_digits TO '1'
+  AS $function$
+  select pg_catalog.row_to_json(r) from (select
+    cohort_date, retention_day, cohort_size, retained_users, retention_rate) as r
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.metrics_daily_calls_api_row (
+  metric_date        date,
+  service_code       text,
+  provider           text,
+  started            bigint,
+  answered           bigint,
+  completed          bigint,
+  dropped            bigint,
+  recorded           bigint,
+  answer_rate        double precision,
+  completion_rate    double precision,
+  drop_rate          double precision,
+  recording_rate     double precision,
+  duration_avg_s     double precision,
+  duration_p95_s     double precision,
+  started_answered   bigint,
+  answered_completed bigint,
+  answered_dropped   bigint,
+  answered_recorded  bigint
+)
+  RETURNS json
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  SET extra_float_digits TO '1'
+  AS $function$
+  select pg_catalog.row_to_json(r) from (select
+    metric_date, service_code, provider, started, answered, completed, dropped, recorded, answer_rate,
+    completion_rate, drop_rate, recording_rate, duration_avg_s, duration_p95_s, started_answered,
+    answered_completed, answered_dropped, answered_recorded) as r
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.metrics_daily_content_api_row (
+  metric_date            date,
+  uploaded               bigint,
+  approved               bigint,
+  rejected               bigint,
+  published              bigint,
+  signs_published        bigint,
+  coverage_rate          double precision,
+  approval_rate          double precision,
+  approval_latency_avg_s double precision,
+  approval_latency_p95_s double precision
+)
+  RETURNS json
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  SET extra_float_digits TO '1'
+  AS $function$
+  select pg_catalog.row_to_json(r) from (select
+    metric_date, uploaded, approved, rejected, published, signs_published, coverage_rate, approval_rate,
+    approval_latency_avg_s, approval_latency_p95_s) as r
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.metrics_daily_engagement_api_row (
+  metric_date             date,
+  dau                     bigint,
+  wau                     bigint,
+  mau                     bigint,
+  notifications_sent      bigint,
+  notifications_delivered bigint,
+  notifications_opened    bigint,
+  notifications_opted_out bigint,
+  notification_ctr        double precision,
+  opt_out_rate            double precision,
+  listens                 bigint,
+  listen_through_avg_pct  double precision,
+  delivered_opened        bigint,
+  users_sent              bigint,
+  users_sent_opted_out    bigint
+)
+  RETURNS json
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  SET extra_float_digits TO '1'
+  AS $function$
+  select pg_catalog.row_to_json(r) from (select
+    metric_date, dau, wau, mau, notifications_sent, notifications_delivered, notifications_opened,
+    notifications_opted_out, notification_ctr, opt_out_rate, listens, listen_through_avg_pct,
+    delivered_opened, users_sent, users_sent_opted_out) as r
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.metrics_daily_fulfillment_api_row (
+  metric_date         date,
+  service_code        text,
+  reader_id           uuid,
+  orders_created      bigint,
+  orders_assigned     bigint,
+  orders_completed    bigint,
+  orders_cancelled    bigint,
+  approvals           bigint,
+  rejections          bigint,
+  approval_rate       double precision,
+  rejection_loop_rate double precision,
+  ttf_response_avg_s  double precision,
+  ttf_response_p95_s  double precision,
+  ttf_delivery_avg_s  double precision,
+  ttf_delivery_p95_s  double precision,
+  ttf_approval_avg_s  double precision,
+  ttf_approval_p95_s  double precision
+)
+  RETURNS json
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  SET extra_float_digits TO '1'
+  AS $function$
+  select pg_catalog.row_to_json(r) from (select
+    metric_date, service_code, reader_id, orders_created, orders_assigned, orders_completed,
+    orders_cancelled, approvals, rejections, approval_rate, rejection_loop_rate, ttf_response_avg_s,
+    ttf_response_p95_s, ttf_delivery_avg_s, ttf_delivery_p95_s, ttf_approval_avg_s, ttf_approval_p95_s) as r
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.metrics_daily_payments_api_row (
+  metric_date           date,
+  provider              text,
+  country_code          text,
+  currency              text,
+  attempts              bigint,
+  fallback_attempts     bigint,
+  successes             bigint,
+  failures              bigint,
+  refunds               bigint,
+  success_rate          double precision,
+  fallback_rate         double precision,
+  refund_rate           double precision,
+  gross_cents           bigint,
+  refunded_cents        bigint,
+  revenue_cents         bigint,
+  avg_transaction_cents double precision,
+  attempts_succeeded    bigint,
+  successes_refunded    bigint
+)
+  RETURNS json
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  SET extra_float_digits TO '1'
+  AS $function$
+  select pg_catalog.row_to_json(r) from (select
+    metric_date, provider, country_code, currency, attempts, fallback_attempts, successes, failures, refunds,
+    success_rate, fallback_rate, refund_rate, gross_cents, refunded_cents, revenue_cents,
+    avg_transaction_cents, attempts_succeeded, successes_refunded) as r
+$function$;
+
 CREATE OR REPLACE FUNCTION analytics.nightly_run_due (
   p_now timestamp with time zone DEFAULT now()
 )
@@ -1941,24 +2107,27 @@ begin
   into v_old from removed r;
 
   return query
-  with hist as (
-    select e.user_id, e.event_type, e.event_timestamp
+  -- Per user and local day: sent or not, and the day's first opt-out; then each day's next
+  -- opt-out on a later day (one sort of the users' days, no join of their events).
+  with days as (
+    select e.user_id, (e.event_timestamp at time zone v_zone)::date as day,
+      bool_or(e.event_type = 'notification_sent') as sent,
+      min(e.event_timestamp) filter (where e.event_type = 'notification_opted_out') as first_opt_out
     from public.events_raw e
     where e.user_id = any(p_users) and e.event_domain = 'notifications'
       and e.event_type in ('notification_sent', 'notification_opted_out') and e.event_timestamp < p_horizon
+    group by 1, 2
   ),
-  sent_days as (
-    select distinct h.user_id, (h.event_timestamp at time zone v_zone)::date as day
-    from hist h where h.event_type = 'notification_sent'
+  later as (
+    select d.user_id, d.day, d.sent, d.first_opt_out,
+      min(d.first_opt_out) over (partition by d.user_id order by d.day rows between 1 following and unbounded following) as next_opt_out
+    from days d
   ),
   added as (
     insert into analytics.etl_opt_out_links (user_id, target_day, source_day)
-    select s.user_id, s.day, (min(o.event_timestamp) at time zone v_zone)::date
-    from sent_days s
-    join hist o on o.user_id = s.user_id and o.event_type = 'notification_opted_out'
-      and o.event_timestamp >= s.day::timestamp at time zone v_zone
-    group by s.user_id, s.day
-    having (min(o.event_timestamp) at time zone v_zone)::date > s.day
+    select l.user_id, l.day, (l.next_opt_out at time zone v_zone)::date
+    from later l
+    where l.sent and l.first_opt_out is null and l.next_opt_out is not null
     returning *
   ),
   changed as (
@@ -2099,12 +2268,15 @@ begin
     perform pg_advisory_xact_lock(hashtext('analytics.etl:engagement'), v_day - date '2000-01-01');
     update public.metrics_daily_engagement m
     set dau = u.dau, wau = u.wau, mau = u.mau
+    -- Each user of the 30 days once, with their latest active day (one hashed grouping, not
+    -- three sorted distinct counts).
     from (
-      select count(distinct a.user_id) filter (where a.activity_date = v_day) as dau,
-        count(distinct a.user_id) filter (where a.activity_date > v_day - 7) as wau,
-        count(distinct a.user_id) as mau
-      from analytics.user_daily_activity a
-      where a.activity_date > v_day - 30 and a.activity_date <= v_day
+      select count(*) filter (where x.last_day = v_day) as dau, count(*) filter (where x.last_day > v_day - 7) as wau,
+        count(*) as mau
+      from (select a.user_id, max(a.activity_date) as last_day
+            from analytics.user_daily_activity a
+            where a.activity_date > v_day - 30 and a.activity_date <= v_day
+            group by a.user_id) x
     ) u
     where m.metric_date = v_day;
     get diagnostics v_n = row_count;
@@ -2618,6 +2790,7 @@ CREATE OR REPLACE FUNCTION analytics.write_calls_metrics (
   LANGUAGE plpgsql
   SET search_path TO ''
   SET jit TO 'off'
+  SET work_mem TO '128MB'
   AS $function$
 declare
   v_zone text := analytics.reporting_time_zone();
@@ -2635,11 +2808,41 @@ begin
     from public.events_raw e
     where e.event_timestamp >= v_from and e.event_timestamp < v_to and e.event_domain = 'calls'
   ),
-  -- Each call's events in answer order (time; start, answer, then end or drop; event id).
+  -- Each call's starts, answers, ends and drops of the day.
+  entities as (
+    select d.entity_id,
+      count(*) filter (where d.event_type = 'call_started') as starts,
+      count(*) filter (where d.event_type = 'call_answered') as answers,
+      min(d.event_timestamp) filter (where d.event_type = 'call_started') as started_at,
+      min(d.event_timestamp) filter (where d.event_type = 'call_answered') as answered_at,
+      max(d.event_timestamp) filter (where d.event_type = 'call_ended') as last_ended_at,
+      max(d.event_timestamp) filter (where d.event_type = 'call_dropped') as last_dropped_at,
+      max(d.event_timestamp) filter (where d.event_type = 'call_ended' and d.recorded) as last_recorded_at,
+      min(d.event_timestamp) filter (where d.event_type in ('call_ended', 'call_dropped')) as first_end_at
+    from day_events d
+    where d.entity_id is not null
+    group by d.entity_id
+  ),
+  -- At most one start and one answer on the day (the common case): the answers follow from the
+  -- times (an answer answers the start at or before it, an end or drop the answer at or before it),
+  -- and an outcome before any denominator of its kind answers an earlier day.
+  simple as (
+    select s.entity_id,
+      coalesce(s.answered_at >= s.started_at, false) as answer,
+      coalesce(s.last_ended_at >= s.answered_at, false) as completion,
+      coalesce(s.last_dropped_at >= s.answered_at, false) as dropped,
+      coalesce(s.last_recorded_at >= s.answered_at, false) as recording,
+      (s.answered_at is not null and not coalesce(s.started_at <= s.answered_at, false))
+        or (s.first_end_at is not null and not coalesce(s.answered_at <= s.first_end_at, false)) as orphan
+    from entities s
+    where s.starts <= 1 and s.answers <= 1
+  ),
+  -- Calls started or answered more than once on the day: their events in answer order (time;
+  -- start, answer, then end or drop; event id).
   numbered as (
     select d.*, row_number() over w as pos
     from day_events d
-    where d.entity_id is not null
+    where d.entity_id in (select s.entity_id from entities s where s.starts > 1 or s.answers > 1)
     window w as (partition by d.entity_id collate "C"
                  order by d.event_timestamp, case d.event_type when 'call_started' then 0 when 'call_answered' then 1 else 2 end, d.event_id)
   ),
@@ -2680,14 +2883,19 @@ begin
   ),
   flagged as (
     select d.service_code, d.provider, d.event_type, d.duration_seconds, d.recorded,
-      coalesce(t.answer, false) as answer_same_day, coalesce(t.answer, false) or coalesce(l.answer, false) as answer,
-      coalesce(t.completion, false) as completion_same_day,
-      coalesce(t.completion, false) or coalesce(l.completion, false) as completion,
-      coalesce(t.dropped, false) as drop_same_day, coalesce(t.dropped, false) or coalesce(l.dropped, false) as dropped,
-      coalesce(t.recording, false) as recording_same_day,
-      coalesce(t.recording, false) or coalesce(l.recording, false) as recording_answer
+      t.answer as answer_same_day, t.answer or coalesce(l.answer, false) as answer,
+      t.completion as completion_same_day, t.completion or coalesce(l.completion, false) as completion,
+      t.dropped as drop_same_day, t.dropped or coalesce(l.dropped, false) as dropped,
+      t.recording as recording_same_day, t.recording or coalesce(l.recording, false) as recording_answer
     from day_events d
-    left join answered_today t on t.event_id = d.event_id
+    left join simple s on s.entity_id = d.entity_id
+    left join answered_today r on r.event_id = d.event_id
+    -- A simple call's flags belong to its start (answer) and its answer (the others).
+    cross join lateral (select
+        coalesce(r.answer, d.event_type = 'call_started' and s.answer, false) as answer,
+        coalesce(r.completion, d.event_type = 'call_answered' and s.completion, false) as completion,
+        coalesce(r.dropped, d.event_type = 'call_answered' and s.dropped, false) as dropped,
+        coalesce(r.recording, d.event_type = 'call_answered' and s.recording, false) as recording) t
     left join answered_later l on l.event_id = d.event_id
   ),
   counted as (
@@ -2737,9 +2945,12 @@ begin
     returning 1
   )
   select (select count(*) from inserted),
-    (select array_agg(distinct a.entity_id) from answers a
-     where (a.event_type = 'call_answered' and not a.started_before)
-        or (a.event_type in ('call_ended', 'call_dropped') and not a.answered_before))
+    (select array_agg(x.entity_id) from (
+       select s.entity_id from simple s where s.orphan
+       union
+       select a.entity_id from answers a
+       where (a.event_type = 'call_answered' and not a.started_before)
+          or (a.event_type in ('call_ended', 'call_dropped') and not a.answered_before)) x)
   into v_rows, v_orphans;
 
   perform analytics.refresh_share_rates('calls', array(
@@ -2839,6 +3050,7 @@ CREATE OR REPLACE FUNCTION analytics.write_engagement_metrics (
   LANGUAGE plpgsql
   SET search_path TO ''
   SET jit TO 'off'
+  SET work_mem TO '128MB'
   AS $function$
 declare
   v_zone text := analytics.reporting_time_zone();
@@ -2874,37 +3086,34 @@ begin
   -- scan there re-reads every row inserted so far for each user, which is what the planner picks
   -- when their statistics say "empty". Their primary keys serve every lookup.
   perform set_config('enable_seqscan', 'off', true);
-  -- One scan of the day: per-user counts feed the activity upsert, the funnel counts and the
-  -- opt-out rate.
-  with per_user as (
-    select e.user_id,
-      count(*) filter (where e.event_type = 'notification_sent') as sent,
-      count(*) filter (where e.event_type = 'notification_delivered') as delivered,
-      count(*) filter (where e.event_type = 'notification_opened') as opened,
-      count(*) filter (where e.event_type = 'notification_opted_out') as opted_out,
-      count(*) filter (where e.event_type = 'horoscope_listened') as listens,
-      sum((e.metadata ->> 'listen_percent')::double precision) filter (where e.event_type = 'horoscope_listened') as listen_sum,
-      bool_or(e.event_type = any(v_initiated)) as initiated
+  -- The day's active users: those with a user-initiated event.
+  with active as (
+    select e.user_id
     from public.events_raw e
     where e.event_timestamp >= v_from and e.event_timestamp < v_to
-      and (e.user_id is not null or e.event_domain in ('notifications', 'content'))
+      and e.user_id is not null and e.event_type = any(v_initiated)
     group by e.user_id
   ),
-  -- Only (user, day) pairs not recorded yet are inserted (runs for one day are serialised by the
-  -- job lock); only those pairs can move a user's first day. A set difference against the day's
-  -- recorded pairs (one range of the date index) rather than a primary-key probe per user.
+  -- The day's recorded pairs against its active users, in one hashed full join of one range of the
+  -- date index (not a primary-key probe per user): pairs not recorded yet are inserted (runs for one
+  -- day are serialised by the job lock; only those pairs can move a user's first day), users no
+  -- longer active that day (an erasure, a catalog or time zone change) are removed.
+  diff as materialized (
+    select coalesce(u.user_id, a.user_id) as user_id, a.user_id is null as added
+    from active u
+    full join (select r.user_id from analytics.user_daily_activity r where r.activity_date = p_date) a on a.user_id = u.user_id
+    where u.user_id is null or a.user_id is null
+  ),
   new_activity as (
     insert into analytics.user_daily_activity (user_id, activity_date)
-    select u.user_id, p_date from per_user u where u.user_id is not null and u.initiated
-    except
-    select a.user_id, a.activity_date from analytics.user_daily_activity a where a.activity_date = p_date
+    -- In key order: a day's pairs go into the primary key's pages one after another.
+    select d.user_id, p_date from diff d where d.added order by d.user_id
     returning user_id
   ),
-  -- Users no longer active that day (an erasure, a catalog or time zone change).
   removed_activity as (
     delete from analytics.user_daily_activity a
-    where v_stored and a.activity_date = p_date
-      and not exists (select 1 from per_user u where u.user_id = a.user_id and u.initiated)
+    using diff d
+    where v_stored and not d.added and a.user_id = d.user_id and a.activity_date = p_date
     returning a.user_id
   ),
   changes as (
@@ -2914,28 +3123,14 @@ begin
     left join analytics.user_first_seen f on f.user_id = c.user_id
     where v_enqueue
   ),
-  first_seen_new as (
-    insert into analytics.user_first_seen (user_id, first_seen_date)
+  -- A new pair moves its user's first day if it is earlier (one primary-key probe per new pair).
+  first_seen as (
+    insert into analytics.user_first_seen as f (user_id, first_seen_date)
     select n.user_id, p_date from new_activity n
-    where not exists (select 1 from analytics.user_first_seen f where f.user_id = n.user_id)
-    on conflict do nothing
-  ),
-  first_seen_earlier as (
-    update analytics.user_first_seen f set first_seen_date = p_date
-    from new_activity n
-    where f.user_id = n.user_id and f.first_seen_date > p_date
+    on conflict (user_id) do update set first_seen_date = excluded.first_seen_date
+    where f.first_seen_date > excluded.first_seen_date
   )
-  select coalesce(sum(u.sent), 0), coalesce(sum(u.delivered), 0), coalesce(sum(u.opened), 0),
-    coalesce(sum(u.opted_out), 0), coalesce(sum(u.listens), 0), sum(u.listen_sum),
-    count(*) filter (where u.user_id is not null and u.sent > 0),
-    count(*) filter (where u.user_id is not null and u.sent > 0 and u.opted_out > 0),
-    (select count(*) from per_user s join analytics.etl_opt_out_links l on l.user_id = s.user_id and l.target_day = p_date
-     where s.sent > 0 and s.opted_out = 0),
-    array_agg(u.user_id) filter (where u.user_id is not null and u.opted_out > 0),
-    (select array_agg(r.user_id) from removed_activity r)
-  into v_sent, v_delivered, v_opened, v_opted_out, v_listens, v_listen_sum,
-    v_users_sent, v_opt_out_same_day, v_opt_out_later, v_opt_out_users, v_removed
-  from per_user u;
+  select array_agg(r.user_id) into v_removed from removed_activity r;
   perform set_config('enable_seqscan', v_seqscan, true);
 
   -- A user whose first day lost its activity: their first day is their earliest remaining one.
@@ -2951,33 +3146,101 @@ begin
     delete from analytics.user_first_seen f using m where f.user_id = m.user_id and m.first_day is null;
   end if;
 
-  -- Opens answer the latest delivery of their notification at or before them.
-  with notes as (
-    select e.event_id, e.entity_id, e.event_type,
-      lpad(((extract(epoch from e.event_timestamp) * 1000000)::bigint)::text, 20, '0')
-        || case e.event_type when 'notification_delivered' then '0' else '1' end || e.event_id::text collate "C" as k
+  -- The day's notification and listening events: the funnel counts; per user, sent and opted out;
+  -- per notification, whether its deliveries were opened. Opens answer the latest delivery of their
+  -- notification at or before them (order: time, delivery first, event id).
+  with events as materialized (
+    select e.event_id, e.entity_id, e.user_id, e.event_type, e.event_timestamp,
+      case when e.event_type = 'horoscope_listened' then (e.metadata ->> 'listen_percent')::double precision end as listen_percent
     from public.events_raw e
-    where e.event_timestamp >= v_from and e.event_timestamp < v_to and e.event_domain = 'notifications'
-      and e.entity_id is not null and e.event_type in ('notification_delivered', 'notification_opened')
+    where e.event_timestamp >= v_from and e.event_timestamp < v_to and e.event_domain in ('notifications', 'content')
+      and e.event_type in ('notification_sent', 'notification_delivered', 'notification_opened', 'notification_opted_out',
+                           'horoscope_listened')
+  ),
+  totals as (
+    select count(*) filter (where n.event_type = 'notification_sent') as sent,
+      count(*) filter (where n.event_type = 'notification_delivered') as delivered,
+      count(*) filter (where n.event_type = 'notification_opened') as opened,
+      count(*) filter (where n.event_type = 'notification_opted_out') as opted_out,
+      count(*) filter (where n.event_type = 'horoscope_listened') as listens,
+      sum(n.listen_percent) as listen_sum
+    from events n
+  ),
+  notified as (
+    select n.user_id, bool_or(n.event_type = 'notification_sent') as sent, bool_or(n.event_type = 'notification_opted_out') as opted_out
+    from events n
+    where n.user_id is not null and n.event_type in ('notification_sent', 'notification_opted_out')
+    group by n.user_id
+  ),
+  notes as (
+    select n.event_id, n.entity_id, n.event_type, n.event_timestamp
+    from events n
+    where n.entity_id is not null and n.event_type in ('notification_delivered', 'notification_opened')
+  ),
+  entities as (
+    select n.entity_id,
+      count(*) filter (where n.event_type = 'notification_delivered') as deliveries,
+      min(n.event_timestamp) filter (where n.event_type = 'notification_delivered') as delivered_at,
+      min(n.event_timestamp) filter (where n.event_type = 'notification_opened') as first_opened_at,
+      max(n.event_timestamp) filter (where n.event_type = 'notification_opened') as last_opened_at
+    from notes n
+    group by n.entity_id
+  ),
+  -- Delivered at most once on the day (the common case): answered when opened at or after the
+  -- delivery; an open before any delivery answers an earlier day.
+  simple as (
+    select s.entity_id, s.delivered_at, coalesce(s.last_opened_at >= s.delivered_at, false) as answered,
+      s.first_opened_at is not null and not coalesce(s.delivered_at <= s.first_opened_at, false) as orphan
+    from entities s
+    where s.deliveries <= 1
+  ),
+  -- Delivered more than once: each open answers the latest delivery before it.
+  redelivered as (
+    select n.event_id, n.entity_id, n.event_type,
+      lpad(((extract(epoch from n.event_timestamp) * 1000000)::bigint)::text, 20, '0')
+        || case n.event_type when 'notification_delivered' then '0' else '1' end || n.event_id::text collate "C" as k
+    from notes n
+    where n.entity_id in (select s.entity_id from entities s where s.deliveries > 1)
   ),
   ordered as (
-    select n.event_id, n.entity_id, n.event_type, n.k,
-      max(n.k) filter (where n.event_type = 'notification_delivered') over (
-        partition by n.entity_id collate "C" order by n.k rows between unbounded preceding and current row) as last_delivered
-    from notes n
+    select r.event_id, r.entity_id, r.event_type, r.k,
+      max(r.k) filter (where r.event_type = 'notification_delivered') over (
+        partition by r.entity_id collate "C" order by r.k rows between unbounded preceding and current row) as last_delivered
+    from redelivered r
   ),
-  answered_today as (
-    select distinct o.last_delivered as k from ordered o where o.event_type = 'notification_opened' and o.last_delivered is not null
+  -- The day's deliveries, answered the same day or not.
+  deliveries as (
+    select n.event_id, n.entity_id, s.answered
+    from notes n join simple s on s.entity_id = n.entity_id
+    where n.event_type = 'notification_delivered'
+    union all
+    select o.event_id, o.entity_id,
+      o.k in (select x.last_delivered from ordered x where x.event_type = 'notification_opened')
+    from ordered o
+    where o.event_type = 'notification_delivered'
   )
-  select count(*) filter (where t.k is not null),
-    count(*) filter (where t.k is not null or l.denominator_event_id is not null),
-    (select array_agg(distinct o.entity_id) from ordered o where o.event_type = 'notification_opened' and o.last_delivered is null)
-  into v_ctr_same_day, v_ctr_answered, v_ctr_orphans
-  from ordered d
-  left join answered_today t on t.k = d.k
-  left join analytics.etl_share_links l on l.share = 'ctr' and l.target_day = p_date and l.entity_id = d.entity_id
-    and l.denominator_event_id = d.event_id
-  where d.event_type = 'notification_delivered';
+  select t.sent, t.delivered, t.opened, t.opted_out, t.listens, t.listen_sum,
+    (select count(*) filter (where u.sent) from notified u),
+    (select count(*) filter (where u.sent and u.opted_out) from notified u),
+    -- Sent on the day without an opt-out that day, opted out later: the day's links (a probe of the
+    -- links' primary key per such user, or a hashed semi-join; never a scan of the links per user).
+    (select count(*) from notified u
+     where u.sent and not u.opted_out
+       and exists (select 1 from analytics.etl_opt_out_links l where l.user_id = u.user_id and l.target_day = p_date)),
+    (select array_agg(u.user_id) filter (where u.opted_out) from notified u),
+    c.same_day, c.answered,
+    (select array_agg(x.entity_id) from (
+       select s.entity_id from simple s where s.orphan
+       union
+       select o.entity_id from ordered o where o.event_type = 'notification_opened' and o.last_delivered is null) x)
+  into v_sent, v_delivered, v_opened, v_opted_out, v_listens, v_listen_sum, v_users_sent, v_opt_out_same_day,
+    v_opt_out_later, v_opt_out_users, v_ctr_same_day, v_ctr_answered, v_ctr_orphans
+  from totals t,
+    (select count(*) filter (where d.answered) as same_day,
+       count(*) filter (where d.answered or l.denominator_event_id is not null) as answered
+     from deliveries d
+     left join analytics.etl_share_links l on l.share = 'ctr' and l.target_day = p_date and l.entity_id = d.entity_id
+       and l.denominator_event_id = d.event_id) c;
 
   delete from public.metrics_daily_engagement where metric_date = p_date;
   delete from analytics.etl_share_same_day where metric_date = p_date and share in ('ctr', 'opt_out');
@@ -3013,6 +3276,7 @@ CREATE OR REPLACE FUNCTION analytics.write_fulfillment_metrics (
   LANGUAGE plpgsql
   SET search_path TO ''
   SET jit TO 'off'
+  SET work_mem TO '128MB'
   AS $function$
 declare
   v_zone text := analytics.reporting_time_zone();
@@ -3113,6 +3377,7 @@ CREATE OR REPLACE FUNCTION analytics.write_payments_metrics (
   LANGUAGE plpgsql
   SET search_path TO ''
   SET jit TO 'off'
+  SET work_mem TO '128MB'
   AS $function$
 declare
   v_zone text := analytics.reporting_time_zone();
@@ -3125,38 +3390,73 @@ begin
   delete from analytics.etl_share_same_day where metric_date = p_date and share in ('success', 'refund');
 
   with day_events as materialized (
-    select e.event_id, e.entity_id, e.event_type, e.provider, e.country_code, e.currency, e.amount_cents,
-      e.metadata -> 'is_fallback' = 'true'::jsonb as is_fallback,
-      -- Order of answers: time, then attempt, success, refund, then event id.
-      lpad(((extract(epoch from e.event_timestamp) * 1000000)::bigint)::text, 20, '0')
-        || case e.event_type when 'payment_attempted' then '0' when 'payment_succeeded' then '1' else '2' end
-        || e.event_id::text collate "C" as k
+    select e.event_id, e.entity_id, e.event_type, e.event_timestamp, e.provider, e.country_code, e.currency, e.amount_cents,
+      e.metadata -> 'is_fallback' = 'true'::jsonb as is_fallback
     from public.events_raw e
     where e.event_timestamp >= v_from and e.event_timestamp < v_to and e.event_domain = 'payments'
   ),
-  ordered as (
-    select d.entity_id, d.event_type,
-      max(d.k) filter (where d.event_type = 'payment_attempted') over w as last_attempt,
-      max(d.k) filter (where d.event_type = 'payment_succeeded') over w as last_success
+  -- Each payment's attempts, successes and refunds of the day.
+  entities as (
+    select d.entity_id,
+      count(*) filter (where d.event_type = 'payment_attempted') as attempts,
+      count(*) filter (where d.event_type = 'payment_succeeded') as successes,
+      min(d.event_timestamp) filter (where d.event_type = 'payment_attempted') as attempt_at,
+      min(d.event_timestamp) filter (where d.event_type = 'payment_succeeded') as success_at,
+      min(d.event_timestamp) filter (where d.event_type = 'refund_issued') as first_refund_at,
+      max(d.event_timestamp) filter (where d.event_type = 'refund_issued') as last_refund_at
     from day_events d
     where d.entity_id is not null and d.event_type in ('payment_attempted', 'payment_succeeded', 'refund_issued')
-    window w as (partition by d.entity_id collate "C" order by d.k rows between unbounded preceding and current row)
+    group by d.entity_id
   ),
-  -- Denominators answered on the day, and the outcomes whose answer lies on an earlier day.
-  answered_today as (
-    select o.last_attempt as k from ordered o where o.event_type = 'payment_succeeded' and o.last_attempt is not null
-    union
-    select o.last_success from ordered o where o.event_type = 'refund_issued' and o.last_success is not null
+  -- At most one attempt and one success on the day (the common case): the answers follow from the
+  -- times (a success answers the attempt at or before it, a refund the success at or before it), and
+  -- an outcome before any denominator of its kind answers an earlier day.
+  simple as (
+    select s.entity_id,
+      coalesce(s.success_at >= s.attempt_at, false) as attempt_answered,
+      coalesce(s.last_refund_at >= s.success_at, false) as success_answered,
+      (s.success_at is not null and not coalesce(s.attempt_at <= s.success_at, false))
+        or (s.first_refund_at is not null and not coalesce(s.success_at <= s.first_refund_at, false)) as orphan
+    from entities s
+    where s.attempts <= 1 and s.successes <= 1
+  ),
+  -- Retried payments: their events in answer order (time, then attempt, success, refund, event id).
+  retried as (
+    select d.event_id, d.entity_id, d.event_type,
+      lpad(((extract(epoch from d.event_timestamp) * 1000000)::bigint)::text, 20, '0')
+        || case d.event_type when 'payment_attempted' then '0' when 'payment_succeeded' then '1' else '2' end
+        || d.event_id::text collate "C" as k
+    from day_events d
+    where d.event_type in ('payment_attempted', 'payment_succeeded', 'refund_issued')
+      and d.entity_id in (select s.entity_id from entities s where s.attempts > 1 or s.successes > 1)
+  ),
+  ordered as (
+    select r.entity_id, r.event_type,
+      max(r.k) filter (where r.event_type = 'payment_attempted') over w as last_attempt,
+      max(r.k) filter (where r.event_type = 'payment_succeeded') over w as last_success
+    from retried r
+    window w as (partition by r.entity_id collate "C" order by r.k rows between unbounded preceding and current row)
+  ),
+  retried_answered as (
+    select r.event_id from retried r
+    where r.k in (select o.last_attempt from ordered o where o.event_type = 'payment_succeeded'
+                  union all
+                  select o.last_success from ordered o where o.event_type = 'refund_issued')
   ),
   answered_later as (
     select l.denominator_event_id as event_id, l.share from analytics.etl_share_links l
     where l.target_day = p_date and l.share in ('success', 'refund')
   ),
   flagged as (
-    select d.provider, d.country_code, d.currency, d.event_type, d.amount_cents, d.is_fallback,
-      t.k is not null as answered_same_day, t.k is not null or l.event_id is not null as answered
+    select d.provider, d.country_code, d.currency, d.event_type, d.amount_cents, d.is_fallback, a.answered_same_day,
+      a.answered_same_day or l.event_id is not null as answered
     from day_events d
-    left join answered_today t on t.k = d.k
+    left join simple s on s.entity_id = d.entity_id
+    left join retried_answered t on t.event_id = d.event_id
+    cross join lateral (select case d.event_type when 'payment_attempted' then coalesce(s.attempt_answered, false)
+                                                 when 'payment_succeeded' then coalesce(s.success_answered, false)
+                                                 else false end
+                               or t.event_id is not null as answered_same_day) a
     left join answered_later l on l.event_id = d.event_id
       and l.share = case d.event_type when 'payment_attempted' then 'success' when 'payment_succeeded' then 'refund' end
     where d.currency is not null
@@ -3201,9 +3501,12 @@ begin
     returning 1
   )
   select (select count(*) from inserted),
-    (select array_agg(distinct o.entity_id) from ordered o
-     where (o.event_type = 'payment_succeeded' and o.last_attempt is null)
-        or (o.event_type = 'refund_issued' and o.last_success is null))
+    (select array_agg(x.entity_id) from (
+       select s.entity_id from simple s where s.orphan
+       union
+       select o.entity_id from ordered o
+       where (o.event_type = 'payment_succeeded' and o.last_attempt is null)
+          or (o.event_type = 'refund_issued' and o.last_success is null)) x)
   into v_rows, v_orphans;
 
   -- Outcomes of the day that answer an earlier day's attempt or success: their links, and the
@@ -4322,6 +4625,28 @@ COMMENT ON FUNCTION "analytics"."latest_due_etl_day"(timestamp with time zone) I
 
 COMMENT ON FUNCTION "analytics"."mark_late_event_days"() IS 'AFTER INSERT statement trigger on events_raw: appends a mark (analytics.etl_late_day_marks: local day, the events'' ingested_at) for each past local day and each computed day that received new events.';
 
+COMMENT ON FUNCTION "analytics"."metrics_cohort_retention_api_row"(date, integer, bigint, bigint, double precision) IS 'A metrics_cohort_retention row as the metrics API serves it (its generated column api_row).';
+
+COMMENT ON FUNCTION
+  "analytics"."metrics_daily_calls_api_row"(date, text, text, bigint, bigint, bigint, bigint, bigint, double precision, double precision, double precision, double precision, double
+  precision, double precision, bigint, bigint, bigint, bigint) IS 'A metrics_daily_calls row as the metrics API serves it (its generated column api_row).';
+
+COMMENT ON FUNCTION
+  "analytics"."metrics_daily_content_api_row"(date, bigint, bigint, bigint, bigint, bigint, double precision, double precision, double precision, double precision) IS
+  'A metrics_daily_content row as the metrics API serves it (its generated column api_row).';
+
+COMMENT ON FUNCTION
+  "analytics"."metrics_daily_engagement_api_row"(date, bigint, bigint, bigint, bigint, bigint, bigint, bigint, double precision, double precision, bigint, double precision, bigint,
+  bigint, bigint) IS 'A metrics_daily_engagement row as the metrics API serves it (its generated column api_row).';
+
+COMMENT ON FUNCTION
+  "analytics"."metrics_daily_fulfillment_api_row"(date, text, uuid, bigint, bigint, bigint, bigint, bigint, bigint, double precision, double precision, double precision, double
+  precision, double precision, double precision, double precision, double precision) IS 'A metrics_daily_fulfillment row as the metrics API serves it (its generated column api_row).';
+
+COMMENT ON FUNCTION
+  "analytics"."metrics_daily_payments_api_row"(date, text, text, text, bigint, bigint, bigint, bigint, bigint, double precision, double precision, double precision, bigint, bigint,
+  bigint, double precision, bigint, bigint) IS 'A metrics_daily_payments row as the metrics API serves it (its generated column api_row).';
+
 COMMENT ON FUNCTION "analytics"."nightly_run_due"(timestamp with time zone) IS 'Whether the scheduled nightly run is due at p_now: not yet (before ops_settings.nightly_run_at, default 02:00 local), done today, or due.';
 
 COMMENT ON FUNCTION "analytics"."purge_expired_data"(timestamp with time zone) IS 'Retention purge (pg_cron, daily): deletes raw events older than 90 days from the boundary partition and DEFAULT, metrics/cohorts/activity/computed days older than 2 years, ETL links and same-day counts of days no longer in raw retention, etl_job_runs older than 1 year, cron run history older than 30 days, then drops expired monthly events_raw partitions (waiting at most 500 ms per attempt, 5 attempts; partitions it could not drop are returned as deferred_partitions and dropped by the next run). Returns counts.';
@@ -4762,6 +5087,66 @@ REVOKE ALL ON FUNCTION "analytics"."mark_late_event_days"() FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."mark_late_event_days"() TO "postgres";
 
+REVOKE ALL ON FUNCTION "analytics"."metrics_cohort_retention_api_row"(date, integer, bigint, bigint, double precision) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."metrics_cohort_retention_api_row"(date, integer, bigint, bigint, double precision) TO "postgres", "service_role";
+
+REVOKE ALL
+  ON FUNCTION
+    "analytics"."metrics_daily_calls_api_row"(date, text, text, bigint, bigint, bigint, bigint, bigint, double precision, double precision, double precision, double precision,
+    double precision, double precision, bigint, bigint, bigint, bigint)
+  FROM PUBLIC;
+
+GRANT EXECUTE
+  ON FUNCTION
+    "analytics"."metrics_daily_calls_api_row"(date, text, text, bigint, bigint, bigint, bigint, bigint, double precision, double precision, double precision, double precision,
+    double precision, double precision, bigint, bigint, bigint, bigint)
+  TO "postgres", "service_role";
+
+REVOKE ALL
+  ON FUNCTION "analytics"."metrics_daily_content_api_row"(date, bigint, bigint, bigint, bigint, bigint, double precision, double precision, double precision, double precision)
+  FROM PUBLIC;
+
+GRANT EXECUTE
+  ON FUNCTION "analytics"."metrics_daily_content_api_row"(date, bigint, bigint, bigint, bigint, bigint, double precision, double precision, double precision, double precision)
+  TO "postgres", "service_role";
+
+REVOKE ALL
+  ON FUNCTION
+    "analytics"."metrics_daily_engagement_api_row"(date, bigint, bigint, bigint, bigint, bigint, bigint, bigint, double precision, double precision, bigint, double precision,
+    bigint, bigint, bigint)
+  FROM PUBLIC;
+
+GRANT EXECUTE
+  ON FUNCTION
+    "analytics"."metrics_daily_engagement_api_row"(date, bigint, bigint, bigint, bigint, bigint, bigint, bigint, double precision, double precision, bigint, double precision,
+    bigint, bigint, bigint)
+  TO "postgres", "service_role";
+
+REVOKE ALL
+  ON FUNCTION
+    "analytics"."metrics_daily_fulfillment_api_row"(date, text, uuid, bigint, bigint, bigint, bigint, bigint, bigint, double precision, double precision, double precision, double
+    precision, double precision, double precision, double precision, double precision)
+  FROM PUBLIC;
+
+GRANT EXECUTE
+  ON FUNCTION
+    "analytics"."metrics_daily_fulfillment_api_row"(date, text, uuid, bigint, bigint, bigint, bigint, bigint, bigint, double precision, double precision, double precision, double
+    precision, double precision, double precision, double precision, double precision)
+  TO "postgres", "service_role";
+
+REVOKE ALL
+  ON FUNCTION
+    "analytics"."metrics_daily_payments_api_row"(date, text, text, text, bigint, bigint, bigint, bigint, bigint, double precision, double precision, double precision, bigint,
+    bigint, bigint, double precision, bigint, bigint)
+  FROM PUBLIC;
+
+GRANT EXECUTE
+  ON FUNCTION
+    "analytics"."metrics_daily_payments_api_row"(date, text, text, text, bigint, bigint, bigint, bigint, bigint, double precision, double precision, double precision, bigint,
+    bigint, bigint, double precision, bigint, bigint)
+  TO "postgres", "service_role";
+
 REVOKE ALL ON FUNCTION "analytics"."nightly_run_due"(timestamp WITH time zone) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."nightly_run_due"(timestamp WITH time zone) TO "postgres", "service_role";
@@ -5099,6 +5484,46 @@ GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "pu
 GRANT SELECT ON TABLE "public"."metrics_payments_detail" TO "authenticated", "bi_reader";
 
 GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "public"."metrics_payments_detail" TO "postgres", "service_role";
+
+ALTER TABLE "public"."metrics_cohort_retention"
+  ADD COLUMN "api_row" json GENERATED ALWAYS AS (analytics.metrics_cohort_retention_api_row(cohort_date, retention_day, cohort_size, retained_users, retention_rate)) STORED;
+
+COMMENT ON COLUMN "public"."metrics_cohort_retention"."api_row" IS 'The row as the metrics API serves it: a JSON object of the API''s fields in contract order. Generated: always matches the row.';
+
+ALTER TABLE "public"."metrics_daily_calls"
+  ADD COLUMN "api_row" json GENERATED ALWAYS AS
+    (analytics.metrics_daily_calls_api_row(metric_date, service_code, PROVIDER, started, answered, completed, dropped, recorded, answer_rate, completion_rate, drop_rate,
+    recording_rate, duration_avg_s, duration_p95_s, started_answered, answered_completed, answered_dropped, answered_recorded)) STORED;
+
+COMMENT ON COLUMN "public"."metrics_daily_calls"."api_row" IS 'The row as the metrics API serves it: a JSON object of the API''s fields in contract order. Generated: always matches the row.';
+
+ALTER TABLE "public"."metrics_daily_content"
+  ADD COLUMN "api_row" json GENERATED ALWAYS AS
+    (analytics.metrics_daily_content_api_row(metric_date, uploaded, approved, rejected, published, signs_published, coverage_rate, approval_rate, approval_latency_avg_s,
+    approval_latency_p95_s)) STORED;
+
+COMMENT ON COLUMN "public"."metrics_daily_content"."api_row" IS 'The row as the metrics API serves it: a JSON object of the API''s fields in contract order. Generated: always matches the row.';
+
+ALTER TABLE "public"."metrics_daily_engagement"
+  ADD COLUMN "api_row" json GENERATED ALWAYS AS
+    (analytics.metrics_daily_engagement_api_row(metric_date, dau, wau, mau, notifications_sent, notifications_delivered, notifications_opened, notifications_opted_out,
+    notification_ctr, opt_out_rate, listens, listen_through_avg_pct, delivered_opened, users_sent, users_sent_opted_out)) STORED;
+
+COMMENT ON COLUMN "public"."metrics_daily_engagement"."api_row" IS 'The row as the metrics API serves it: a JSON object of the API''s fields in contract order. Generated: always matches the row.';
+
+ALTER TABLE "public"."metrics_daily_fulfillment"
+  ADD COLUMN "api_row" json GENERATED ALWAYS AS
+    (analytics.metrics_daily_fulfillment_api_row(metric_date, service_code, reader_id, orders_created, orders_assigned, orders_completed, orders_cancelled, approvals, rejections,
+    approval_rate, rejection_loop_rate, ttf_response_avg_s, ttf_response_p95_s, ttf_delivery_avg_s, ttf_delivery_p95_s, ttf_approval_avg_s, ttf_approval_p95_s)) STORED;
+
+COMMENT ON COLUMN "public"."metrics_daily_fulfillment"."api_row" IS 'The row as the metrics API serves it: a JSON object of the API''s fields in contract order. Generated: always matches the row.';
+
+ALTER TABLE "public"."metrics_daily_payments"
+  ADD COLUMN "api_row" json GENERATED ALWAYS AS
+    (analytics.metrics_daily_payments_api_row(metric_date, PROVIDER, country_code, currency, attempts, fallback_attempts, successes, failures, refunds, success_rate, fallback_rate,
+    refund_rate, gross_cents, refunded_cents, revenue_cents, avg_transaction_cents, attempts_succeeded, successes_refunded)) STORED;
+
+COMMENT ON COLUMN "public"."metrics_daily_payments"."api_row" IS 'The row as the metrics API serves it: a JSON object of the API''s fields in contract order. Generated: always matches the row.';
 
 -- Comments on view columns (supabase/schemas; the diff above has none).
 comment on column analytics.etl_pending_days.marked_at is 'When the first of its marks was added.';

@@ -1,8 +1,9 @@
 -- Execution settings of the ETL writers (supabase/schemas/etl): no JIT in any writer (its cost estimate
 -- grows with the partition, not the day), and no sequential scans of the activity tables in the
--- writers that fill and read them (with empty statistics those plans were quadratic).
+-- writers that fill and read them (with empty statistics those plans were quadratic); the writers that
+-- sort or hash a day's events do it in memory on every compute size (etl/runs.sql).
 begin;
-select plan(8);
+select plan(12);
 
 create function pg_temp.config_of(p_function regprocedure) returns text[] language sql stable as $$
   select coalesce(proconfig, '{}') from pg_proc where oid = p_function
@@ -13,6 +14,10 @@ from unnest(array[
   'analytics.write_fulfillment_metrics(date)', 'analytics.write_payments_metrics(date)',
   'analytics.write_calls_metrics(date)', 'analytics.write_engagement_metrics(date)',
   'analytics.write_content_metrics(date)', 'analytics.write_cohort_retention_metrics(date)']) as f;
+select ok('work_mem=128MB' = any(pg_temp.config_of(f::regprocedure)), f || ' sorts and hashes a day in memory')
+from unnest(array[
+  'analytics.write_fulfillment_metrics(date)', 'analytics.write_payments_metrics(date)',
+  'analytics.write_calls_metrics(date)', 'analytics.write_engagement_metrics(date)']) as f;
 select ok('enable_nestloop=off' = any(pg_temp.config_of('analytics.write_cohort_retention_metrics(date)')),
   'the cohort job joins the activity tables without nested loops');
 -- The engagement statement turns sequential scans off for itself only and restores the setting.

@@ -71,6 +71,11 @@ export function edgeCaseEvents(): GeneratedEvent[] {
     ev({ ...pay, event_type: "payment_succeeded", event_timestamp: "2026-10-06T13:02:00.000Z", entity_id: "p-edge-3" }),
     // Calls that are never answered: answer rate 0, the answered-based rates null.
     ev({ event_domain: "calls", event_type: "call_started", event_timestamp: "2026-10-07T11:00:00.000Z", entity_type: "call", entity_id: "c-edge-1", service_code: EDGE.service, provider: EDGE.callProvider }),
+    // Same-day answers on 10-05 (checked against the independent expectation): a denominator repeated
+    // on the day (a restarted call, a reconnected call, a payment paid twice, a notification delivered
+    // twice) is answered only by the outcome after it and before the next one; at one instant the
+    // denominator comes first; an outcome before any denominator of the day looks back (none stored).
+    ...sameDayAnswers(),
     // Activity windows and retention.
     ev({ event_domain: "notifications", event_type: "notification_opted_out", event_timestamp: "2026-09-09T10:00:00.000Z", user_id: EDGE.monthOnlyUser }),
     ev({ event_domain: "content", event_type: "horoscope_listened", event_timestamp: "2026-10-01T08:00:00.000Z", entity_type: "horoscope", entity_id: "leo-daily", user_id: EDGE.returningUser, metadata: { zodiac_sign: "leo", listen_percent: 40 } }),
@@ -80,5 +85,38 @@ export function edgeCaseEvents(): GeneratedEvent[] {
     ev({ event_domain: "notifications", event_type: "notification_sent", event_timestamp: "2026-10-07T16:00:00.000Z", entity_type: "notification", entity_id: "n-edge-passive", user_id: EDGE.passiveUser }),
     ev({ event_domain: "notifications", event_type: "notification_delivered", event_timestamp: "2026-10-07T16:00:01.000Z", entity_type: "notification", entity_id: "n-edge-passive", user_id: EDGE.passiveUser }),
     ev({ event_domain: "moderation", event_type: "moderation_decision", event_timestamp: "2026-10-08T10:00:00.000Z", entity_type: "review", entity_id: "r-edge-passive", status: "approved", user_id: EDGE.passiveUser }),
+  ];
+}
+
+/** Same-day answer cases of 2026-10-05: repeated denominators, ties at one instant, outcomes first. */
+function sameDayAnswers(): GeneratedEvent[] {
+  const at = (time: string) => `2026-10-05T${time}.000Z`;
+  const call = (id: string, type: string, time: string, metadata: Record<string, string | number | boolean> = {}) =>
+    ev({ event_domain: "calls", event_type: type, event_timestamp: at(time), entity_type: "call", entity_id: id, service_code: EDGE.service, provider: EDGE.callProvider, metadata,
+      ...(type === "call_ended" ? { duration_seconds: 600 } : {}) });
+  const pay = (id: string, type: string, time: string) =>
+    ev({ event_domain: "payments", event_type: type, event_timestamp: at(time), entity_type: "payment", entity_id: id, provider: EDGE.payProvider, country_code: "JP", currency: "JPY", amount_cents: 3000 });
+  const note = (id: string, type: string, time: string) =>
+    ev({ event_domain: "notifications", event_type: type, event_timestamp: at(time), entity_type: "notification", entity_id: id, user_id: EDGE.returningUser });
+  return [
+    call("c-edge-restart", "call_started", "10:00:00"), call("c-edge-restart", "call_started", "10:05:00"),
+    call("c-edge-restart", "call_answered", "10:06:00"), call("c-edge-restart", "call_ended", "10:20:00", { recorded: true }),
+    call("c-edge-reconnect", "call_started", "11:00:00"), call("c-edge-reconnect", "call_answered", "11:01:00"),
+    call("c-edge-reconnect", "call_dropped", "11:10:00"), call("c-edge-reconnect", "call_answered", "11:11:00"),
+    call("c-edge-reconnect", "call_ended", "11:30:00"),
+    call("c-edge-tie", "call_ended", "12:00:00", { recorded: true }), call("c-edge-tie", "call_answered", "12:00:00"),
+    call("c-edge-tie", "call_started", "12:00:00"),
+    call("c-edge-orphan", "call_answered", "13:00:00"), call("c-edge-orphan", "call_started", "13:05:00"),
+    pay("p-edge-tie", "refund_issued", "09:00:00"), pay("p-edge-tie", "payment_succeeded", "09:00:00"),
+    pay("p-edge-tie", "payment_attempted", "09:00:00"),
+    pay("p-edge-twice", "payment_attempted", "10:00:00"), pay("p-edge-twice", "payment_succeeded", "10:01:00"),
+    pay("p-edge-twice", "payment_attempted", "10:02:00"), pay("p-edge-twice", "payment_succeeded", "10:03:00"),
+    pay("p-edge-twice", "refund_issued", "10:04:00"),
+    pay("p-edge-refund-first", "refund_issued", "11:00:00"), pay("p-edge-refund-first", "payment_attempted", "11:01:00"),
+    pay("p-edge-refund-first", "payment_succeeded", "11:02:00"),
+    note("n-edge-redelivered", "notification_delivered", "08:00:00"), note("n-edge-redelivered", "notification_delivered", "09:00:00"),
+    note("n-edge-redelivered", "notification_opened", "09:30:00"),
+    note("n-edge-tie", "notification_opened", "14:00:00"), note("n-edge-tie", "notification_delivered", "14:00:00"),
+    note("n-edge-open-first", "notification_opened", "07:00:00"), note("n-edge-open-first", "notification_delivered", "07:30:00"),
   ];
 }

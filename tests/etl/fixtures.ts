@@ -23,11 +23,12 @@ export async function alignNightly(sql: Sql, today: string): Promise<void> {
   await sql`update analytics.etl_nightly_state set last_today = ${today}::date - 1`;
 }
 
-/** Metric rows of one table and day as plain JSON (dates as YYYY-MM-DD), without computed_at. */
+/** Metric rows of one table and day as plain JSON (dates as YYYY-MM-DD), without computed_at and
+ * api_row (the row's fields again, as the metrics API serves them: compared through the fields). */
 export async function metricRows(sql: Sql, table: string, day: string): Promise<Record<string, unknown>[]> {
   const dateColumn = table === "metrics_cohort_retention" ? "cohort_date + retention_day" : "metric_date";
   const rows = await sql.unsafe<{ r: Record<string, unknown> }[]>(
-    `select to_jsonb(m) - 'computed_at' as r from public.${table} m where ${dateColumn} = $1::date`, [day]);
+    `select to_jsonb(m) - 'computed_at' - 'api_row' as r from public.${table} m where ${dateColumn} = $1::date`, [day]);
   return rows.map((x) => x.r);
 }
 

@@ -89,6 +89,16 @@ describe("hand-checked edge cases", () => {
     expect(row(jpy, { provider: null })).toMatchObject({ refunds: 1, successes: 0, revenue_cents: -5000, refund_rate: null, success_rate: null, avg_transaction_cents: null });
   });
 
+  it("answers a repeated denominator only by the outcome before the next one, a tie in favour of the denominator", async () => {
+    const calls = row(await metricRows(sql, "metrics_daily_calls", "2026-10-05"), { provider: EDGE.callProvider });
+    // Starts: restart 2 (1 answered), reconnect 1, tie 1, orphan 1 (after its answer); answers:
+    // restart 1 (ended, recorded), reconnect 2 (dropped, then ended), tie 1 (ended, recorded), orphan 1.
+    expect(calls).toMatchObject({ started: 5, started_answered: 3, answered: 5, answered_completed: 3, answered_dropped: 1, answered_recorded: 2 });
+    const pays = row(await metricRows(sql, "metrics_daily_payments", "2026-10-05"), { provider: EDGE.payProvider, currency: "JPY" });
+    // Attempts: tie 1, twice 2, refund-first 1, all answered; successes 4, refunded: tie, twice's second.
+    expect(pays).toMatchObject({ attempts: 4, attempts_succeeded: 4, successes: 4, successes_refunded: 2 });
+  });
+
   it("keeps every rate a share in [0, 1]", async () => {
     const [{ outside }] = await sql<{ outside: number }[]>`
       select (select count(*) from public.metrics_daily_payments where metric_date = any(${COMPUTED_DAYS}::date[])

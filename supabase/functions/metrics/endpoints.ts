@@ -7,9 +7,9 @@ import { cohortParams, noParams, overviewParams, rangeParams } from "./params.ts
 import { queryRange } from "./table-query.ts";
 import { type TableName, TABLES } from "./tables.ts";
 
-/** What an endpoint produced: rows (JSON array text, CSV-able) or one object. */
+/** What an endpoint produced: rows (their JSON objects, CSV-able; table-query.ts RowsJson) or one object. */
 export type Output =
-  | { kind: "rows"; columns: readonly string[]; rowsJson: string; rowCount: number }
+  | { kind: "rows"; columns: readonly string[]; items: Uint8Array | null; rowCount: number }
   | { kind: "object"; dataJson: string; rowCount: number };
 
 export type Endpoint = {
@@ -75,7 +75,7 @@ export const ENDPOINTS = new Map<string, Endpoint>([
     params: noParams,
     run: async (tx) => {
       const [row] = await tx.unsafe("select 1 as ok");
-      return { kind: "rows", columns: ["ok"], rowsJson: JSON.stringify([row]), rowCount: 1 };
+      return { kind: "rows", columns: ["ok"], items: new TextEncoder().encode(JSON.stringify(row)), rowCount: 1 };
     },
   }],
 ]);

@@ -1,7 +1,8 @@
 // GET /functions/v1/metrics/<endpoint>: routing, authentication (the one auth module), a clear
 // 403 per endpoint, zod-validated parameters, and the query run as the caller so RLS decides.
 // Finished answers are kept in an in-isolate cache keyed by caller, params and data versions
-// (cache-key.ts), so a repeated question about unchanged data skips the query and the JSON build.
+// (cache-key.ts), so a repeated question about unchanged data skips the query; the same key names
+// the answer in its ETag (respond.ts).
 import { authenticate } from "../_shared/auth.ts";
 import { asCaller } from "../_shared/db.ts";
 import { ApiError, notFound } from "../_shared/errors.ts";
@@ -33,16 +34,19 @@ export const handler = serveHandler(async (req) => {
   authorize(caller, endpoint.roles, name);
   const params = parseQuery(url, endpoint.params);
   const csv = csvRequested(req, params.format);
-  const cacheable = responseCache.enabled && endpoint.tables.length > 0;
   // Versions are read before the data: see data-versions.ts for why that order is safe.
   const context = await readingContext(endpoint.tables);
-  const key = cacheable ? cacheKey({ endpoint: name, params, csv, caller, ...context }) : undefined;
+  // What the answer is computed from (none for an endpoint that reads no table): its cache key and ETag.
+  const source = endpoint.tables.length > 0 ? cacheKey({ endpoint: name, params, csv, caller, ...context }) : undefined;
+  const key = responseCache.enabled ? source : undefined;
   const cached = key === undefined ? undefined : responseCache.get(key);
   if (cached) return send(req, cached, "hit");
-  const output = await asCaller(caller, (tx) => endpoint.run(tx, caller, params));
   const range = requestedDays(params);
-  const zones = { time_zone: context.timeZone, other_time_zones: range ? await otherTimeZones(...range, context.timeZone) : [] };
-  const rendered = await render(name, params, output, csv, zones);
+  const [output, otherZones] = await Promise.all([
+    asCaller(caller, (tx) => endpoint.run(tx, caller, params)),
+    range ? otherTimeZones(...range, context.timeZone) : [],
+  ]);
+  const rendered = await render(name, params, output, csv, { time_zone: context.timeZone, other_time_zones: otherZones }, source);
   if (key !== undefined) responseCache.set(key, rendered);
   return send(req, rendered, key === undefined ? "bypass" : "miss");
 });

@@ -1,5 +1,6 @@
 // `overview?date=D`: one object with a section per domain the caller may use (the caller's total
-// rows of that day, same fields as the domain's endpoint), plus ETL status for admins. One query.
+// rows of that day, the same JSON as the domain's endpoint serves: api_row), plus ETL status for
+// admins. One query.
 import { type Caller, isAdmin } from "../_shared/auth.ts";
 import type { Tx } from "../_shared/db.ts";
 import { mayUse } from "./access.ts";
@@ -23,7 +24,7 @@ export type Overview = { dataJson: string; rowCount: number };
 export async function queryOverview(tx: Tx, caller: Caller, date: string): Promise<Overview> {
   const sections = Object.entries(TABLES)
     .filter(([, t]) => mayUse(caller, t.roles))
-    .map(([name, t]) => [name.replace("-", "_"), jsonRows(`select ${t.columns.join(", ")} from public.${t.table} where ${t.overviewWhere}`, orderBy(t))]);
+    .map(([name, t]) => [name.replace("-", "_"), `(select coalesce(json_agg(r.api_row order by ${orderBy(t, "r")}), '[]') from public.${t.table} as r where ${t.overviewWhere})`]);
   if (isAdmin(caller)) sections.push(["etl", ETL_SECTION]);
   const fields = sections.map(([key, select]) => `'${key}', ${select}`).join(", ");
   const [row] = await tx.unsafe(`select json_build_object('date', $1::date, ${fields})::text as data`, [date]);

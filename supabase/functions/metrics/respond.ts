@@ -10,6 +10,11 @@ import type { OtherTimeZone } from "./time-zones.ts";
 
 const CSV_TYPE = "text/csv; charset=utf-8; header=present";
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+// Changes whenever the bytes an answer is made of change for the same data (a new field, another
+// number format), so that no tag from before names a different representation.
+const REPRESENTATION = "metrics-representation/2";
 
 /** CSV asked for by `format=csv`, or by `Accept: text/csv` when no format is given (rows only). */
 export function csvRequested(req: Request, format: unknown): boolean {
@@ -20,19 +25,43 @@ export function csvRequested(req: Request, format: unknown): boolean {
 /** The zone the answer's dates are local dates of, and days of the range computed in another. */
 export type AnswerZones = { time_zone: string; other_time_zones: OtherTimeZone[] };
 
+/**
+ * The ETag. With `source` (the answer's cache key: endpoint, params, format, the caller's RLS
+ * identity, zone and local day, and the data versions of the tables it reads; cache-key.ts) it
+ * names what the answer is computed from rather than hashing its bytes: the same source gives the
+ * same answer (generated_at aside) in any instance, and any write to a table the answer reads
+ * gives a new tag, also one that left the answer as it was. Without a source (an endpoint that
+ * reads no table), the tag hashes the representation.
+ */
+function etagOf(source: string | undefined, zones: AnswerZones | undefined, representation: () => string): Promise<string> {
+  return strongEtag(source === undefined ? representation() : `${REPRESENTATION}\n${source}\n${JSON.stringify(zones ?? null)}`);
+}
+
+/** One UTF-8 buffer of the parts, each copied once. */
+function joinBytes(parts: (string | Uint8Array)[]): Uint8Array<ArrayBuffer> {
+  const bytes = parts.map((p) => (typeof p === "string" ? encoder.encode(p) : p));
+  const out = new Uint8Array(bytes.reduce((n, b) => n + b.byteLength, 0));
+  let at = 0;
+  for (const b of bytes) {
+    out.set(b, at);
+    at += b.byteLength;
+  }
+  return out;
+}
+
 export async function render(
-  endpoint: string, params: Record<string, unknown>, output: Output, csv: boolean, zones: AnswerZones,
+  endpoint: string, params: Record<string, unknown>, output: Output, csv: boolean, zones: AnswerZones, source: string | undefined,
 ): Promise<CachedResponse> {
   if (csv && output.kind === "rows") {
-    const body = toCsv(output.columns, JSON.parse(output.rowsJson));
-    return { body: encoder.encode(body), contentType: CSV_TYPE, etag: await strongEtag(body) };
+    const body = toCsv(output.columns, JSON.parse(`[${output.items ? decoder.decode(output.items) : ""}]`));
+    return { body: encoder.encode(body), contentType: CSV_TYPE, etag: await etagOf(source, undefined, () => body) };
   }
-  const data = output.kind === "rows" ? output.rowsJson : output.dataJson;
+  const data = output.kind === "rows" ? ["[", output.items ?? "", "]"] : [output.dataJson];
   const meta = { endpoint, params, row_count: output.rowCount, ...zones };
-  // The tag covers everything but generated_at, so it changes exactly when the answer does.
-  const etag = await strongEtag(`${data}\n${JSON.stringify(meta)}`);
-  const body = `{"data":${data},"meta":${JSON.stringify({ ...meta, generated_at: new Date().toISOString() })}}`;
-  return { body: encoder.encode(body), contentType: "application/json; charset=utf-8", etag };
+  // A tag from the representation covers everything but generated_at, so it changes exactly when the answer does.
+  const etag = await etagOf(source, zones, () => `${data.map((d) => (typeof d === "string" ? d : decoder.decode(d))).join("")}\n${JSON.stringify(meta)}`);
+  const body = joinBytes(['{"data":', ...data, ',"meta":', JSON.stringify({ ...meta, generated_at: new Date().toISOString() }), "}"]);
+  return { body, contentType: "application/json; charset=utf-8", etag };
 }
 
 export type CacheStatus = "hit" | "miss" | "bypass";

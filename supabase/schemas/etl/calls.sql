@@ -8,6 +8,7 @@ returns bigint
 language plpgsql
 set search_path = ''
 set jit = off
+set work_mem = '128MB'
 as $$
 declare
   v_zone text := analytics.reporting_time_zone();
@@ -25,11 +26,41 @@ begin
     from public.events_raw e
     where e.event_timestamp >= v_from and e.event_timestamp < v_to and e.event_domain = 'calls'
   ),
-  -- Each call's events in answer order (time; start, answer, then end or drop; event id).
+  -- Each call's starts, answers, ends and drops of the day.
+  entities as (
+    select d.entity_id,
+      count(*) filter (where d.event_type = 'call_started') as starts,
+      count(*) filter (where d.event_type = 'call_answered') as answers,
+      min(d.event_timestamp) filter (where d.event_type = 'call_started') as started_at,
+      min(d.event_timestamp) filter (where d.event_type = 'call_answered') as answered_at,
+      max(d.event_timestamp) filter (where d.event_type = 'call_ended') as last_ended_at,
+      max(d.event_timestamp) filter (where d.event_type = 'call_dropped') as last_dropped_at,
+      max(d.event_timestamp) filter (where d.event_type = 'call_ended' and d.recorded) as last_recorded_at,
+      min(d.event_timestamp) filter (where d.event_type in ('call_ended', 'call_dropped')) as first_end_at
+    from day_events d
+    where d.entity_id is not null
+    group by d.entity_id
+  ),
+  -- At most one start and one answer on the day (the common case): the answers follow from the
+  -- times (an answer answers the start at or before it, an end or drop the answer at or before it),
+  -- and an outcome before any denominator of its kind answers an earlier day.
+  simple as (
+    select s.entity_id,
+      coalesce(s.answered_at >= s.started_at, false) as answer,
+      coalesce(s.last_ended_at >= s.answered_at, false) as completion,
+      coalesce(s.last_dropped_at >= s.answered_at, false) as dropped,
+      coalesce(s.last_recorded_at >= s.answered_at, false) as recording,
+      (s.answered_at is not null and not coalesce(s.started_at <= s.answered_at, false))
+        or (s.first_end_at is not null and not coalesce(s.answered_at <= s.first_end_at, false)) as orphan
+    from entities s
+    where s.starts <= 1 and s.answers <= 1
+  ),
+  -- Calls started or answered more than once on the day: their events in answer order (time;
+  -- start, answer, then end or drop; event id).
   numbered as (
     select d.*, row_number() over w as pos
     from day_events d
-    where d.entity_id is not null
+    where d.entity_id in (select s.entity_id from entities s where s.starts > 1 or s.answers > 1)
     window w as (partition by d.entity_id collate "C"
                  order by d.event_timestamp, case d.event_type when 'call_started' then 0 when 'call_answered' then 1 else 2 end, d.event_id)
   ),
@@ -70,14 +101,19 @@ begin
   ),
   flagged as (
     select d.service_code, d.provider, d.event_type, d.duration_seconds, d.recorded,
-      coalesce(t.answer, false) as answer_same_day, coalesce(t.answer, false) or coalesce(l.answer, false) as answer,
-      coalesce(t.completion, false) as completion_same_day,
-      coalesce(t.completion, false) or coalesce(l.completion, false) as completion,
-      coalesce(t.dropped, false) as drop_same_day, coalesce(t.dropped, false) or coalesce(l.dropped, false) as dropped,
-      coalesce(t.recording, false) as recording_same_day,
-      coalesce(t.recording, false) or coalesce(l.recording, false) as recording_answer
+      t.answer as answer_same_day, t.answer or coalesce(l.answer, false) as answer,
+      t.completion as completion_same_day, t.completion or coalesce(l.completion, false) as completion,
+      t.dropped as drop_same_day, t.dropped or coalesce(l.dropped, false) as dropped,
+      t.recording as recording_same_day, t.recording or coalesce(l.recording, false) as recording_answer
     from day_events d
-    left join answered_today t on t.event_id = d.event_id
+    left join simple s on s.entity_id = d.entity_id
+    left join answered_today r on r.event_id = d.event_id
+    -- A simple call's flags belong to its start (answer) and its answer (the others).
+    cross join lateral (select
+        coalesce(r.answer, d.event_type = 'call_started' and s.answer, false) as answer,
+        coalesce(r.completion, d.event_type = 'call_answered' and s.completion, false) as completion,
+        coalesce(r.dropped, d.event_type = 'call_answered' and s.dropped, false) as dropped,
+        coalesce(r.recording, d.event_type = 'call_answered' and s.recording, false) as recording) t
     left join answered_later l on l.event_id = d.event_id
   ),
   counted as (
@@ -127,9 +163,12 @@ begin
     returning 1
   )
   select (select count(*) from inserted),
-    (select array_agg(distinct a.entity_id) from answers a
-     where (a.event_type = 'call_answered' and not a.started_before)
-        or (a.event_type in ('call_ended', 'call_dropped') and not a.answered_before))
+    (select array_agg(x.entity_id) from (
+       select s.entity_id from simple s where s.orphan
+       union
+       select a.entity_id from answers a
+       where (a.event_type = 'call_answered' and not a.started_before)
+          or (a.event_type in ('call_ended', 'call_dropped') and not a.answered_before)) x)
   into v_rows, v_orphans;
 
   perform analytics.refresh_share_rates('calls', array(

@@ -1,18 +1,18 @@
--- Engagement KPIs for one local day (the v2 rules: etl/fulfillment.sql's header). One scan of the
--- day's events feeds both the per-user activity tables (etl/activity.sql; user-initiated events
--- only) and the notification and listening counts; DAU/WAU/MAU then come from the compact activity
--- table. notification_ctr = deliveries answered by an open / deliveries; opt_out_rate = distinct
--- users sent a notification who opted out that day or later / those users.
--- The day's new (user, day) pairs are a set difference against the pairs already recorded for the
--- day (one range of the date index), not a primary-key probe per user. The statement inserts into
--- the activity tables while it looks users up in them; with their statistics saying "empty" (a new
--- deployment's first night, a reset database) the planner picks sequential scans that re-read
--- every row inserted so far for each user, so that one statement runs without sequential scans.
+-- Engagement KPIs for one local day (the v2 rules: etl/fulfillment.sql's header), in two scans of
+-- the day: the users with a user-initiated event (the activity tables, etl/activity.sql; DAU/WAU/MAU
+-- then come from the compact activity table), and the notification and listening events (counts,
+-- opt-outs per user, and CTR per notification). notification_ctr = deliveries answered by an open /
+-- deliveries; opt_out_rate = distinct users sent a notification who opted out that day or later /
+-- those users.
+-- The activity statement inserts into the activity tables while it looks users up in them; with their
+-- statistics saying "empty" (a new deployment's first night, a reset database) the planner picks
+-- sequential scans that re-read every row inserted so far for each user, so it runs without them.
 create or replace function analytics.write_engagement_metrics(p_date date)
 returns bigint
 language plpgsql
 set search_path = ''
 set jit = off
+set work_mem = '128MB'
 as $$
 declare
   v_zone text := analytics.reporting_time_zone();
@@ -48,37 +48,34 @@ begin
   -- scan there re-reads every row inserted so far for each user, which is what the planner picks
   -- when their statistics say "empty". Their primary keys serve every lookup.
   perform set_config('enable_seqscan', 'off', true);
-  -- One scan of the day: per-user counts feed the activity upsert, the funnel counts and the
-  -- opt-out rate.
-  with per_user as (
-    select e.user_id,
-      count(*) filter (where e.event_type = 'notification_sent') as sent,
-      count(*) filter (where e.event_type = 'notification_delivered') as delivered,
-      count(*) filter (where e.event_type = 'notification_opened') as opened,
-      count(*) filter (where e.event_type = 'notification_opted_out') as opted_out,
-      count(*) filter (where e.event_type = 'horoscope_listened') as listens,
-      sum((e.metadata ->> 'listen_percent')::double precision) filter (where e.event_type = 'horoscope_listened') as listen_sum,
-      bool_or(e.event_type = any(v_initiated)) as initiated
+  -- The day's active users: those with a user-initiated event.
+  with active as (
+    select e.user_id
     from public.events_raw e
     where e.event_timestamp >= v_from and e.event_timestamp < v_to
-      and (e.user_id is not null or e.event_domain in ('notifications', 'content'))
+      and e.user_id is not null and e.event_type = any(v_initiated)
     group by e.user_id
   ),
-  -- Only (user, day) pairs not recorded yet are inserted (runs for one day are serialised by the
-  -- job lock); only those pairs can move a user's first day. A set difference against the day's
-  -- recorded pairs (one range of the date index) rather than a primary-key probe per user.
+  -- The day's recorded pairs against its active users, in one hashed full join of one range of the
+  -- date index (not a primary-key probe per user): pairs not recorded yet are inserted (runs for one
+  -- day are serialised by the job lock; only those pairs can move a user's first day), users no
+  -- longer active that day (an erasure, a catalog or time zone change) are removed.
+  diff as materialized (
+    select coalesce(u.user_id, a.user_id) as user_id, a.user_id is null as added
+    from active u
+    full join (select r.user_id from analytics.user_daily_activity r where r.activity_date = p_date) a on a.user_id = u.user_id
+    where u.user_id is null or a.user_id is null
+  ),
   new_activity as (
     insert into analytics.user_daily_activity (user_id, activity_date)
-    select u.user_id, p_date from per_user u where u.user_id is not null and u.initiated
-    except
-    select a.user_id, a.activity_date from analytics.user_daily_activity a where a.activity_date = p_date
+    -- In key order: a day's pairs go into the primary key's pages one after another.
+    select d.user_id, p_date from diff d where d.added order by d.user_id
     returning user_id
   ),
-  -- Users no longer active that day (an erasure, a catalog or time zone change).
   removed_activity as (
     delete from analytics.user_daily_activity a
-    where v_stored and a.activity_date = p_date
-      and not exists (select 1 from per_user u where u.user_id = a.user_id and u.initiated)
+    using diff d
+    where v_stored and not d.added and a.user_id = d.user_id and a.activity_date = p_date
     returning a.user_id
   ),
   changes as (
@@ -88,28 +85,14 @@ begin
     left join analytics.user_first_seen f on f.user_id = c.user_id
     where v_enqueue
   ),
-  first_seen_new as (
-    insert into analytics.user_first_seen (user_id, first_seen_date)
+  -- A new pair moves its user's first day if it is earlier (one primary-key probe per new pair).
+  first_seen as (
+    insert into analytics.user_first_seen as f (user_id, first_seen_date)
     select n.user_id, p_date from new_activity n
-    where not exists (select 1 from analytics.user_first_seen f where f.user_id = n.user_id)
-    on conflict do nothing
-  ),
-  first_seen_earlier as (
-    update analytics.user_first_seen f set first_seen_date = p_date
-    from new_activity n
-    where f.user_id = n.user_id and f.first_seen_date > p_date
+    on conflict (user_id) do update set first_seen_date = excluded.first_seen_date
+    where f.first_seen_date > excluded.first_seen_date
   )
-  select coalesce(sum(u.sent), 0), coalesce(sum(u.delivered), 0), coalesce(sum(u.opened), 0),
-    coalesce(sum(u.opted_out), 0), coalesce(sum(u.listens), 0), sum(u.listen_sum),
-    count(*) filter (where u.user_id is not null and u.sent > 0),
-    count(*) filter (where u.user_id is not null and u.sent > 0 and u.opted_out > 0),
-    (select count(*) from per_user s join analytics.etl_opt_out_links l on l.user_id = s.user_id and l.target_day = p_date
-     where s.sent > 0 and s.opted_out = 0),
-    array_agg(u.user_id) filter (where u.user_id is not null and u.opted_out > 0),
-    (select array_agg(r.user_id) from removed_activity r)
-  into v_sent, v_delivered, v_opened, v_opted_out, v_listens, v_listen_sum,
-    v_users_sent, v_opt_out_same_day, v_opt_out_later, v_opt_out_users, v_removed
-  from per_user u;
+  select array_agg(r.user_id) into v_removed from removed_activity r;
   perform set_config('enable_seqscan', v_seqscan, true);
 
   -- A user whose first day lost its activity: their first day is their earliest remaining one.
@@ -125,33 +108,101 @@ begin
     delete from analytics.user_first_seen f using m where f.user_id = m.user_id and m.first_day is null;
   end if;
 
-  -- Opens answer the latest delivery of their notification at or before them.
-  with notes as (
-    select e.event_id, e.entity_id, e.event_type,
-      lpad(((extract(epoch from e.event_timestamp) * 1000000)::bigint)::text, 20, '0')
-        || case e.event_type when 'notification_delivered' then '0' else '1' end || e.event_id::text collate "C" as k
+  -- The day's notification and listening events: the funnel counts; per user, sent and opted out;
+  -- per notification, whether its deliveries were opened. Opens answer the latest delivery of their
+  -- notification at or before them (order: time, delivery first, event id).
+  with events as materialized (
+    select e.event_id, e.entity_id, e.user_id, e.event_type, e.event_timestamp,
+      case when e.event_type = 'horoscope_listened' then (e.metadata ->> 'listen_percent')::double precision end as listen_percent
     from public.events_raw e
-    where e.event_timestamp >= v_from and e.event_timestamp < v_to and e.event_domain = 'notifications'
-      and e.entity_id is not null and e.event_type in ('notification_delivered', 'notification_opened')
+    where e.event_timestamp >= v_from and e.event_timestamp < v_to and e.event_domain in ('notifications', 'content')
+      and e.event_type in ('notification_sent', 'notification_delivered', 'notification_opened', 'notification_opted_out',
+                           'horoscope_listened')
+  ),
+  totals as (
+    select count(*) filter (where n.event_type = 'notification_sent') as sent,
+      count(*) filter (where n.event_type = 'notification_delivered') as delivered,
+      count(*) filter (where n.event_type = 'notification_opened') as opened,
+      count(*) filter (where n.event_type = 'notification_opted_out') as opted_out,
+      count(*) filter (where n.event_type = 'horoscope_listened') as listens,
+      sum(n.listen_percent) as listen_sum
+    from events n
+  ),
+  notified as (
+    select n.user_id, bool_or(n.event_type = 'notification_sent') as sent, bool_or(n.event_type = 'notification_opted_out') as opted_out
+    from events n
+    where n.user_id is not null and n.event_type in ('notification_sent', 'notification_opted_out')
+    group by n.user_id
+  ),
+  notes as (
+    select n.event_id, n.entity_id, n.event_type, n.event_timestamp
+    from events n
+    where n.entity_id is not null and n.event_type in ('notification_delivered', 'notification_opened')
+  ),
+  entities as (
+    select n.entity_id,
+      count(*) filter (where n.event_type = 'notification_delivered') as deliveries,
+      min(n.event_timestamp) filter (where n.event_type = 'notification_delivered') as delivered_at,
+      min(n.event_timestamp) filter (where n.event_type = 'notification_opened') as first_opened_at,
+      max(n.event_timestamp) filter (where n.event_type = 'notification_opened') as last_opened_at
+    from notes n
+    group by n.entity_id
+  ),
+  -- Delivered at most once on the day (the common case): answered when opened at or after the
+  -- delivery; an open before any delivery answers an earlier day.
+  simple as (
+    select s.entity_id, s.delivered_at, coalesce(s.last_opened_at >= s.delivered_at, false) as answered,
+      s.first_opened_at is not null and not coalesce(s.delivered_at <= s.first_opened_at, false) as orphan
+    from entities s
+    where s.deliveries <= 1
+  ),
+  -- Delivered more than once: each open answers the latest delivery before it.
+  redelivered as (
+    select n.event_id, n.entity_id, n.event_type,
+      lpad(((extract(epoch from n.event_timestamp) * 1000000)::bigint)::text, 20, '0')
+        || case n.event_type when 'notification_delivered' then '0' else '1' end || n.event_id::text collate "C" as k
+    from notes n
+    where n.entity_id in (select s.entity_id from entities s where s.deliveries > 1)
   ),
   ordered as (
-    select n.event_id, n.entity_id, n.event_type, n.k,
-      max(n.k) filter (where n.event_type = 'notification_delivered') over (
-        partition by n.entity_id collate "C" order by n.k rows between unbounded preceding and current row) as last_delivered
-    from notes n
+    select r.event_id, r.entity_id, r.event_type, r.k,
+      max(r.k) filter (where r.event_type = 'notification_delivered') over (
+        partition by r.entity_id collate "C" order by r.k rows between unbounded preceding and current row) as last_delivered
+    from redelivered r
   ),
-  answered_today as (
-    select distinct o.last_delivered as k from ordered o where o.event_type = 'notification_opened' and o.last_delivered is not null
+  -- The day's deliveries, answered the same day or not.
+  deliveries as (
+    select n.event_id, n.entity_id, s.answered
+    from notes n join simple s on s.entity_id = n.entity_id
+    where n.event_type = 'notification_delivered'
+    union all
+    select o.event_id, o.entity_id,
+      o.k in (select x.last_delivered from ordered x where x.event_type = 'notification_opened')
+    from ordered o
+    where o.event_type = 'notification_delivered'
   )
-  select count(*) filter (where t.k is not null),
-    count(*) filter (where t.k is not null or l.denominator_event_id is not null),
-    (select array_agg(distinct o.entity_id) from ordered o where o.event_type = 'notification_opened' and o.last_delivered is null)
-  into v_ctr_same_day, v_ctr_answered, v_ctr_orphans
-  from ordered d
-  left join answered_today t on t.k = d.k
-  left join analytics.etl_share_links l on l.share = 'ctr' and l.target_day = p_date and l.entity_id = d.entity_id
-    and l.denominator_event_id = d.event_id
-  where d.event_type = 'notification_delivered';
+  select t.sent, t.delivered, t.opened, t.opted_out, t.listens, t.listen_sum,
+    (select count(*) filter (where u.sent) from notified u),
+    (select count(*) filter (where u.sent and u.opted_out) from notified u),
+    -- Sent on the day without an opt-out that day, opted out later: the day's links (a probe of the
+    -- links' primary key per such user, or a hashed semi-join; never a scan of the links per user).
+    (select count(*) from notified u
+     where u.sent and not u.opted_out
+       and exists (select 1 from analytics.etl_opt_out_links l where l.user_id = u.user_id and l.target_day = p_date)),
+    (select array_agg(u.user_id) filter (where u.opted_out) from notified u),
+    c.same_day, c.answered,
+    (select array_agg(x.entity_id) from (
+       select s.entity_id from simple s where s.orphan
+       union
+       select o.entity_id from ordered o where o.event_type = 'notification_opened' and o.last_delivered is null) x)
+  into v_sent, v_delivered, v_opened, v_opted_out, v_listens, v_listen_sum, v_users_sent, v_opt_out_same_day,
+    v_opt_out_later, v_opt_out_users, v_ctr_same_day, v_ctr_answered, v_ctr_orphans
+  from totals t,
+    (select count(*) filter (where d.answered) as same_day,
+       count(*) filter (where d.answered or l.denominator_event_id is not null) as answered
+     from deliveries d
+     left join analytics.etl_share_links l on l.share = 'ctr' and l.target_day = p_date and l.entity_id = d.entity_id
+       and l.denominator_event_id = d.event_id) c;
 
   delete from public.metrics_daily_engagement where metric_date = p_date;
   delete from analytics.etl_share_same_day where metric_date = p_date and share in ('ctr', 'opt_out');

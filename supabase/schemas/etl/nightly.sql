@@ -100,12 +100,15 @@ begin
     perform pg_advisory_xact_lock(hashtext('analytics.etl:engagement'), v_day - date '2000-01-01');
     update public.metrics_daily_engagement m
     set dau = u.dau, wau = u.wau, mau = u.mau
+    -- Each user of the 30 days once, with their latest active day (one hashed grouping, not
+    -- three sorted distinct counts).
     from (
-      select count(distinct a.user_id) filter (where a.activity_date = v_day) as dau,
-        count(distinct a.user_id) filter (where a.activity_date > v_day - 7) as wau,
-        count(distinct a.user_id) as mau
-      from analytics.user_daily_activity a
-      where a.activity_date > v_day - 30 and a.activity_date <= v_day
+      select count(*) filter (where x.last_day = v_day) as dau, count(*) filter (where x.last_day > v_day - 7) as wau,
+        count(*) as mau
+      from (select a.user_id, max(a.activity_date) as last_day
+            from analytics.user_daily_activity a
+            where a.activity_date > v_day - 30 and a.activity_date <= v_day
+            group by a.user_id) x
     ) u
     where m.metric_date = v_day;
     get diagnostics v_n = row_count;
@@ -442,10 +445,12 @@ begin
       array_cat(v_notes, array_agg(distinct e.entity_id) filter (where e.event_domain = 'notifications' and e.entity_id is not null)),
       array_cat(v_users, array_agg(distinct e.user_id) filter (
         where e.event_type in ('notification_sent', 'notification_opted_out') and e.user_id is not null)),
+      -- Later days of an order depend on all its events; those of a horoscope only on its uploads
+      -- (approval latency), not on its listens and views.
       array_cat(v_since_ids, array_agg(e.event_domain || ':' || e.entity_id) filter (
-        where e.event_domain in ('orders', 'content') and e.entity_id is not null)),
+        where (e.event_domain = 'orders' or e.event_type = 'horoscope_uploaded') and e.entity_id is not null)),
       array_cat(v_since_at, array_agg(e.event_timestamp) filter (
-        where e.event_domain in ('orders', 'content') and e.entity_id is not null))
+        where (e.event_domain = 'orders' or e.event_type = 'horoscope_uploaded') and e.entity_id is not null))
     into v_pay, v_calls, v_notes, v_users, v_since_ids, v_since_at
     from public.events_raw e
     where e.event_timestamp >= v_day::timestamp at time zone v_zone and e.event_timestamp < (v_day + 1)::timestamp at time zone v_zone

@@ -8,6 +8,7 @@ returns bigint
 language plpgsql
 set search_path = ''
 set jit = off
+set work_mem = '128MB'
 as $$
 declare
   v_zone text := analytics.reporting_time_zone();
@@ -20,38 +21,73 @@ begin
   delete from analytics.etl_share_same_day where metric_date = p_date and share in ('success', 'refund');
 
   with day_events as materialized (
-    select e.event_id, e.entity_id, e.event_type, e.provider, e.country_code, e.currency, e.amount_cents,
-      e.metadata -> 'is_fallback' = 'true'::jsonb as is_fallback,
-      -- Order of answers: time, then attempt, success, refund, then event id.
-      lpad(((extract(epoch from e.event_timestamp) * 1000000)::bigint)::text, 20, '0')
-        || case e.event_type when 'payment_attempted' then '0' when 'payment_succeeded' then '1' else '2' end
-        || e.event_id::text collate "C" as k
+    select e.event_id, e.entity_id, e.event_type, e.event_timestamp, e.provider, e.country_code, e.currency, e.amount_cents,
+      e.metadata -> 'is_fallback' = 'true'::jsonb as is_fallback
     from public.events_raw e
     where e.event_timestamp >= v_from and e.event_timestamp < v_to and e.event_domain = 'payments'
   ),
-  ordered as (
-    select d.entity_id, d.event_type,
-      max(d.k) filter (where d.event_type = 'payment_attempted') over w as last_attempt,
-      max(d.k) filter (where d.event_type = 'payment_succeeded') over w as last_success
+  -- Each payment's attempts, successes and refunds of the day.
+  entities as (
+    select d.entity_id,
+      count(*) filter (where d.event_type = 'payment_attempted') as attempts,
+      count(*) filter (where d.event_type = 'payment_succeeded') as successes,
+      min(d.event_timestamp) filter (where d.event_type = 'payment_attempted') as attempt_at,
+      min(d.event_timestamp) filter (where d.event_type = 'payment_succeeded') as success_at,
+      min(d.event_timestamp) filter (where d.event_type = 'refund_issued') as first_refund_at,
+      max(d.event_timestamp) filter (where d.event_type = 'refund_issued') as last_refund_at
     from day_events d
     where d.entity_id is not null and d.event_type in ('payment_attempted', 'payment_succeeded', 'refund_issued')
-    window w as (partition by d.entity_id collate "C" order by d.k rows between unbounded preceding and current row)
+    group by d.entity_id
   ),
-  -- Denominators answered on the day, and the outcomes whose answer lies on an earlier day.
-  answered_today as (
-    select o.last_attempt as k from ordered o where o.event_type = 'payment_succeeded' and o.last_attempt is not null
-    union
-    select o.last_success from ordered o where o.event_type = 'refund_issued' and o.last_success is not null
+  -- At most one attempt and one success on the day (the common case): the answers follow from the
+  -- times (a success answers the attempt at or before it, a refund the success at or before it), and
+  -- an outcome before any denominator of its kind answers an earlier day.
+  simple as (
+    select s.entity_id,
+      coalesce(s.success_at >= s.attempt_at, false) as attempt_answered,
+      coalesce(s.last_refund_at >= s.success_at, false) as success_answered,
+      (s.success_at is not null and not coalesce(s.attempt_at <= s.success_at, false))
+        or (s.first_refund_at is not null and not coalesce(s.success_at <= s.first_refund_at, false)) as orphan
+    from entities s
+    where s.attempts <= 1 and s.successes <= 1
+  ),
+  -- Retried payments: their events in answer order (time, then attempt, success, refund, event id).
+  retried as (
+    select d.event_id, d.entity_id, d.event_type,
+      lpad(((extract(epoch from d.event_timestamp) * 1000000)::bigint)::text, 20, '0')
+        || case d.event_type when 'payment_attempted' then '0' when 'payment_succeeded' then '1' else '2' end
+        || d.event_id::text collate "C" as k
+    from day_events d
+    where d.event_type in ('payment_attempted', 'payment_succeeded', 'refund_issued')
+      and d.entity_id in (select s.entity_id from entities s where s.attempts > 1 or s.successes > 1)
+  ),
+  ordered as (
+    select r.entity_id, r.event_type,
+      max(r.k) filter (where r.event_type = 'payment_attempted') over w as last_attempt,
+      max(r.k) filter (where r.event_type = 'payment_succeeded') over w as last_success
+    from retried r
+    window w as (partition by r.entity_id collate "C" order by r.k rows between unbounded preceding and current row)
+  ),
+  retried_answered as (
+    select r.event_id from retried r
+    where r.k in (select o.last_attempt from ordered o where o.event_type = 'payment_succeeded'
+                  union all
+                  select o.last_success from ordered o where o.event_type = 'refund_issued')
   ),
   answered_later as (
     select l.denominator_event_id as event_id, l.share from analytics.etl_share_links l
     where l.target_day = p_date and l.share in ('success', 'refund')
   ),
   flagged as (
-    select d.provider, d.country_code, d.currency, d.event_type, d.amount_cents, d.is_fallback,
-      t.k is not null as answered_same_day, t.k is not null or l.event_id is not null as answered
+    select d.provider, d.country_code, d.currency, d.event_type, d.amount_cents, d.is_fallback, a.answered_same_day,
+      a.answered_same_day or l.event_id is not null as answered
     from day_events d
-    left join answered_today t on t.k = d.k
+    left join simple s on s.entity_id = d.entity_id
+    left join retried_answered t on t.event_id = d.event_id
+    cross join lateral (select case d.event_type when 'payment_attempted' then coalesce(s.attempt_answered, false)
+                                                 when 'payment_succeeded' then coalesce(s.success_answered, false)
+                                                 else false end
+                               or t.event_id is not null as answered_same_day) a
     left join answered_later l on l.event_id = d.event_id
       and l.share = case d.event_type when 'payment_attempted' then 'success' when 'payment_succeeded' then 'refund' end
     where d.currency is not null
@@ -96,9 +132,12 @@ begin
     returning 1
   )
   select (select count(*) from inserted),
-    (select array_agg(distinct o.entity_id) from ordered o
-     where (o.event_type = 'payment_succeeded' and o.last_attempt is null)
-        or (o.event_type = 'refund_issued' and o.last_success is null))
+    (select array_agg(x.entity_id) from (
+       select s.entity_id from simple s where s.orphan
+       union
+       select o.entity_id from ordered o
+       where (o.event_type = 'payment_succeeded' and o.last_attempt is null)
+          or (o.event_type = 'refund_issued' and o.last_success is null)) x)
   into v_rows, v_orphans;
 
   -- Outcomes of the day that answer an earlier day's attempt or success: their links, and the

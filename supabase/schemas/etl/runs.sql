@@ -10,6 +10,10 @@
 -- grows with the partition, not with the day, so with a month partition filling up every
 -- writer's statement crossed the JIT thresholds, and LLVM compilation took a large share of each
 -- run of statements that are single passes over one day.
+-- The writers that sort or hash a day's events (fulfillment, payments, calls, engagement) also set
+-- `work_mem = '128MB'`: the nightly is one session, and a hosted instance's default (a few MB on the
+-- small compute sizes) would spill those sorts to disk. A cap, not an allocation: a small day uses
+-- what it needs.
 
 create table public.etl_job_runs (
   id bigint generated always as identity primary key,

@@ -218,24 +218,27 @@ begin
   into v_old from removed r;
 
   return query
-  with hist as (
-    select e.user_id, e.event_type, e.event_timestamp
+  -- Per user and local day: sent or not, and the day's first opt-out; then each day's next
+  -- opt-out on a later day (one sort of the users' days, no join of their events).
+  with days as (
+    select e.user_id, (e.event_timestamp at time zone v_zone)::date as day,
+      bool_or(e.event_type = 'notification_sent') as sent,
+      min(e.event_timestamp) filter (where e.event_type = 'notification_opted_out') as first_opt_out
     from public.events_raw e
     where e.user_id = any(p_users) and e.event_domain = 'notifications'
       and e.event_type in ('notification_sent', 'notification_opted_out') and e.event_timestamp < p_horizon
+    group by 1, 2
   ),
-  sent_days as (
-    select distinct h.user_id, (h.event_timestamp at time zone v_zone)::date as day
-    from hist h where h.event_type = 'notification_sent'
+  later as (
+    select d.user_id, d.day, d.sent, d.first_opt_out,
+      min(d.first_opt_out) over (partition by d.user_id order by d.day rows between 1 following and unbounded following) as next_opt_out
+    from days d
   ),
   added as (
     insert into analytics.etl_opt_out_links (user_id, target_day, source_day)
-    select s.user_id, s.day, (min(o.event_timestamp) at time zone v_zone)::date
-    from sent_days s
-    join hist o on o.user_id = s.user_id and o.event_type = 'notification_opted_out'
-      and o.event_timestamp >= s.day::timestamp at time zone v_zone
-    group by s.user_id, s.day
-    having (min(o.event_timestamp) at time zone v_zone)::date > s.day
+    select l.user_id, l.day, (l.next_opt_out at time zone v_zone)::date
+    from later l
+    where l.sent and l.first_opt_out is null and l.next_opt_out is not null
     returning *
   ),
   changed as (

@@ -4,6 +4,143 @@
 -- Kept 2 years (operations/retention.sql). Read through RLS (access.sql) by the metrics function
 -- and PostgREST; written only by the ETL functions (and the service role, which bypasses RLS).
 
+-- The metrics API serves each row as one JSON object (docs/metrics-api.md): field names and order
+-- of the contract, counts as numbers, dates YYYY-MM-DD, doubles shortest-exact. The tables keep it
+-- in a stored generated column (api_row), so a request concatenates stored text instead of
+-- converting every value of every row, and it can never disagree with the row (an update or an
+-- erasure rewrites it). Immutable in fact: the one setting its output depends on,
+-- extra_float_digits, is pinned, whatever the writer's session says.
+create or replace function analytics.metrics_daily_fulfillment_api_row(
+  metric_date date, service_code text, reader_id uuid, orders_created bigint, orders_assigned bigint,
+  orders_completed bigint, orders_cancelled bigint, approvals bigint, rejections bigint,
+  approval_rate double precision, rejection_loop_rate double precision, ttf_response_avg_s double precision,
+  ttf_response_p95_s double precision, ttf_delivery_avg_s double precision,
+  ttf_delivery_p95_s double precision, ttf_approval_avg_s double precision,
+  ttf_approval_p95_s double precision
+)
+returns json
+language sql
+immutable
+set search_path = ''
+set extra_float_digits = 1
+as $$
+  select pg_catalog.row_to_json(r) from (select
+    metric_date, service_code, reader_id, orders_created, orders_assigned, orders_completed,
+    orders_cancelled, approvals, rejections, approval_rate, rejection_loop_rate, ttf_response_avg_s,
+    ttf_response_p95_s, ttf_delivery_avg_s, ttf_delivery_p95_s, ttf_approval_avg_s, ttf_approval_p95_s) as r
+$$;
+comment on function analytics.metrics_daily_fulfillment_api_row is
+  'A metrics_daily_fulfillment row as the metrics API serves it (its generated column api_row).';
+revoke all on function analytics.metrics_daily_fulfillment_api_row from public, anon, authenticated;
+grant execute on function analytics.metrics_daily_fulfillment_api_row to service_role;
+
+create or replace function analytics.metrics_daily_payments_api_row(
+  metric_date date, provider text, country_code text, currency text, attempts bigint,
+  fallback_attempts bigint, successes bigint, failures bigint, refunds bigint, success_rate double precision,
+  fallback_rate double precision, refund_rate double precision, gross_cents bigint, refunded_cents bigint,
+  revenue_cents bigint, avg_transaction_cents double precision, attempts_succeeded bigint,
+  successes_refunded bigint
+)
+returns json
+language sql
+immutable
+set search_path = ''
+set extra_float_digits = 1
+as $$
+  select pg_catalog.row_to_json(r) from (select
+    metric_date, provider, country_code, currency, attempts, fallback_attempts, successes, failures, refunds,
+    success_rate, fallback_rate, refund_rate, gross_cents, refunded_cents, revenue_cents,
+    avg_transaction_cents, attempts_succeeded, successes_refunded) as r
+$$;
+comment on function analytics.metrics_daily_payments_api_row is
+  'A metrics_daily_payments row as the metrics API serves it (its generated column api_row).';
+revoke all on function analytics.metrics_daily_payments_api_row from public, anon, authenticated;
+grant execute on function analytics.metrics_daily_payments_api_row to service_role;
+
+create or replace function analytics.metrics_daily_calls_api_row(
+  metric_date date, service_code text, provider text, started bigint, answered bigint, completed bigint,
+  dropped bigint, recorded bigint, answer_rate double precision, completion_rate double precision,
+  drop_rate double precision, recording_rate double precision, duration_avg_s double precision,
+  duration_p95_s double precision, started_answered bigint, answered_completed bigint,
+  answered_dropped bigint, answered_recorded bigint
+)
+returns json
+language sql
+immutable
+set search_path = ''
+set extra_float_digits = 1
+as $$
+  select pg_catalog.row_to_json(r) from (select
+    metric_date, service_code, provider, started, answered, completed, dropped, recorded, answer_rate,
+    completion_rate, drop_rate, recording_rate, duration_avg_s, duration_p95_s, started_answered,
+    answered_completed, answered_dropped, answered_recorded) as r
+$$;
+comment on function analytics.metrics_daily_calls_api_row is
+  'A metrics_daily_calls row as the metrics API serves it (its generated column api_row).';
+revoke all on function analytics.metrics_daily_calls_api_row from public, anon, authenticated;
+grant execute on function analytics.metrics_daily_calls_api_row to service_role;
+
+create or replace function analytics.metrics_daily_engagement_api_row(
+  metric_date date, dau bigint, wau bigint, mau bigint, notifications_sent bigint,
+  notifications_delivered bigint, notifications_opened bigint, notifications_opted_out bigint,
+  notification_ctr double precision, opt_out_rate double precision, listens bigint,
+  listen_through_avg_pct double precision, delivered_opened bigint, users_sent bigint,
+  users_sent_opted_out bigint
+)
+returns json
+language sql
+immutable
+set search_path = ''
+set extra_float_digits = 1
+as $$
+  select pg_catalog.row_to_json(r) from (select
+    metric_date, dau, wau, mau, notifications_sent, notifications_delivered, notifications_opened,
+    notifications_opted_out, notification_ctr, opt_out_rate, listens, listen_through_avg_pct,
+    delivered_opened, users_sent, users_sent_opted_out) as r
+$$;
+comment on function analytics.metrics_daily_engagement_api_row is
+  'A metrics_daily_engagement row as the metrics API serves it (its generated column api_row).';
+revoke all on function analytics.metrics_daily_engagement_api_row from public, anon, authenticated;
+grant execute on function analytics.metrics_daily_engagement_api_row to service_role;
+
+create or replace function analytics.metrics_daily_content_api_row(
+  metric_date date, uploaded bigint, approved bigint, rejected bigint, published bigint,
+  signs_published bigint, coverage_rate double precision, approval_rate double precision,
+  approval_latency_avg_s double precision, approval_latency_p95_s double precision
+)
+returns json
+language sql
+immutable
+set search_path = ''
+set extra_float_digits = 1
+as $$
+  select pg_catalog.row_to_json(r) from (select
+    metric_date, uploaded, approved, rejected, published, signs_published, coverage_rate, approval_rate,
+    approval_latency_avg_s, approval_latency_p95_s) as r
+$$;
+comment on function analytics.metrics_daily_content_api_row is
+  'A metrics_daily_content row as the metrics API serves it (its generated column api_row).';
+revoke all on function analytics.metrics_daily_content_api_row from public, anon, authenticated;
+grant execute on function analytics.metrics_daily_content_api_row to service_role;
+
+create or replace function analytics.metrics_cohort_retention_api_row(
+  cohort_date date, retention_day integer, cohort_size bigint, retained_users bigint,
+  retention_rate double precision
+)
+returns json
+language sql
+immutable
+set search_path = ''
+set extra_float_digits = 1
+as $$
+  select pg_catalog.row_to_json(r) from (select
+    cohort_date, retention_day, cohort_size, retained_users, retention_rate) as r
+$$;
+comment on function analytics.metrics_cohort_retention_api_row is
+  'A metrics_cohort_retention row as the metrics API serves it (its generated column api_row).';
+revoke all on function analytics.metrics_cohort_retention_api_row from public, anon, authenticated;
+grant execute on function analytics.metrics_cohort_retention_api_row to service_role;
+
 create table public.metrics_daily_fulfillment (
   metric_date date not null,
   service_code text,
@@ -23,6 +160,10 @@ create table public.metrics_daily_fulfillment (
   ttf_approval_avg_s double precision,
   ttf_approval_p95_s double precision,
   computed_at timestamptz not null default now(),
+  api_row json generated always as (analytics.metrics_daily_fulfillment_api_row(
+    metric_date, service_code, reader_id, orders_created, orders_assigned, orders_completed,
+    orders_cancelled, approvals, rejections, approval_rate, rejection_loop_rate, ttf_response_avg_s,
+    ttf_response_p95_s, ttf_delivery_avg_s, ttf_delivery_p95_s, ttf_approval_avg_s, ttf_approval_p95_s)) stored,
   constraint metrics_daily_fulfillment_key unique nulls not distinct (metric_date, service_code, reader_id)
 );
 comment on table public.metrics_daily_fulfillment is
@@ -45,6 +186,8 @@ comment on column public.metrics_daily_fulfillment.ttf_delivery_p95_s is 'p95 of
 comment on column public.metrics_daily_fulfillment.ttf_approval_avg_s is 'Mean seconds latest order_submitted -> decision, per decision on the day.';
 comment on column public.metrics_daily_fulfillment.ttf_approval_p95_s is 'p95 of the same.';
 comment on column public.metrics_daily_fulfillment.computed_at is 'When the ETL wrote the row.';
+comment on column public.metrics_daily_fulfillment.api_row is
+  'The row as the metrics API serves it: a JSON object of the API''s fields in contract order. Generated: always matches the row.';
 
 create table public.metrics_daily_payments (
   metric_date date not null,
@@ -66,6 +209,10 @@ create table public.metrics_daily_payments (
   computed_at timestamptz not null default now(),
   attempts_succeeded bigint,
   successes_refunded bigint,
+  api_row json generated always as (analytics.metrics_daily_payments_api_row(
+    metric_date, provider, country_code, currency, attempts, fallback_attempts, successes, failures, refunds,
+    success_rate, fallback_rate, refund_rate, gross_cents, refunded_cents, revenue_cents,
+    avg_transaction_cents, attempts_succeeded, successes_refunded)) stored,
   constraint metrics_daily_payments_key unique nulls not distinct (metric_date, provider, country_code, currency)
 );
 comment on table public.metrics_daily_payments is
@@ -87,6 +234,8 @@ comment on column public.metrics_daily_payments.refunded_cents is 'Sum of refund
 comment on column public.metrics_daily_payments.revenue_cents is 'gross_cents - refunded_cents (may be negative).';
 comment on column public.metrics_daily_payments.avg_transaction_cents is 'Mean succeeded amount; null when no success.';
 comment on column public.metrics_daily_payments.computed_at is 'When the ETL wrote the row.';
+comment on column public.metrics_daily_payments.api_row is
+  'The row as the metrics API serves it: a JSON object of the API''s fields in contract order. Generated: always matches the row.';
 comment on column public.metrics_daily_payments.attempts_succeeded is 'Attempts of the day answered by a success (so far); numerator of success_rate. Additive.';
 comment on column public.metrics_daily_payments.successes_refunded is 'Successes of the day refunded (so far); numerator of refund_rate. Additive.';
 
@@ -110,6 +259,10 @@ create table public.metrics_daily_calls (
   answered_completed bigint,
   answered_dropped bigint,
   answered_recorded bigint,
+  api_row json generated always as (analytics.metrics_daily_calls_api_row(
+    metric_date, service_code, provider, started, answered, completed, dropped, recorded, answer_rate,
+    completion_rate, drop_rate, recording_rate, duration_avg_s, duration_p95_s, started_answered,
+    answered_completed, answered_dropped, answered_recorded)) stored,
   constraint metrics_daily_calls_key unique nulls not distinct (metric_date, service_code, provider)
 );
 comment on table public.metrics_daily_calls is
@@ -129,6 +282,8 @@ comment on column public.metrics_daily_calls.recording_rate is 'answered_recorde
 comment on column public.metrics_daily_calls.duration_avg_s is 'Mean duration_seconds of call_ended events.';
 comment on column public.metrics_daily_calls.duration_p95_s is 'p95 duration_seconds of call_ended events.';
 comment on column public.metrics_daily_calls.computed_at is 'When the ETL wrote the row.';
+comment on column public.metrics_daily_calls.api_row is
+  'The row as the metrics API serves it: a JSON object of the API''s fields in contract order. Generated: always matches the row.';
 comment on column public.metrics_daily_calls.started_answered is 'Calls started on the day that were answered (so far); numerator of answer_rate. Additive.';
 comment on column public.metrics_daily_calls.answered_completed is 'Calls answered on the day that ended normally (so far); numerator of completion_rate. Additive.';
 comment on column public.metrics_daily_calls.answered_dropped is 'Calls answered on the day that dropped (so far); numerator of drop_rate. Additive.';
@@ -151,6 +306,10 @@ create table public.metrics_daily_engagement (
   delivered_opened bigint,
   users_sent bigint,
   users_sent_opted_out bigint,
+  api_row json generated always as (analytics.metrics_daily_engagement_api_row(
+    metric_date, dau, wau, mau, notifications_sent, notifications_delivered, notifications_opened,
+    notifications_opted_out, notification_ctr, opt_out_rate, listens, listen_through_avg_pct,
+    delivered_opened, users_sent, users_sent_opted_out)) stored,
   constraint metrics_daily_engagement_pkey primary key (metric_date)
 );
 comment on table public.metrics_daily_engagement is 'Engagement KPIs, one row per computed local day (reporting time zone). Kept 2 years.';
@@ -167,6 +326,8 @@ comment on column public.metrics_daily_engagement.opt_out_rate is 'users_sent_op
 comment on column public.metrics_daily_engagement.listens is 'horoscope_listened events.';
 comment on column public.metrics_daily_engagement.listen_through_avg_pct is 'Mean metadata.listen_percent (0..100).';
 comment on column public.metrics_daily_engagement.computed_at is 'When the ETL wrote the row.';
+comment on column public.metrics_daily_engagement.api_row is
+  'The row as the metrics API serves it: a JSON object of the API''s fields in contract order. Generated: always matches the row.';
 comment on column public.metrics_daily_engagement.delivered_opened is 'Notifications delivered on the day that were opened (so far); numerator of notification_ctr. Additive.';
 comment on column public.metrics_daily_engagement.users_sent is 'Distinct users sent a notification on the day; denominator of opt_out_rate. Not additive across days.';
 comment on column public.metrics_daily_engagement.users_sent_opted_out is 'Of those, users who opted out on the day or later (so far); numerator of opt_out_rate.';
@@ -183,6 +344,9 @@ create table public.metrics_daily_content (
   approval_latency_avg_s double precision,
   approval_latency_p95_s double precision,
   computed_at timestamptz not null default now(),
+  api_row json generated always as (analytics.metrics_daily_content_api_row(
+    metric_date, uploaded, approved, rejected, published, signs_published, coverage_rate, approval_rate,
+    approval_latency_avg_s, approval_latency_p95_s)) stored,
   constraint metrics_daily_content_pkey primary key (metric_date)
 );
 comment on table public.metrics_daily_content is 'Daily horoscope content KPIs, one row per computed local day (reporting time zone). Kept 2 years.';
@@ -197,6 +361,8 @@ comment on column public.metrics_daily_content.approval_rate is 'approved / (app
 comment on column public.metrics_daily_content.approval_latency_avg_s is 'Mean seconds uploaded -> approved, per approval on the day.';
 comment on column public.metrics_daily_content.approval_latency_p95_s is 'p95 of the same.';
 comment on column public.metrics_daily_content.computed_at is 'When the ETL wrote the row.';
+comment on column public.metrics_daily_content.api_row is
+  'The row as the metrics API serves it: a JSON object of the API''s fields in contract order. Generated: always matches the row.';
 
 create table public.metrics_cohort_retention (
   cohort_date date not null,
@@ -205,6 +371,8 @@ create table public.metrics_cohort_retention (
   retained_users bigint not null,
   retention_rate double precision,
   computed_at timestamptz not null default now(),
+  api_row json generated always as (analytics.metrics_cohort_retention_api_row(
+    cohort_date, retention_day, cohort_size, retained_users, retention_rate)) stored,
   constraint metrics_cohort_retention_pkey primary key (cohort_date, retention_day),
   constraint metrics_cohort_retention_day_range check (retention_day between 0 and 365)
 );
@@ -216,6 +384,8 @@ comment on column public.metrics_cohort_retention.cohort_size is 'Users whose fi
 comment on column public.metrics_cohort_retention.retained_users is 'Cohort users active on cohort_date + N.';
 comment on column public.metrics_cohort_retention.retention_rate is 'retained_users / cohort_size.';
 comment on column public.metrics_cohort_retention.computed_at is 'When the ETL wrote the row.';
+comment on column public.metrics_cohort_retention.api_row is
+  'The row as the metrics API serves it: a JSON object of the API''s fields in contract order. Generated: always matches the row.';
 
 -- The cohort job rewrites the rows of one observed day: every cohort C in [D-365, D] gets its
 -- day-(D-C) row.
