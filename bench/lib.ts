@@ -22,6 +22,8 @@ export type BenchSuite = {
   name: string;
   /** The suite's command-line options (node:util parseArgs), e.g. `{ requests: { type: "string" } }`. */
   options?: ParseArgsOptionsConfig;
+  /** A long suite left out of the default run: it runs when named by `--only`, or alone with its switch `--<name>`. */
+  optIn?: boolean;
   run(opts: BenchOptions): Promise<BenchRow[]>;
 };
 

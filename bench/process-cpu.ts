@@ -1,35 +1,51 @@
-// CPU seconds used so far by every process of one name (Linux /proc; null elsewhere). The
-// benchmarks use it to state what a case cost the database itself: on this 2-core machine the
-// load generator, Deno and Postgres share the CPU, which a deployment does not.
+// CPU seconds used so far by processes (Linux /proc; null elsewhere). The benchmarks use it to
+// state what a case cost the database itself: on this 2-core machine the load generator, Deno and
+// Postgres share the CPU, which a deployment does not.
 import { readdirSync, readFileSync } from "node:fs";
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
-export function processCpuSeconds(name: string): number | null {
+type Stat = {
+  pid: number; comm: string; ppid: number; cpuSeconds: number;
+  /** CPU of its children that ended and were waited for (cutime + cstime). */
+  endedChildrenCpuSeconds: number;
+};
+
+function statOf(pid: number): Stat | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return {
+      pid, comm, ppid: Number(fields[1]),
+      cpuSeconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS, // utime, stime
+      endedChildrenCpuSeconds: (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS,
+    };
+  } catch {
+    return null; // the process ended while we looked
+  }
+}
+
+/** Every process's stat, or null without /proc. */
+export function processStats(): Stat[] | null {
   let pids: string[];
   try {
     pids = readdirSync("/proc").filter((p) => /^\d+$/.test(p));
   } catch {
     return null;
   }
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      if (comm !== name) continue;
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return ticks / CLOCK_TICKS;
+  return pids.map((p) => statOf(Number(p))).filter((s): s is Stat => s !== null);
+}
+
+/** CPU seconds of every process of one name (all Postgres clusters on the machine, for instance). */
+export function processCpuSeconds(name: string): number | null {
+  const stats = processStats();
+  return stats === null ? null : stats.filter((s) => s.comm === name).reduce((sum, s) => sum + s.cpuSeconds, 0);
 }
 
 /** CPU seconds used so far by one process (a database session's backend: pg_backend_pid()). */
 export function backendCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  const stat = statOf(pid);
+  if (stat === null) throw new Error(`no process ${pid} in /proc`);
+  return stat.cpuSeconds;
 }

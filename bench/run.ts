@@ -1,5 +1,6 @@
 // `npm run bench [-- --only ingest,etl] [--events N] [--key value ...]`: runs every suite in
-// bench/suites against the local stack and prints one table. Each suite measures its own baseline
+// bench/suites against the local stack and prints one table (an opt-in suite only when asked for:
+// `--only scale` or `--scale`). Each suite measures its own baseline
 // in the same run (e.g. raw COPY into the same table) and states the ratio to it.
 import { readdirSync } from "node:fs";
 import type { ParseArgsOptionsConfig } from "node:util";
@@ -15,11 +16,12 @@ for (const file of suiteFiles) suites.push((await import(`./suites/${file}`)).de
 const options: ParseArgsOptionsConfig = Object.assign({ only: { type: "string" }, events: { type: "string" } }, ...suites.map((s) => s.options));
 const args = parseCli({ args: process.argv.slice(2), options }).values as BenchOptions["args"];
 const events = positiveInt(args.events as string | undefined, "events", 200_000);
-const only = (args.only as string | undefined)?.split(",");
+const switchedOn = suites.filter((s) => s.optIn && args[s.name] === true).map((s) => s.name);
+const only = (args.only as string | undefined)?.split(",") ?? (switchedOn.length ? switchedOn : undefined);
 
 const rows: BenchRow[] = [];
 for (const suite of suites) {
-  if (only && !only.includes(suite.name)) continue;
+  if (only ? !only.includes(suite.name) : suite.optIn) continue;
   progress(`suite ${suite.name}`);
   rows.push(...(await suite.run({ events, args })));
 }
