@@ -24,7 +24,7 @@ import { LOCAL_DB_URL, LOCAL_FUNCTIONS_URL, LOCAL_FUNCTIONS_WORKERS, LOCAL_SECRE
 import { balancedLanes, closeConnections, postJson } from "../http-client.ts";
 import { intArg, progress, timed } from "../lib.ts";
 import { median, percentile } from "../../lib/stats.ts";
-import { processCpuSeconds } from "../process-cpu.ts";
+import { parentPid, processTreeCpuSeconds } from "../process-cpu.ts";
 import type { BenchOptions, BenchRow, BenchSuite } from "../lib.ts";
 import { streamEvents, yesterdayUtc } from "../../lib/generator/index.ts";
 import type { GeneratedEvent, GenerateOptions } from "../../lib/generator/index.ts";
@@ -103,6 +103,10 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
   const clients = intArg(opts, "clients", 4);
   const repeat = intArg(opts, "repeat", 1);
   const processes = LOCAL_FUNCTIONS_WORKERS;
+  // `--cases copy,http` measures only those (the COPY baseline always runs): a shorter run.
+  const cases = typeof opts.args.cases === "string" ? opts.args.cases.split(",") : ["copy", "http", "write-path", "fallback"];
+  const unknownCases = cases.filter((c) => !["copy", "http", "write-path", "fallback"].includes(c));
+  if (unknownCases.length) throw new Error(`--cases: unknown case ${unknownCases.join(", ")} (copy, http, write-path, fallback)`);
   // The same socket settings as the functions' pool (TCP_NODELAY: see no-delay-socket.ts).
   const sql = postgres(LOCAL_DB_URL, { max: clients, prepare: false, onnotice: () => {}, ...NO_DELAY_SOCKET });
   // The function's own transaction wrapper, on this pool.
@@ -130,13 +134,18 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
     await clean();
     await sql`insert into analytics.erased_subjects (subject_hash) values (analytics.subject_hash(${ERASED_USER})) on conflict do nothing`;
     restoreAutovacuum = await pauseAutovacuum(sql);
+    // This stack's Postgres only (its postmaster and children): other checkouts' stacks may run too.
+    const [{ pid }] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+    const postmaster = parentPid(pid);
+    const postgresCpu = () => (postmaster === null ? null : processTreeCpuSeconds(postmaster));
     type Runs = { seconds: number[]; dbCpu: (number | null)[]; extra: string; baseline?: string };
     const runs = new Map<string, Runs>();
+    const httpCase = `HTTP ingest fn (${batchSize}/req, ${clients} clients, ${processes} fn processes)`;
     /** Times `fn` and the Postgres CPU it caused; `extra` of the latest run is kept. */
     const measure = async <T>(c: string, fn: () => Promise<T>, extra: (value: T) => string, baseline?: string) => {
-      const cpu0 = processCpuSeconds("postgres");
+      const cpu0 = postgresCpu();
       const res = await timed(fn);
-      const cpu1 = processCpuSeconds("postgres");
+      const cpu1 = postgresCpu();
       const r = runs.get(c) ?? { seconds: [], dbCpu: [], extra: "", baseline };
       r.seconds.push(res.seconds);
       r.dbCpu.push(cpu0 === null || cpu1 === null ? null : cpu1 - cpu0);
@@ -158,6 +167,7 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
 
       // (c) end-to-end HTTP through the function, run right after the COPY it is compared with (the
       // machine's speed drifts within minutes)
+      if (cases.includes("http")) {
       progress(`ingest: round ${round}/${repeat} (c) HTTP, ${clients} clients`);
       // The backend key's quota starts afresh for the warm-up and again for the timed run (each stays
       // under its per-minute event limit, INGEST_SERVICE_EVENT_LIMIT_PER_MINUTE).
@@ -177,7 +187,7 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
       });
       await clean();
       await resetQuota();
-      await measure(`HTTP ingest fn (${batchSize}/req, ${clients} clients, ${processes} fn processes)`, () => pool(bodies, clients, async (body, client) => {
+      await measure(httpCase, () => pool(bodies, clients, async (body, client) => {
         const res = await postBatch(body, client);
         if (res.status !== 200) {
           failures++;
@@ -188,8 +198,10 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
       const stored = await count();
       if (stored !== n) throw new Error(`HTTP stored ${stored} of ${n} events (${failures} failed requests)`);
       await clean();
+      }
 
       // (b) the function's write path, as service_role, on 1 and `clients` connections
+      if (cases.includes("write-path")) {
       for (const conc of [1, clients]) {
         progress(`ingest: round ${round}/${repeat} (b) function write path (COPY), ${conc} connection(s)`);
         await measure(`fn write path: COPY (${batchSize}/stmt, ${conc} conn)`, () => pool(parsedBatches, conc, async (batch) => {
@@ -206,7 +218,9 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
       }), latencyNote, "copy");
       if ((await count()) !== n) throw new Error("storeEvents stored an unexpected number of rows");
       await clean();
+      }
       // ... and the insert it falls back to for a retried batch
+      if (cases.includes("fallback")) {
       for (const conc of [1, clients]) {
         progress(`ingest: round ${round}/${repeat} (b) fallback insert, ${conc} connection(s)`);
         await measure(`fn fallback: insert jsonb_to_recordset on conflict (${batchSize}/stmt, ${conc} conn)`, () => pool(batches, conc, async (payload) => {
@@ -218,6 +232,7 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
         if ((await count()) !== n) throw new Error("insert stored an unexpected number of rows");
         await clean();
       }
+      }
     }
     const copyRuns = runs.get("copy")!.seconds;
     for (const [c, r] of runs) {
@@ -228,8 +243,20 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
         const ratios = r.seconds.map((sec, i) => copyRuns[i] / sec * 100);
         parts.push(`rate vs the round's copy: ${ratios.map((x) => `${x.toFixed(0)}%`).join(" ")} (median ${median(ratios).toFixed(0)}%)`);
       }
+      if (c === httpCase) parts.push("target >= 60% of the copy rate");
       if (repeat > 1) parts.push(`median of ${repeat}`);
       row(c, median(r.seconds), parts.join("; "), r.baseline);
+    }
+    // Issue 18's target: the database's cost per event on the HTTP path near that of a raw COPY.
+    const http = runs.get(httpCase);
+    const copyCpu = runs.get("copy")!.dbCpu;
+    if (http && http.dbCpu.every((x) => x !== null) && copyCpu.every((x) => x !== null)) {
+      const ratios = http.dbCpu.map((cpu, i) => cpu! / copyCpu[i]!);
+      rows.push({
+        suite: "ingest", case: "Postgres CPU per HTTP event / per COPY event", n, unit: "events", seconds: median(http.dbCpu as number[]),
+        extra: `${median(ratios).toFixed(2)}x within a round (target <= 1.15x; rounds: ${ratios.map((x) => x.toFixed(2)).join(" ")}); ` +
+          `seconds = the HTTP case's Postgres CPU, median of ${repeat}`,
+      });
     }
   } finally {
     await restoreAutovacuum?.().catch(() => {});
@@ -243,7 +270,7 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
 
 const suite: BenchSuite = {
   name: "ingest",
-  options: { batch: { type: "string" }, clients: { type: "string" }, repeat: { type: "string" } },
+  options: { batch: { type: "string" }, clients: { type: "string" }, repeat: { type: "string" }, cases: { type: "string" } },
   run,
 };
 export default suite;
