@@ -44,9 +44,13 @@ const WORKLOAD = {
   mix: { orders: 0.3, payments: 0.2, calls: 0.15, notifications: 0.2, moderation: 0.03, content: 0.12 },
 } satisfies Partial<GenerateOptions>;
 
-/** `n` events of yesterday (inside ingestion's window), each with request_id = marker for the cleanup. */
-function workload(n: number, seed: number, marker: string): GeneratedEvent[] {
-  return Array.from(streamEvents({ ...WORKLOAD, eventsPerDay: n, seed, endDate: yesterdayUtc() }), (e) => ({ ...e, request_id: marker }));
+/**
+ * `n` events of yesterday (inside ingestion's window), each with request_id = marker for the
+ * cleanup. Their ids are the emitters' (UUIDv7, in sending order), or with `--ids seeded` the
+ * generator's random version-4 ids (how the suite measured before the emitters sent UUIDv7).
+ */
+function workload(n: number, seed: number, marker: string, eventIds: GenerateOptions["eventIds"]): GeneratedEvent[] {
+  return Array.from(streamEvents({ ...WORKLOAD, eventsPerDay: n, seed, endDate: yesterdayUtc(), eventIds }), (e) => ({ ...e, request_id: marker }));
 }
 
 function chunks<T>(xs: T[], size: number): T[][] {
@@ -103,6 +107,8 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
   const clients = intArg(opts, "clients", 4);
   const repeat = intArg(opts, "repeat", 1);
   const processes = LOCAL_FUNCTIONS_WORKERS;
+  const eventIds = opts.args.ids ?? "emitter";
+  if (eventIds !== "emitter" && eventIds !== "seeded") throw new Error("--ids: emitter or seeded");
   // `--cases copy,http` measures only those (the COPY baseline always runs): a shorter run.
   const cases = typeof opts.args.cases === "string" ? opts.args.cases.split(",") : ["copy", "http", "write-path", "fallback"];
   const unknownCases = cases.filter((c) => !["copy", "http", "write-path", "fallback"].includes(c));
@@ -123,13 +129,13 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
 
   try {
     progress(`ingest: generating ${n.toLocaleString("en-US")} events`);
-    const events = workload(n, 20261125, MARKER);
+    const events = workload(n, 20261125, MARKER, eventIds);
     const copyText = events.map((e) => copyLine(e as ParsedEvent));
     const parsedBatches = chunks(events as ParsedEvent[], batchSize);
     const batches = parsedBatches.map((b) => JSON.stringify(b));
     // Encoded to bytes in advance too: the client's CPU is taken from the server under test.
     const bodies = chunks(events, batchSize).map((b) => Buffer.from(JSON.stringify({ events: b })));
-    const warmupBodies = chunks(workload(Math.max(batchSize, Math.round(n / 20)), 20261202, WARMUP_MARKER), batchSize)
+    const warmupBodies = chunks(workload(Math.max(batchSize, Math.round(n / 20)), 20261202, WARMUP_MARKER, eventIds), batchSize)
       .map((b) => Buffer.from(JSON.stringify({ events: b })));
     await clean();
     await sql`insert into analytics.erased_subjects (subject_hash) values (analytics.subject_hash(${ERASED_USER})) on conflict do nothing`;
@@ -270,7 +276,7 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
 
 const suite: BenchSuite = {
   name: "ingest",
-  options: { batch: { type: "string" }, clients: { type: "string" }, repeat: { type: "string" }, cases: { type: "string" } },
+  options: { batch: { type: "string" }, clients: { type: "string" }, repeat: { type: "string" }, cases: { type: "string" }, ids: { type: "string" } },
   run,
 };
 export default suite;
