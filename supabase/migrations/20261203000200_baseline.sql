@@ -2261,12 +2261,14 @@ $function$;
 
 CREATE OR REPLACE FUNCTION analytics.reporting_time_zone()
   RETURNS text
-  LANGUAGE sql
+  LANGUAGE plpgsql
   STABLE
   SECURITY DEFINER
   SET search_path TO ''
   AS $function$
-  select coalesce((select s.time_zone from analytics.reporting_settings s), 'UTC')
+begin
+  return coalesce((select s.time_zone from analytics.reporting_settings s), 'UTC');
+end;
 $function$;
 
 CREATE OR REPLACE FUNCTION analytics.reporting_today()
