@@ -9,7 +9,10 @@
 // R times interleaved, a round being (a), (c), then (b): each row gives the median run and its rate
 // relative to the COPY of the same round, since this machine's speed drifts between rounds. Each
 // row also states the Postgres CPU per event: on this 2-core machine Deno, the load generator and
-// Postgres share the CPU, which a deployment (functions on their own machines) does not.
+// Postgres share the CPU, which a deployment (functions on their own machines) does not: issue
+// 18's target compares the two Postgres CPU figures (a row of its own). `--cases` picks the cases
+// after the COPY baseline (copy,http,write-path,fallback); `--ids seeded` sends random version-4
+// ids instead of the emitters' UUIDv7.
 import postgres from "postgres";
 import { COPY_SQL, copyLine } from "../../supabase/functions/_shared/copy-text.ts";
 import { clearHashCache } from "../../supabase/functions/ingest/erased-users.ts";
@@ -120,6 +123,9 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
   const clean = async () => {
     await sql`delete from public.events_raw where request_id in (${MARKER}, ${WARMUP_MARKER})`;
     await sql`vacuum (analyze) public.events_raw`;
+    // Every case starts right after a checkpoint: none pays for one that a case before it made due
+    // (the checkpointer's CPU counts as Postgres's), and each pays the same full-page images.
+    await sql`checkpoint`;
   };
   const count = async () => (await sql<{ n: number }[]>`select count(*)::int as n from public.events_raw where request_id = ${MARKER}`)[0].n;
   let restoreAutovacuum: (() => Promise<void>) | undefined;
@@ -174,70 +180,70 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
       // (c) end-to-end HTTP through the function, run right after the COPY it is compared with (the
       // machine's speed drifts within minutes)
       if (cases.includes("http")) {
-      progress(`ingest: round ${round}/${repeat} (c) HTTP, ${clients} clients`);
-      // The backend key's quota starts afresh for the warm-up and again for the timed run (each stays
-      // under its per-minute event limit, INGEST_SERVICE_EVENT_LIMIT_PER_MINUTE).
-      const resetQuota = () => sql`delete from analytics.ingest_rate_limits where bucket like 'service:%'`;
-      await resetQuota();
-      let failures = 0;
-      // Each client keeps one connection, spread evenly over the function processes (http-client.ts).
-      const lanes = await balancedLanes(LOCAL_FUNCTIONS_URL, clients, processes);
-      // Warm-up off the clock (5% of N): under steady load a function has its database connections
-      // open, its code optimised and its heap grown. After the minute the other cases take, an idle
-      // one has lost some of that (its pool closes idle connections after 30 s): bench/README.md.
-      const postBatch = (body: Uint8Array, client: number) =>
-        postJson(`${LOCAL_FUNCTIONS_URL}/ingest`, body, { authorization: `Bearer ${LOCAL_SECRET_KEY}` }, lanes[client]);
-      await pool(warmupBodies, clients, async (body, client) => {
-        const res = await postBatch(body, client);
-        if (res.status !== 200) throw new Error(`warm-up: HTTP ${res.status}: ${res.text.slice(0, 300)}`);
-      });
-      await clean();
-      await resetQuota();
-      await measure(httpCase, () => pool(bodies, clients, async (body, client) => {
-        const res = await postBatch(body, client);
-        if (res.status !== 200) {
-          failures++;
-          if (failures === 1) progress(`ingest: HTTP ${res.status}: ${res.text.slice(0, 300)}`);
-        }
-      }), latencyNote, "copy");
-      for (const lane of lanes) lane.agent.destroy();
-      const stored = await count();
-      if (stored !== n) throw new Error(`HTTP stored ${stored} of ${n} events (${failures} failed requests)`);
-      await clean();
+        progress(`ingest: round ${round}/${repeat} (c) HTTP, ${clients} clients`);
+        // The backend key's quota starts afresh for the warm-up and again for the timed run (each stays
+        // under its per-minute event limit, INGEST_SERVICE_EVENT_LIMIT_PER_MINUTE).
+        const resetQuota = () => sql`delete from analytics.ingest_rate_limits where bucket like 'service:%'`;
+        await resetQuota();
+        let failures = 0;
+        // Each client keeps one connection, spread evenly over the function processes (http-client.ts).
+        const lanes = await balancedLanes(LOCAL_FUNCTIONS_URL, clients, processes);
+        // Warm-up off the clock (5% of N): under steady load a function has its database connections
+        // open, its code optimised and its heap grown. After the minute the other cases take, an idle
+        // one has lost some of that (its pool closes idle connections after 30 s): bench/README.md.
+        const postBatch = (body: Uint8Array, client: number) =>
+          postJson(`${LOCAL_FUNCTIONS_URL}/ingest`, body, { authorization: `Bearer ${LOCAL_SECRET_KEY}` }, lanes[client]);
+        await pool(warmupBodies, clients, async (body, client) => {
+          const res = await postBatch(body, client);
+          if (res.status !== 200) throw new Error(`warm-up: HTTP ${res.status}: ${res.text.slice(0, 300)}`);
+        });
+        await clean();
+        await resetQuota();
+        await measure(httpCase, () => pool(bodies, clients, async (body, client) => {
+          const res = await postBatch(body, client);
+          if (res.status !== 200) {
+            failures++;
+            if (failures === 1) progress(`ingest: HTTP ${res.status}: ${res.text.slice(0, 300)}`);
+          }
+        }), latencyNote, "copy");
+        for (const lane of lanes) lane.agent.destroy();
+        const stored = await count();
+        if (stored !== n) throw new Error(`HTTP stored ${stored} of ${n} events (${failures} failed requests)`);
+        await clean();
       }
 
       // (b) the function's write path, as service_role, on 1 and `clients` connections
       if (cases.includes("write-path")) {
-      for (const conc of [1, clients]) {
-        progress(`ingest: round ${round}/${repeat} (b) function write path (COPY), ${conc} connection(s)`);
-        await measure(`fn write path: COPY (${batchSize}/stmt, ${conc} conn)`, () => pool(parsedBatches, conc, async (batch) => {
+        for (const conc of [1, clients]) {
+          progress(`ingest: round ${round}/${repeat} (b) function write path (COPY), ${conc} connection(s)`);
+          await measure(`fn write path: COPY (${batchSize}/stmt, ${conc} conn)`, () => pool(parsedBatches, conc, async (batch) => {
+            if ((await storeEvents(asServiceRole, batch)) !== batch.length) throw new Error("storeEvents skipped events");
+          }), latencyNote, "copy");
+          if ((await count()) !== n) throw new Error("storeEvents stored an unexpected number of rows");
+          await clean();
+        }
+        // ... with every batch's users new to the isolate: each batch asks for their hashes first
+        progress(`ingest: round ${round}/${repeat} (b) function write path (COPY), cold hash cache, ${clients} connections`);
+        await measure(`fn write path: COPY, users new to the isolate (${batchSize}/stmt, ${clients} conn)`, () => pool(parsedBatches, clients, async (batch) => {
+          clearHashCache();
           if ((await storeEvents(asServiceRole, batch)) !== batch.length) throw new Error("storeEvents skipped events");
         }), latencyNote, "copy");
         if ((await count()) !== n) throw new Error("storeEvents stored an unexpected number of rows");
         await clean();
       }
-      // ... with every batch's users new to the isolate: each batch asks for their hashes first
-      progress(`ingest: round ${round}/${repeat} (b) function write path (COPY), cold hash cache, ${clients} connections`);
-      await measure(`fn write path: COPY, users new to the isolate (${batchSize}/stmt, ${clients} conn)`, () => pool(parsedBatches, clients, async (batch) => {
-        clearHashCache();
-        if ((await storeEvents(asServiceRole, batch)) !== batch.length) throw new Error("storeEvents skipped events");
-      }), latencyNote, "copy");
-      if ((await count()) !== n) throw new Error("storeEvents stored an unexpected number of rows");
-      await clean();
-      }
       // ... and the insert it falls back to for a retried batch
       if (cases.includes("fallback")) {
-      for (const conc of [1, clients]) {
-        progress(`ingest: round ${round}/${repeat} (b) fallback insert, ${conc} connection(s)`);
-        await measure(`fn fallback: insert jsonb_to_recordset on conflict (${batchSize}/stmt, ${conc} conn)`, () => pool(batches, conc, async (payload) => {
-          await asServiceRole(async (tx) => {
-            await tx.unsafe(HOLD_OFF_ERASURES_SQL);
-            await tx.unsafe(INSERT_EVENTS_SQL, [payload]);
-          });
-        }), latencyNote, "copy");
-        if ((await count()) !== n) throw new Error("insert stored an unexpected number of rows");
-        await clean();
-      }
+        for (const conc of [1, clients]) {
+          progress(`ingest: round ${round}/${repeat} (b) fallback insert, ${conc} connection(s)`);
+          await measure(`fn fallback: insert jsonb_to_recordset on conflict (${batchSize}/stmt, ${conc} conn)`, () => pool(batches, conc, async (payload) => {
+            await asServiceRole(async (tx) => {
+              await tx.unsafe(HOLD_OFF_ERASURES_SQL);
+              await tx.unsafe(INSERT_EVENTS_SQL, [payload]);
+            });
+          }), latencyNote, "copy");
+          if ((await count()) !== n) throw new Error("insert stored an unexpected number of rows");
+          await clean();
+        }
       }
     }
     const copyRuns = runs.get("copy")!.seconds;
