@@ -49,3 +49,8 @@ export function backendCpuSeconds(pid: number): number {
   if (stat === null) throw new Error(`no process ${pid} in /proc`);
   return stat.cpuSeconds;
 }
+
+/** The parent of a process (a Postgres backend's: its server's postmaster), or null. */
+export function parentPid(pid: number): number | null {
+  return statOf(pid)?.ppid ?? null;
+}

@@ -3,6 +3,7 @@
 // under its own user, entity and event ids, encoded batch by batch as it is sent. Only the
 // template day is held in memory; the generator itself would take a core of this 2-core machine
 // away from the server under test (bench/README.md, "Scale").
+import { newEventId } from "../client/event-id.ts";
 import { streamEvents } from "../lib/generator/index.ts";
 
 /** Events of the generated template day (its user pool: one user per five events, the generator's default). */
@@ -16,12 +17,9 @@ function copiedUuid(head: string, rest: string, copy: number): string {
   return (((parseInt(head, 16) ^ Math.imul(copy + 1, 0x9e3779b1)) >>> 0).toString(16).padStart(8, "0")) + rest;
 }
 
-/**
- * The id each sent event carries: the one place to change when the emitters' ids (UUIDv7 from
- * client/event-id.ts, `newEventId()`) replace the generator's.
- */
-function sentEventId(head: string, rest: string, copy: number): string {
-  return copiedUuid(head, rest, copy);
+/** The id each sent event carries: a new one as the emitters make it (UUIDv7, client/event-id.ts). */
+function sentEventId(): string {
+  return newEventId();
 }
 
 export type ScaleWorkload = {
@@ -59,7 +57,7 @@ export function scaleWorkload(opts: {
       const parts = new Array<string>(end - start);
       for (let i = start; i < end; i++) {
         parts[i - start] = template[i].replace(UUID_FIELD, (_, field: string, head: string, rest: string) =>
-          `"${field}":"${field === "event_id" ? sentEventId(head, rest, copy) : copiedUuid(head, rest, copy)}"`);
+          `"${field}":"${field === "event_id" ? sentEventId() : copiedUuid(head, rest, copy)}"`);
       }
       handedOut += end - start;
       return Buffer.from(`{"events":[${parts.join(",")}]}`);

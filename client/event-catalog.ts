@@ -1,6 +1,7 @@
 // The event catalog as TypeScript types for application code (mirror of public.event_schema_versions;
 // tests/ingest/emitter.test.ts fails if the two drift apart). `userInitiated`: the event shows the
 // user doing something, so it makes them active (DAU/WAU/MAU, cohorts; DESIGN.md §10.2).
+import { newEventId } from "./event-id.ts";
 
 export const EVENT_CATALOG = {
   order_created: { domain: "orders", userInitiated: true, required: ["entity_id", "user_id", "service_code"] },
@@ -97,7 +98,7 @@ export type AnalyticsEvent = Partial<EventFieldValues> & {
 /** Builds a catalog-typed event with a fresh event_id (so retries are deduplicated) and a timestamp. */
 export function buildEvent<T extends EventType>(type: T, fields: EventFields<T>): AnalyticsEvent {
   return {
-    event_id: crypto.randomUUID(),
+    event_id: newEventId(),
     event_timestamp: new Date().toISOString(),
     ...(fields as Partial<EventFieldValues> & { metadata?: Metadata }),
     event_domain: EVENT_CATALOG[type].domain,

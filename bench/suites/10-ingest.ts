@@ -9,7 +9,10 @@
 // R times interleaved, a round being (a), (c), then (b): each row gives the median run and its rate
 // relative to the COPY of the same round, since this machine's speed drifts between rounds. Each
 // row also states the Postgres CPU per event: on this 2-core machine Deno, the load generator and
-// Postgres share the CPU, which a deployment (functions on their own machines) does not.
+// Postgres share the CPU, which a deployment (functions on their own machines) does not: issue
+// 18's target compares the two Postgres CPU figures (a row of its own). `--cases` picks the cases
+// after the COPY baseline (copy,http,write-path,fallback); `--ids seeded` sends random version-4
+// ids instead of the emitters' UUIDv7.
 import postgres from "postgres";
 import { COPY_SQL, copyLine } from "../../supabase/functions/_shared/copy-text.ts";
 import { clearHashCache } from "../../supabase/functions/ingest/erased-users.ts";
@@ -24,7 +27,8 @@ import { LOCAL_DB_URL, LOCAL_FUNCTIONS_URL, LOCAL_FUNCTIONS_WORKERS, LOCAL_SECRE
 import { balancedLanes, closeConnections, postJson } from "../http-client.ts";
 import { intArg, progress, timed } from "../lib.ts";
 import { median, percentile } from "../../lib/stats.ts";
-import { processCpuSeconds } from "../process-cpu.ts";
+import { parentPid } from "../process-cpu.ts";
+import { clusterCpuSeconds } from "../stack-processes.ts";
 import type { BenchOptions, BenchRow, BenchSuite } from "../lib.ts";
 import { streamEvents, yesterdayUtc } from "../../lib/generator/index.ts";
 import type { GeneratedEvent, GenerateOptions } from "../../lib/generator/index.ts";
@@ -44,9 +48,13 @@ const WORKLOAD = {
   mix: { orders: 0.3, payments: 0.2, calls: 0.15, notifications: 0.2, moderation: 0.03, content: 0.12 },
 } satisfies Partial<GenerateOptions>;
 
-/** `n` events of yesterday (inside ingestion's window), each with request_id = marker for the cleanup. */
-function workload(n: number, seed: number, marker: string): GeneratedEvent[] {
-  return Array.from(streamEvents({ ...WORKLOAD, eventsPerDay: n, seed, endDate: yesterdayUtc() }), (e) => ({ ...e, request_id: marker }));
+/**
+ * `n` events of yesterday (inside ingestion's window), each with request_id = marker for the
+ * cleanup. Their ids are the emitters' (UUIDv7, in sending order), or with `--ids seeded` the
+ * generator's random version-4 ids (how the suite measured before the emitters sent UUIDv7).
+ */
+function workload(n: number, seed: number, marker: string, eventIds: GenerateOptions["eventIds"]): GeneratedEvent[] {
+  return Array.from(streamEvents({ ...WORKLOAD, eventsPerDay: n, seed, endDate: yesterdayUtc(), eventIds }), (e) => ({ ...e, request_id: marker }));
 }
 
 function chunks<T>(xs: T[], size: number): T[][] {
@@ -103,6 +111,12 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
   const clients = intArg(opts, "clients", 4);
   const repeat = intArg(opts, "repeat", 1);
   const processes = LOCAL_FUNCTIONS_WORKERS;
+  const eventIds = opts.args.ids ?? "emitter";
+  if (eventIds !== "emitter" && eventIds !== "seeded") throw new Error("--ids: emitter or seeded");
+  // `--cases copy,http` measures only those (the COPY baseline always runs): a shorter run.
+  const cases = typeof opts.args.cases === "string" ? opts.args.cases.split(",") : ["copy", "http", "write-path", "fallback"];
+  const unknownCases = cases.filter((c) => !["copy", "http", "write-path", "fallback"].includes(c));
+  if (unknownCases.length) throw new Error(`--cases: unknown case ${unknownCases.join(", ")} (copy, http, write-path, fallback)`);
   // The same socket settings as the functions' pool (TCP_NODELAY: see no-delay-socket.ts).
   const sql = postgres(LOCAL_DB_URL, { max: clients, prepare: false, onnotice: () => {}, ...NO_DELAY_SOCKET });
   // The function's own transaction wrapper, on this pool.
@@ -110,6 +124,9 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
   const clean = async () => {
     await sql`delete from public.events_raw where request_id in (${MARKER}, ${WARMUP_MARKER})`;
     await sql`vacuum (analyze) public.events_raw`;
+    // Every case starts right after a checkpoint: none pays for one that a case before it made due
+    // (the checkpointer's CPU counts as Postgres's), and each pays the same full-page images.
+    await sql`checkpoint`;
   };
   const count = async () => (await sql<{ n: number }[]>`select count(*)::int as n from public.events_raw where request_id = ${MARKER}`)[0].n;
   let restoreAutovacuum: (() => Promise<void>) | undefined;
@@ -119,27 +136,41 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
 
   try {
     progress(`ingest: generating ${n.toLocaleString("en-US")} events`);
-    const events = workload(n, 20261125, MARKER);
+    const events = workload(n, 20261125, MARKER, eventIds);
     const copyText = events.map((e) => copyLine(e as ParsedEvent));
     const parsedBatches = chunks(events as ParsedEvent[], batchSize);
     const batches = parsedBatches.map((b) => JSON.stringify(b));
     // Encoded to bytes in advance too: the client's CPU is taken from the server under test.
     const bodies = chunks(events, batchSize).map((b) => Buffer.from(JSON.stringify({ events: b })));
-    const warmupBodies = chunks(workload(Math.max(batchSize, Math.round(n / 20)), 20261202, WARMUP_MARKER), batchSize)
+    const warmupBodies = chunks(workload(Math.max(batchSize, Math.round(n / 20)), 20261202, WARMUP_MARKER, eventIds), batchSize)
       .map((b) => Buffer.from(JSON.stringify({ events: b })));
     await clean();
     await sql`insert into analytics.erased_subjects (subject_hash) values (analytics.subject_hash(${ERASED_USER})) on conflict do nothing`;
     restoreAutovacuum = await pauseAutovacuum(sql);
-    type Runs = { seconds: number[]; dbCpu: (number | null)[]; extra: string; baseline?: string };
+    // This stack's Postgres only (its postmaster and children): other checkouts' stacks may run too.
+    const [{ pid }] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+    const postmaster = parentPid(pid);
+    const postgresCpu = () => (postmaster === null ? null : clusterCpuSeconds(postmaster));
+    /** dbCpu: while the case ran plus the checkpoint right after it; dbCpuRun: while it ran. */
+    type Runs = { seconds: number[]; dbCpu: (number | null)[]; dbCpuRun: (number | null)[]; extra: string; baseline?: string };
     const runs = new Map<string, Runs>();
-    /** Times `fn` and the Postgres CPU it caused; `extra` of the latest run is kept. */
+    const httpCase = `HTTP ingest fn (${batchSize}/req, ${clients} clients, ${processes} fn processes)`;
+    const cpuSince = (cpu0: number | null, cpu1: number | null) => (cpu0 === null || cpu1 === null ? null : cpu1 - cpu0);
+    /**
+     * Times `fn`, and the Postgres CPU it caused: each case starts right after a checkpoint (clean),
+     * and its CPU figure includes the checkpoint that writes out the pages it dirtied (off the clock),
+     * so it is the whole of what the case cost the database. `extra` of the latest run is kept.
+     */
     const measure = async <T>(c: string, fn: () => Promise<T>, extra: (value: T) => string, baseline?: string) => {
-      const cpu0 = processCpuSeconds("postgres");
+      const cpu0 = postgresCpu();
       const res = await timed(fn);
-      const cpu1 = processCpuSeconds("postgres");
-      const r = runs.get(c) ?? { seconds: [], dbCpu: [], extra: "", baseline };
+      const cpu1 = postgresCpu();
+      await sql`checkpoint`;
+      const cpu2 = postgresCpu();
+      const r = runs.get(c) ?? { seconds: [], dbCpu: [], dbCpuRun: [], extra: "", baseline };
       r.seconds.push(res.seconds);
-      r.dbCpu.push(cpu0 === null || cpu1 === null ? null : cpu1 - cpu0);
+      r.dbCpu.push(cpuSince(cpu0, cpu2));
+      r.dbCpuRun.push(cpuSince(cpu0, cpu1));
       r.extra = extra(res.value);
       runs.set(c, r);
       return res.value;
@@ -158,78 +189,102 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
 
       // (c) end-to-end HTTP through the function, run right after the COPY it is compared with (the
       // machine's speed drifts within minutes)
-      progress(`ingest: round ${round}/${repeat} (c) HTTP, ${clients} clients`);
-      // The backend key's quota starts afresh for the warm-up and again for the timed run (each stays
-      // under its per-minute event limit, INGEST_SERVICE_EVENT_LIMIT_PER_MINUTE).
-      const resetQuota = () => sql`delete from analytics.ingest_rate_limits where bucket like 'service:%'`;
-      await resetQuota();
-      let failures = 0;
-      // Each client keeps one connection, spread evenly over the function processes (http-client.ts).
-      const lanes = await balancedLanes(LOCAL_FUNCTIONS_URL, clients, processes);
-      // Warm-up off the clock (5% of N): under steady load a function has its database connections
-      // open, its code optimised and its heap grown. After the minute the other cases take, an idle
-      // one has lost some of that (its pool closes idle connections after 30 s): bench/README.md.
-      const postBatch = (body: Uint8Array, client: number) =>
-        postJson(`${LOCAL_FUNCTIONS_URL}/ingest`, body, { authorization: `Bearer ${LOCAL_SECRET_KEY}` }, lanes[client]);
-      await pool(warmupBodies, clients, async (body, client) => {
-        const res = await postBatch(body, client);
-        if (res.status !== 200) throw new Error(`warm-up: HTTP ${res.status}: ${res.text.slice(0, 300)}`);
-      });
-      await clean();
-      await resetQuota();
-      await measure(`HTTP ingest fn (${batchSize}/req, ${clients} clients, ${processes} fn processes)`, () => pool(bodies, clients, async (body, client) => {
-        const res = await postBatch(body, client);
-        if (res.status !== 200) {
-          failures++;
-          if (failures === 1) progress(`ingest: HTTP ${res.status}: ${res.text.slice(0, 300)}`);
-        }
-      }), latencyNote, "copy");
-      for (const lane of lanes) lane.agent.destroy();
-      const stored = await count();
-      if (stored !== n) throw new Error(`HTTP stored ${stored} of ${n} events (${failures} failed requests)`);
-      await clean();
+      if (cases.includes("http")) {
+        progress(`ingest: round ${round}/${repeat} (c) HTTP, ${clients} clients`);
+        // The backend key's quota starts afresh for the warm-up and again for the timed run (each stays
+        // under its per-minute event limit, INGEST_SERVICE_EVENT_LIMIT_PER_MINUTE).
+        const resetQuota = () => sql`delete from analytics.ingest_rate_limits where bucket like 'service:%'`;
+        await resetQuota();
+        let failures = 0;
+        // Each client keeps one connection, spread evenly over the function processes (http-client.ts).
+        const lanes = await balancedLanes(LOCAL_FUNCTIONS_URL, clients, processes);
+        // Warm-up off the clock (5% of N): under steady load a function has its database connections
+        // open, its code optimised and its heap grown. After the minute the other cases take, an idle
+        // one has lost some of that (its pool closes idle connections after 30 s): bench/README.md.
+        const postBatch = (body: Uint8Array, client: number) =>
+          postJson(`${LOCAL_FUNCTIONS_URL}/ingest`, body, { authorization: `Bearer ${LOCAL_SECRET_KEY}` }, lanes[client]);
+        await pool(warmupBodies, clients, async (body, client) => {
+          const res = await postBatch(body, client);
+          if (res.status !== 200) throw new Error(`warm-up: HTTP ${res.status}: ${res.text.slice(0, 300)}`);
+        });
+        await clean();
+        await resetQuota();
+        await measure(httpCase, () => pool(bodies, clients, async (body, client) => {
+          const res = await postBatch(body, client);
+          if (res.status !== 200) {
+            failures++;
+            if (failures === 1) progress(`ingest: HTTP ${res.status}: ${res.text.slice(0, 300)}`);
+          }
+        }), latencyNote, "copy");
+        for (const lane of lanes) lane.agent.destroy();
+        const stored = await count();
+        if (stored !== n) throw new Error(`HTTP stored ${stored} of ${n} events (${failures} failed requests)`);
+        await clean();
+      }
 
       // (b) the function's write path, as service_role, on 1 and `clients` connections
-      for (const conc of [1, clients]) {
-        progress(`ingest: round ${round}/${repeat} (b) function write path (COPY), ${conc} connection(s)`);
-        await measure(`fn write path: COPY (${batchSize}/stmt, ${conc} conn)`, () => pool(parsedBatches, conc, async (batch) => {
+      if (cases.includes("write-path")) {
+        for (const conc of [1, clients]) {
+          progress(`ingest: round ${round}/${repeat} (b) function write path (COPY), ${conc} connection(s)`);
+          await measure(`fn write path: COPY (${batchSize}/stmt, ${conc} conn)`, () => pool(parsedBatches, conc, async (batch) => {
+            if ((await storeEvents(asServiceRole, batch)) !== batch.length) throw new Error("storeEvents skipped events");
+          }), latencyNote, "copy");
+          if ((await count()) !== n) throw new Error("storeEvents stored an unexpected number of rows");
+          await clean();
+        }
+        // ... with every batch's users new to the isolate: each batch asks for their hashes first
+        progress(`ingest: round ${round}/${repeat} (b) function write path (COPY), cold hash cache, ${clients} connections`);
+        await measure(`fn write path: COPY, users new to the isolate (${batchSize}/stmt, ${clients} conn)`, () => pool(parsedBatches, clients, async (batch) => {
+          clearHashCache();
           if ((await storeEvents(asServiceRole, batch)) !== batch.length) throw new Error("storeEvents skipped events");
         }), latencyNote, "copy");
         if ((await count()) !== n) throw new Error("storeEvents stored an unexpected number of rows");
         await clean();
       }
-      // ... with every batch's users new to the isolate: each batch asks for their hashes first
-      progress(`ingest: round ${round}/${repeat} (b) function write path (COPY), cold hash cache, ${clients} connections`);
-      await measure(`fn write path: COPY, users new to the isolate (${batchSize}/stmt, ${clients} conn)`, () => pool(parsedBatches, clients, async (batch) => {
-        clearHashCache();
-        if ((await storeEvents(asServiceRole, batch)) !== batch.length) throw new Error("storeEvents skipped events");
-      }), latencyNote, "copy");
-      if ((await count()) !== n) throw new Error("storeEvents stored an unexpected number of rows");
-      await clean();
       // ... and the insert it falls back to for a retried batch
-      for (const conc of [1, clients]) {
-        progress(`ingest: round ${round}/${repeat} (b) fallback insert, ${conc} connection(s)`);
-        await measure(`fn fallback: insert jsonb_to_recordset on conflict (${batchSize}/stmt, ${conc} conn)`, () => pool(batches, conc, async (payload) => {
-          await asServiceRole(async (tx) => {
-            await tx.unsafe(HOLD_OFF_ERASURES_SQL);
-            await tx.unsafe(INSERT_EVENTS_SQL, [payload]);
-          });
-        }), latencyNote, "copy");
-        if ((await count()) !== n) throw new Error("insert stored an unexpected number of rows");
-        await clean();
+      if (cases.includes("fallback")) {
+        for (const conc of [1, clients]) {
+          progress(`ingest: round ${round}/${repeat} (b) fallback insert, ${conc} connection(s)`);
+          await measure(`fn fallback: insert jsonb_to_recordset on conflict (${batchSize}/stmt, ${conc} conn)`, () => pool(batches, conc, async (payload) => {
+            await asServiceRole(async (tx) => {
+              await tx.unsafe(HOLD_OFF_ERASURES_SQL);
+              await tx.unsafe(INSERT_EVENTS_SQL, [payload]);
+            });
+          }), latencyNote, "copy");
+          if ((await count()) !== n) throw new Error("insert stored an unexpected number of rows");
+          await clean();
+        }
       }
     }
     const copyRuns = runs.get("copy")!.seconds;
+    const perEvent = (cpu: number[]) => (median(cpu) / n * 1e6).toFixed(1);
     for (const [c, r] of runs) {
       const parts = [r.extra];
       const cpu = r.dbCpu.filter((x): x is number => x !== null);
-      if (cpu.length) parts.push(`Postgres CPU ${(median(cpu) / n * 1e6).toFixed(1)} us/event`);
+      const cpuRun = r.dbCpuRun.filter((x): x is number => x !== null);
+      if (cpu.length) parts.push(`Postgres CPU ${perEvent(cpu)} us/event (${perEvent(cpuRun)} before its checkpoint)`);
       if (r.baseline && repeat > 1) {
         const ratios = r.seconds.map((sec, i) => copyRuns[i] / sec * 100);
         parts.push(`rate vs the round's copy: ${ratios.map((x) => `${x.toFixed(0)}%`).join(" ")} (median ${median(ratios).toFixed(0)}%)`);
       }
+      if (c === httpCase) parts.push("target >= 60% of the copy rate");
       if (repeat > 1) parts.push(`median of ${repeat}`);
       row(c, median(r.seconds), parts.join("; "), r.baseline);
+    }
+    // Issue 18's target: the database's cost per event on the HTTP path near that of a raw COPY.
+    const http = runs.get(httpCase);
+    const copy = runs.get("copy")!;
+    const ratiosOf = (a: (number | null)[], b: (number | null)[]) =>
+      a.every((x) => x !== null) && b.every((x) => x !== null) ? a.map((x, i) => x! / b[i]!) : null;
+    const ratios = http && ratiosOf(http.dbCpu, copy.dbCpu);
+    const ratiosRun = http && ratiosOf(http.dbCpuRun, copy.dbCpuRun);
+    if (http && ratios && ratiosRun) {
+      rows.push({
+        suite: "ingest", case: "Postgres CPU per HTTP event / per COPY event", n, unit: "events", seconds: median(http.dbCpu as number[]),
+        extra: `${median(ratios).toFixed(2)}x within a round (target <= 1.15x; rounds: ${ratios.map((x) => x.toFixed(2)).join(" ")}); ` +
+          `before the checkpoints ${median(ratiosRun).toFixed(2)}x (rounds: ${ratiosRun.map((x) => x.toFixed(2)).join(" ")}); ` +
+          `seconds = the HTTP case's Postgres CPU, median of ${repeat}`,
+      });
     }
   } finally {
     await restoreAutovacuum?.().catch(() => {});
@@ -243,7 +298,7 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
 
 const suite: BenchSuite = {
   name: "ingest",
-  options: { batch: { type: "string" }, clients: { type: "string" }, repeat: { type: "string" } },
+  options: { batch: { type: "string" }, clients: { type: "string" }, repeat: { type: "string" }, cases: { type: "string" }, ids: { type: "string" } },
   run,
 };
 export default suite;

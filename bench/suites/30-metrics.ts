@@ -11,7 +11,6 @@
 // The client is node:http on one keep-alive connection (so a warm case stays on one function
 // process and its cache) and takes the body as bytes: decoding it is the client's work, not the
 // server's latency. The loaded rows are removed afterwards.
-import { readdirSync, readFileSync } from "node:fs";
 import http from "node:http";
 import postgres from "postgres";
 import { mintRoleToken } from "../../stack/keys.ts";
@@ -19,6 +18,8 @@ import { LOCAL_DB_URL, LOCAL_FUNCTIONS_URL } from "../../stack/local-settings.ts
 import type { BenchRow, BenchSuite } from "../lib.ts";
 import { intArg, progress } from "../lib.ts";
 import { percentile } from "../../lib/stats.ts";
+import { parentPid } from "../process-cpu.ts";
+import { clusterCpuSeconds } from "../stack-processes.ts";
 
 const FIRST_DAY = "2013-01-01"; // two years no other suite or test uses
 const LAST_DAY = "2014-12-31";
@@ -151,26 +152,12 @@ async function unload(sql: Sql) {
   }
 }
 
-/** CPU seconds used so far by the children of one postmaster (this stack's backends), from /proc. */
-function clusterCpuSeconds(postmasterPid: number): number {
-  let ticks = 0;
-  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[1]) === postmasterPid) ticks += Number(fields[11]) + Number(fields[12]); // ppid; utime, stime
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return ticks / 100; // USER_HZ
-}
-
-/** This stack's postmaster: the parent of our own backend. */
+/** This stack's postmaster: the parent of the session's backend. */
 async function postmasterPid(sql: Sql): Promise<number> {
   const [{ pid }] = await sql`select pg_backend_pid() as pid`;
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  const parent = parentPid(pid);
+  if (parent === null) throw new Error("metrics bench: no /proc entry for the session's backend");
+  return parent;
 }
 
 type Cache = "cold" | "warm" | "bypass";

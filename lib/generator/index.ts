@@ -12,6 +12,7 @@ import { notificationLifecycle } from "./notifications.ts";
 import { horoscopeLifecycles, listen } from "./content.ts";
 import { moderationLifecycle } from "./moderation.ts";
 import type { GeneratedEvent } from "./types.ts";
+import { newEventId } from "../../client/event-id.ts";
 
 export type { GeneratedEvent } from "./types.ts";
 export { copyEvents } from "./load.ts";
@@ -44,6 +45,12 @@ export type GenerateOptions = {
    * holds as many users as independent events would, as from many clients at once.
    */
   shuffle?: boolean;
+  /**
+   * "seeded" (default): version-4 ids drawn from the seed, so a seed gives the same events every
+   * time. "emitter": fresh ids from the emitters' source (client/event-id.ts, UUIDv7), in output
+   * order, as an emitter gives them as it sends: what the ingest benchmarks send.
+   */
+  eventIds?: "seeded" | "emitter";
 };
 
 type Lifecycle = (ctx: DayContext, t0: number) => void;
@@ -147,6 +154,7 @@ export function* generateDays(opts: GenerateOptions): Generator<{ day: string; e
         [events[i], events[j]] = [events[j], events[i]];
       }
     }
+    if (opts.eventIds === "emitter") for (const e of events) e.event_id = newEventId();
     yield { day: new Date(dayStart).toISOString().slice(0, 10), events };
   }
 }

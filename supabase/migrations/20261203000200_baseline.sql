@@ -700,9 +700,12 @@ CREATE OR REPLACE FUNCTION analytics.consume_ingest_quota (
     event_count   integer,
     retry_after_s integer
   )
-  LANGUAGE sql
+  LANGUAGE plpgsql
   SET search_path TO ''
   AS $function$
+#variable_conflict use_column
+begin
+  return query
   with counted as (
     insert into analytics.ingest_rate_limits as r (bucket, window_start, request_count, event_count)
     select p_bucket, date_trunc('minute', now()), p_requests, p_events
@@ -721,7 +724,8 @@ CREATE OR REPLACE FUNCTION analytics.consume_ingest_quota (
   select c.request_count is not null, c.request_count, c.event_count,
     greatest(1, ceil(extract(epoch from (date_trunc('minute', now()) + interval '1 minute' - now()))))::integer
   from (select) as one
-  left join counted as c on true
+  left join counted as c on true;
+end;
 $function$;
 
 CREATE OR REPLACE FUNCTION analytics.create_events_partition (
@@ -2430,12 +2434,14 @@ $function$;
 
 CREATE OR REPLACE FUNCTION analytics.reporting_time_zone()
   RETURNS text
-  LANGUAGE sql
+  LANGUAGE plpgsql
   STABLE
   SECURITY DEFINER
   SET search_path TO ''
   AS $function$
-  select coalesce((select s.time_zone from analytics.reporting_settings s), 'UTC')
+begin
+  return coalesce((select s.time_zone from analytics.reporting_settings s), 'UTC');
+end;
 $function$;
 
 CREATE OR REPLACE FUNCTION analytics.reporting_today()

@@ -38,12 +38,17 @@ grant select, insert, update, delete on analytics.ingest_rate_limits to service_
 -- isolates never lose a count; the row lock lasts only for it. A transaction that started in an
 -- earlier minute than the row's window (a race at the boundary) counts into the newer window
 -- instead of resetting it. retry_after_s: seconds until the current window ends.
+-- PL/pgSQL, not SQL: a SQL function with a SET clause is parsed and planned again on every call,
+-- while PL/pgSQL keeps the statement's plan for the session (every ingest request calls this twice).
 create or replace function analytics.consume_ingest_quota(
   p_bucket text, p_requests integer, p_events integer, p_request_limit integer, p_event_limit integer)
 returns table (allowed boolean, request_count integer, event_count integer, retry_after_s integer)
-language sql
+language plpgsql
 set search_path = ''
 as $$
+#variable_conflict use_column
+begin
+  return query
   with counted as (
     insert into analytics.ingest_rate_limits as r (bucket, window_start, request_count, event_count)
     select p_bucket, date_trunc('minute', now()), p_requests, p_events
@@ -62,7 +67,8 @@ as $$
   select c.request_count is not null, c.request_count, c.event_count,
     greatest(1, ceil(extract(epoch from (date_trunc('minute', now()) + interval '1 minute' - now()))))::integer
   from (select) as one
-  left join counted as c on true
+  left join counted as c on true;
+end;
 $$;
 comment on function analytics.consume_ingest_quota(text, integer, integer, integer, integer) is
   'Counts p_requests ingest requests and p_events events for a caller bucket in the current minute when both stay within their limits (else counts nothing); returns whether it did, the counts, and the seconds until the window resets.';

@@ -19,14 +19,18 @@ alter table analytics.reporting_settings enable row level security;
 revoke all on analytics.reporting_settings from public, anon, authenticated;
 grant select on analytics.reporting_settings to service_role;
 
+-- PL/pgSQL, not SQL: a SQL function with a SET clause is parsed and planned again on every call,
+-- while PL/pgSQL keeps its plan for the session (ingestion's late-day trigger calls it per statement).
 create or replace function analytics.reporting_time_zone()
 returns text
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select coalesce((select s.time_zone from analytics.reporting_settings s), 'UTC')
+begin
+  return coalesce((select s.time_zone from analytics.reporting_settings s), 'UTC');
+end;
 $$;
 comment on function analytics.reporting_time_zone() is
   'The reporting time zone (IANA name): metric dates are local dates in it. Policy helper (the runbook views and the reader window use it); reveals only the zone name, which every metrics response states.';

@@ -7,6 +7,8 @@ import { generateEvents } from "../../lib/generator/index.ts";
 import type { GeneratedEvent } from "../../lib/generator/index.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+/** The emitters' event ids: UUIDv7 (client/event-id.ts). */
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const OPTS = { total: 2_600, batch: 300, day: "2026-09-20", shiftMs: 3 * 3_600_000, marker: "bench-scale", seed: 7, templateEvents: 1_000 };
 
 function drain(opts = OPTS): GeneratedEvent[][] {
@@ -46,6 +48,6 @@ describe("scale benchmark workload", () => {
     expect(events.slice(0, template.length).map((e) => e.event_timestamp))
       .toEqual(template.map((e) => new Date(Date.parse(e.event_timestamp) + OPTS.shiftMs).toISOString()));
     expect(events.every((e) => e.request_id === OPTS.marker)).toBe(true);
-    expect(events.every((e) => UUID.test(e.event_id) && (e.user_id === null || UUID.test(e.user_id)))).toBe(true);
+    expect(events.every((e) => UUID_V7.test(e.event_id) && (e.user_id === null || UUID.test(e.user_id)))).toBe(true);
   });
 });

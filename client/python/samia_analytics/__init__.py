@@ -9,6 +9,7 @@ See client/python/README.md.
 from .catalog import CATALOG, EmitAnalyticsEvent, EventDomain, EventType, Metadata, MetadataValue, ZodiacSign
 from .default import configure, default_emitter, emit_analytics_event, emit_analytics_event_async
 from .emitter import AnalyticsEmitter, EmitterError, build_event, retry_after_seconds
+from .event_id import EventIdGenerator, new_event_id
 from .queue_store import FileQueueStore, MemoryQueueStore, QueueStore
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "EmitAnalyticsEvent",
     "EmitterError",
     "EventDomain",
+    "EventIdGenerator",
     "EventType",
     "FileQueueStore",
     "MemoryQueueStore",
@@ -29,5 +31,6 @@ __all__ = [
     "default_emitter",
     "emit_analytics_event",
     "emit_analytics_event_async",
+    "new_event_id",
     "retry_after_seconds",
 ]

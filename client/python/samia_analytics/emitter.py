@@ -27,7 +27,6 @@ import threading
 import time
 import urllib.error
 import urllib.request
-import uuid
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -35,6 +34,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Callable, Deque, Dict, List, Optional, Sequence, Union
 
 from .catalog import CATALOG, EmitAnalyticsEvent
+from .event_id import new_event_id
 from .queue_store import Event, MemoryQueueStore, QueueStore
 
 MAX_BATCH = 1000
@@ -72,7 +72,7 @@ def build_event(event_type: str, **fields: Any) -> Event:
     event: Event = {k: v for k, v in fields.items() if v is not None}
     if isinstance(event.get("event_timestamp"), datetime):
         event["event_timestamp"] = _iso(event["event_timestamp"])
-    event.setdefault("event_id", str(uuid.uuid4()))
+    event.setdefault("event_id", new_event_id())
     event.setdefault("event_timestamp", _iso(datetime.now(timezone.utc)))
     entry = CATALOG.get(event_type)
     if entry is not None:
