@@ -3130,12 +3130,18 @@ begin
     left join analytics.user_first_seen f on f.user_id = c.user_id
     where v_enqueue
   ),
-  -- A new pair moves its user's first day if it is earlier (one primary-key probe per new pair).
-  first_seen as (
-    insert into analytics.user_first_seen as f (user_id, first_seen_date)
+  -- A new pair moves its user's first day if it is earlier. A returning user's row is only probed,
+  -- never locked or written (an upsert would lock every returning user's row each night).
+  first_seen_new as (
+    insert into analytics.user_first_seen (user_id, first_seen_date)
     select n.user_id, p_date from new_activity n
-    on conflict (user_id) do update set first_seen_date = excluded.first_seen_date
-    where f.first_seen_date > excluded.first_seen_date
+    where not exists (select 1 from analytics.user_first_seen f where f.user_id = n.user_id)
+    on conflict do nothing
+  ),
+  first_seen_earlier as (
+    update analytics.user_first_seen f set first_seen_date = p_date
+    from new_activity n
+    where f.user_id = n.user_id and f.first_seen_date > p_date
   )
   select array_agg(r.user_id) into v_removed from removed_activity r;
   perform set_config('enable_seqscan', v_seqscan, true);
