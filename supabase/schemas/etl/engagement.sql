@@ -72,10 +72,13 @@ begin
     select d.user_id, p_date from diff d where d.added order by d.user_id
     returning user_id
   ),
+  -- The lookups below go by primary key (an array of user ids: one index descent per user; an
+  -- upsert), not through joins: with the statistics of a new deployment, or a zone change that moves
+  -- every user, a join could become a nested loop that rescans one side per row of the other.
   removed_activity as (
     delete from analytics.user_daily_activity a
-    using diff d
-    where v_stored and not d.added and a.user_id = d.user_id and a.activity_date = p_date
+    where v_stored and a.activity_date = p_date
+      and a.user_id = any(array(select d.user_id from diff d where not d.added))
     returning a.user_id
   ),
   changes as (
@@ -85,18 +88,13 @@ begin
     left join analytics.user_first_seen f on f.user_id = c.user_id
     where v_enqueue
   ),
-  -- A new pair moves its user's first day if it is earlier. A returning user's row is only probed,
-  -- never locked or written (an upsert would lock every returning user's row each night).
-  first_seen_new as (
-    insert into analytics.user_first_seen (user_id, first_seen_date)
+  -- A new pair moves its user's first day if it is earlier: one primary-key probe per new pair (an
+  -- upsert locks the rows it leaves unchanged, a small price for a plan that cannot degrade).
+  first_seen as (
+    insert into analytics.user_first_seen as f (user_id, first_seen_date)
     select n.user_id, p_date from new_activity n
-    where not exists (select 1 from analytics.user_first_seen f where f.user_id = n.user_id)
-    on conflict do nothing
-  ),
-  first_seen_earlier as (
-    update analytics.user_first_seen f set first_seen_date = p_date
-    from new_activity n
-    where f.user_id = n.user_id and f.first_seen_date > p_date
+    on conflict (user_id) do update set first_seen_date = excluded.first_seen_date
+    where f.first_seen_date > excluded.first_seen_date
   )
   select array_agg(r.user_id) into v_removed from removed_activity r;
   perform set_config('enable_seqscan', v_seqscan, true);
