@@ -3080,6 +3080,7 @@ declare
   v_removed uuid[];
   v_rows bigint;
   v_seqscan text := current_setting('enable_seqscan');
+  v_nestloop text := current_setting('enable_nestloop');
   -- Activity is replaced exactly only for days whose events are all still stored.
   v_stored boolean := p_date >= analytics.raw_retention_first_day(v_zone);
   -- Changes of the day's activity are recorded for the nightly run when computed days that this
@@ -3089,10 +3090,13 @@ declare
     or exists (select 1 from analytics.etl_days c
                where c.metric_date > p_date and c.metric_date <= p_date + 365 and not (c.metric_date = any(analytics.etl_run_days())));
 begin
-  -- This statement inserts into the activity tables while it looks users up in them: a sequential
-  -- scan there re-reads every row inserted so far for each user, which is what the planner picks
-  -- when their statistics say "empty". Their primary keys serve every lookup.
+  -- This statement inserts into the activity tables while it looks users up in them. With their
+  -- statistics saying "empty" (a new deployment), or a day whose users all move (a zone change), the
+  -- planner picked plans that re-read one side per row of the other: sequential scans, and nested
+  -- loops rescanning a CTE or an array per row, quadratic in the day's users. So it runs without
+  -- either: its joins are hashed, its per-user lookups primary-key probes (a subquery, an upsert).
   perform set_config('enable_seqscan', 'off', true);
+  perform set_config('enable_nestloop', 'off', true);
   -- The day's active users: those with a user-initiated event.
   with active as (
     select e.user_id
@@ -3125,26 +3129,21 @@ begin
   ),
   changes as (
     insert into analytics.etl_activity_changes (user_id, activity_date, old_first_seen)
-    select c.user_id, p_date, f.first_seen_date
+    select c.user_id, p_date, (select f.first_seen_date from analytics.user_first_seen f where f.user_id = c.user_id)
     from (select n.user_id from new_activity n union all select r.user_id from removed_activity r) c
-    left join analytics.user_first_seen f on f.user_id = c.user_id
     where v_enqueue
   ),
-  -- A new pair moves its user's first day if it is earlier. A returning user's row is only probed,
-  -- never locked or written (an upsert would lock every returning user's row each night).
-  first_seen_new as (
-    insert into analytics.user_first_seen (user_id, first_seen_date)
+  -- A new pair moves its user's first day if it is earlier: one primary-key probe per new pair (an
+  -- upsert: it locks the rows it leaves unchanged, a small price for a lookup that is no join).
+  first_seen as (
+    insert into analytics.user_first_seen as f (user_id, first_seen_date)
     select n.user_id, p_date from new_activity n
-    where not exists (select 1 from analytics.user_first_seen f where f.user_id = n.user_id)
-    on conflict do nothing
-  ),
-  first_seen_earlier as (
-    update analytics.user_first_seen f set first_seen_date = p_date
-    from new_activity n
-    where f.user_id = n.user_id and f.first_seen_date > p_date
+    on conflict (user_id) do update set first_seen_date = excluded.first_seen_date
+    where f.first_seen_date > excluded.first_seen_date
   )
   select array_agg(r.user_id) into v_removed from removed_activity r;
   perform set_config('enable_seqscan', v_seqscan, true);
+  perform set_config('enable_nestloop', v_nestloop, true);
 
   -- A user whose first day lost its activity: their first day is their earliest remaining one.
   if v_removed is not null then

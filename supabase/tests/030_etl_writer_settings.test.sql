@@ -3,7 +3,7 @@
 -- writers that fill and read them (with empty statistics those plans were quadratic); the writers that
 -- sort or hash a day's events do it in memory on every compute size (etl/runs.sql).
 begin;
-select plan(12);
+select plan(13);
 
 create function pg_temp.config_of(p_function regprocedure) returns text[] language sql stable as $$
   select coalesce(proconfig, '{}') from pg_proc where oid = p_function
@@ -26,6 +26,12 @@ select is(
      (select prosrc from pg_proc where oid = 'analytics.write_engagement_metrics(date)'::regprocedure),
      $re$set_config\('enable_seqscan', (?:'off'|v_seqscan), true\)$re$, 'g')),
   2, 'the engagement statement runs without sequential scans and restores the setting after it');
+-- Nor nested loops: with every user of a day moving (a zone change), one rescanned a CTE per user.
+select is(
+  (select count(*)::int from regexp_matches(
+     (select prosrc from pg_proc where oid = 'analytics.write_engagement_metrics(date)'::regprocedure),
+     $re$set_config\('enable_nestloop', (?:'off'|v_nestloop), true\)$re$, 'g')),
+  2, 'the engagement statement runs without nested loops and restores the setting after it');
 
 select * from finish();
 rollback;

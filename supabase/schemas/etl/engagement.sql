@@ -4,9 +4,7 @@
 -- opt-outs per user, and CTR per notification). notification_ctr = deliveries answered by an open /
 -- deliveries; opt_out_rate = distinct users sent a notification who opted out that day or later /
 -- those users.
--- The activity statement inserts into the activity tables while it looks users up in them; with their
--- statistics saying "empty" (a new deployment's first night, a reset database) the planner picks
--- sequential scans that re-read every row inserted so far for each user, so it runs without them.
+-- The activity statement runs without sequential scans and nested loops (see the statement).
 create or replace function analytics.write_engagement_metrics(p_date date)
 returns bigint
 language plpgsql
@@ -35,6 +33,7 @@ declare
   v_removed uuid[];
   v_rows bigint;
   v_seqscan text := current_setting('enable_seqscan');
+  v_nestloop text := current_setting('enable_nestloop');
   -- Activity is replaced exactly only for days whose events are all still stored.
   v_stored boolean := p_date >= analytics.raw_retention_first_day(v_zone);
   -- Changes of the day's activity are recorded for the nightly run when computed days that this
@@ -44,10 +43,13 @@ declare
     or exists (select 1 from analytics.etl_days c
                where c.metric_date > p_date and c.metric_date <= p_date + 365 and not (c.metric_date = any(analytics.etl_run_days())));
 begin
-  -- This statement inserts into the activity tables while it looks users up in them: a sequential
-  -- scan there re-reads every row inserted so far for each user, which is what the planner picks
-  -- when their statistics say "empty". Their primary keys serve every lookup.
+  -- This statement inserts into the activity tables while it looks users up in them. With their
+  -- statistics saying "empty" (a new deployment), or a day whose users all move (a zone change), the
+  -- planner picked plans that re-read one side per row of the other: sequential scans, and nested
+  -- loops rescanning a CTE or an array per row, quadratic in the day's users. So it runs without
+  -- either: its joins are hashed, its per-user lookups primary-key probes (a subquery, an upsert).
   perform set_config('enable_seqscan', 'off', true);
+  perform set_config('enable_nestloop', 'off', true);
   -- The day's active users: those with a user-initiated event.
   with active as (
     select e.user_id
@@ -72,24 +74,20 @@ begin
     select d.user_id, p_date from diff d where d.added order by d.user_id
     returning user_id
   ),
-  -- The lookups below go by primary key (an array of user ids: one index descent per user; an
-  -- upsert), not through joins: with the statistics of a new deployment, or a zone change that moves
-  -- every user, a join could become a nested loop that rescans one side per row of the other.
   removed_activity as (
     delete from analytics.user_daily_activity a
-    where v_stored and a.activity_date = p_date
-      and a.user_id = any(array(select d.user_id from diff d where not d.added))
+    using diff d
+    where v_stored and not d.added and a.user_id = d.user_id and a.activity_date = p_date
     returning a.user_id
   ),
   changes as (
     insert into analytics.etl_activity_changes (user_id, activity_date, old_first_seen)
-    select c.user_id, p_date, f.first_seen_date
+    select c.user_id, p_date, (select f.first_seen_date from analytics.user_first_seen f where f.user_id = c.user_id)
     from (select n.user_id from new_activity n union all select r.user_id from removed_activity r) c
-    left join analytics.user_first_seen f on f.user_id = c.user_id
     where v_enqueue
   ),
   -- A new pair moves its user's first day if it is earlier: one primary-key probe per new pair (an
-  -- upsert locks the rows it leaves unchanged, a small price for a plan that cannot degrade).
+  -- upsert: it locks the rows it leaves unchanged, a small price for a lookup that is no join).
   first_seen as (
     insert into analytics.user_first_seen as f (user_id, first_seen_date)
     select n.user_id, p_date from new_activity n
@@ -98,6 +96,7 @@ begin
   )
   select array_agg(r.user_id) into v_removed from removed_activity r;
   perform set_config('enable_seqscan', v_seqscan, true);
+  perform set_config('enable_nestloop', v_nestloop, true);
 
   -- A user whose first day lost its activity: their first day is their earliest remaining one.
   if v_removed is not null then
