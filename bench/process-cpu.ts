@@ -37,12 +37,6 @@ export function processStats(): Stat[] | null {
   return pids.map((p) => statOf(Number(p))).filter((s): s is Stat => s !== null);
 }
 
-/** CPU seconds of every process of one name (all Postgres clusters on the machine, for instance). */
-export function processCpuSeconds(name: string): number | null {
-  const stats = processStats();
-  return stats === null ? null : stats.filter((s) => s.comm === name).reduce((sum, s) => sum + s.cpuSeconds, 0);
-}
-
 /** CPU seconds used so far by one process (a database session's backend: pg_backend_pid()). */
 export function backendCpuSeconds(pid: number): number {
   const stat = statOf(pid);

@@ -2,11 +2,20 @@
 // machine (several worktrees each run their own Postgres and Deno): CPU and memory of exactly
 // these. Linux /proc only.
 import { readFileSync } from "node:fs";
-import { processStats } from "./process-cpu.ts";
+import type postgres from "postgres";
+import { parentPid, processStats } from "./process-cpu.ts";
 
 /** The postmaster's pid, from the first line of postmaster.pid in the cluster's data directory. */
 export function postmasterPid(dataDirectory: string): number {
   return Number(readFileSync(`${dataDirectory}/postmaster.pid`, "utf8").split("\n")[0]);
+}
+
+/** The postmaster of the cluster a session is connected to: its backend's parent. */
+export async function sessionPostmasterPid(sql: postgres.Sql): Promise<number> {
+  const [{ pid }] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+  const parent = parentPid(pid);
+  if (parent === null) throw new Error(`no /proc entry for backend ${pid}`);
+  return parent;
 }
 
 /** The cluster's processes: the postmaster and its children (backends, autovacuum, walwriter, ...). */

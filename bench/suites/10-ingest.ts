@@ -27,8 +27,7 @@ import { LOCAL_DB_URL, LOCAL_FUNCTIONS_URL, LOCAL_FUNCTIONS_WORKERS, LOCAL_SECRE
 import { balancedLanes, closeConnections, postJson } from "../http-client.ts";
 import { intArg, progress, timed } from "../lib.ts";
 import { median, percentile } from "../../lib/stats.ts";
-import { parentPid } from "../process-cpu.ts";
-import { clusterCpuSeconds } from "../stack-processes.ts";
+import { clusterCpuSeconds, sessionPostmasterPid } from "../stack-processes.ts";
 import type { BenchOptions, BenchRow, BenchSuite } from "../lib.ts";
 import { streamEvents, yesterdayUtc } from "../../lib/generator/index.ts";
 import type { GeneratedEvent, GenerateOptions } from "../../lib/generator/index.ts";
@@ -148,9 +147,8 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
     await sql`insert into analytics.erased_subjects (subject_hash) values (analytics.subject_hash(${ERASED_USER})) on conflict do nothing`;
     restoreAutovacuum = await pauseAutovacuum(sql);
     // This stack's Postgres only (its postmaster and children): other checkouts' stacks may run too.
-    const [{ pid }] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
-    const postmaster = parentPid(pid);
-    const postgresCpu = () => (postmaster === null ? null : clusterCpuSeconds(postmaster));
+    const postmaster = await sessionPostmasterPid(sql);
+    const postgresCpu = () => clusterCpuSeconds(postmaster);
     /** dbCpu: while the case ran plus the checkpoint right after it; dbCpuRun: while it ran. */
     type Runs = { seconds: number[]; dbCpu: (number | null)[]; dbCpuRun: (number | null)[]; extra: string; baseline?: string };
     const runs = new Map<string, Runs>();

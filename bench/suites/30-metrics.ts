@@ -18,8 +18,7 @@ import { LOCAL_DB_URL, LOCAL_FUNCTIONS_URL } from "../../stack/local-settings.ts
 import type { BenchRow, BenchSuite } from "../lib.ts";
 import { intArg, progress } from "../lib.ts";
 import { percentile } from "../../lib/stats.ts";
-import { parentPid } from "../process-cpu.ts";
-import { clusterCpuSeconds } from "../stack-processes.ts";
+import { clusterCpuSeconds, sessionPostmasterPid } from "../stack-processes.ts";
 
 const FIRST_DAY = "2013-01-01"; // two years no other suite or test uses
 const LAST_DAY = "2014-12-31";
@@ -152,14 +151,6 @@ async function unload(sql: Sql) {
   }
 }
 
-/** This stack's postmaster: the parent of the session's backend. */
-async function postmasterPid(sql: Sql): Promise<number> {
-  const [{ pid }] = await sql`select pg_backend_pid() as pid`;
-  const parent = parentPid(pid);
-  if (parent === null) throw new Error("metrics bench: no /proc entry for the session's backend");
-  return parent;
-}
-
 type Cache = "cold" | "warm" | "bypass";
 const EXPECTED_X_CACHE: Record<Cache, string> = { cold: "miss", warm: "hit", bypass: "bypass" };
 
@@ -277,7 +268,7 @@ const suite: BenchSuite = {
       progress("metrics: loading two years of every metrics table");
       progress(`metrics: ${await load(sql)}`);
       const admin = await mintRoleToken("admin");
-      const postmaster = await postmasterPid(sql);
+      const postmaster = await sessionPostmasterPid(sql);
       const rows: BenchRow[] = [];
       for (const c of cases()) {
         if (only && c.name !== PING && !only.some((o) => c.name.includes(o))) continue;
