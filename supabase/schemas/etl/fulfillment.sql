@@ -41,17 +41,29 @@ begin
     from public.events_raw e
     where e.event_timestamp >= v_from and e.event_timestamp < v_to and e.event_domain = 'orders'
   ),
-  history as (
-    select d.*, true as on_day from day_events d
-    union all
+  -- The stored history of the orders not created on the day (an order created on the day began on it).
+  earlier as materialized (
     select e.entity_id, e.event_type, e.event_timestamp, e.service_code,
-      case when e.event_type = 'order_assigned' then e.metadata ->> 'reader_id' end, false
+      case when e.event_type = 'order_assigned' then e.metadata ->> 'reader_id' end as assigned_reader
     from public.events_raw e
     where e.event_domain = 'orders' and e.event_timestamp < v_from
       and e.entity_id in (
-        -- An order created on the day began on it: nothing earlier belongs to it.
         select d.entity_id from day_events d group by d.entity_id
         having not bool_or(d.event_type = 'order_created'))
+  ),
+  -- Orders rejected twice or more up to the end of the day: a rejection loop.
+  looped as (
+    select r.entity_id collate "C" as entity_id
+    from (select d.entity_id from day_events d where d.event_type = 'order_rejected'
+          union all
+          select x.entity_id from earlier x where x.event_type = 'order_rejected') r
+    group by r.entity_id
+    having count(*) >= 2
+  ),
+  history as (
+    select d.*, true as on_day from day_events d
+    union all
+    select x.*, false from earlier x
   ),
   -- One-letter event codes: the filters below compare a byte, not text.
   coded as (
@@ -70,8 +82,7 @@ begin
       -- The latest assignment so far as '<20-digit epoch microseconds><reader id>': its max is the
       -- latest instant's, and there the greatest reader id ('' for none sorts first).
       max(lpad(((extract(epoch from h.event_timestamp) * 1000000)::bigint)::text, 20, '0') || coalesce(h.assigned_reader, '') collate "C")
-        filter (where h.code = 'a') over w as latest_assignment,
-      count(*) filter (where h.code = 'r') over (partition by h.entity_id) as rejections_to_date
+        filter (where h.code = 'a') over w as latest_assignment
     from coded h
     window w as (partition by h.entity_id order by h.event_timestamp)
   ),
@@ -81,7 +92,7 @@ begin
     select o.service_code, o.code,
       case when o.entity_id is not null then nullif(substr(o.latest_assignment, 21), '')::uuid end as reader_id,
       case when o.code in ('p', 'r') then o.entity_id end as decided_order,
-      o.rejections_to_date >= 2 as looped,
+      o.code in ('p', 'r') and o.entity_id in (select l.entity_id from looped l) as looped,
       case when o.entity_id is not null then
         case o.code when 'a' then date_part('epoch', o.event_timestamp - o.created_at)
                     when 'd' then date_part('epoch', o.event_timestamp - o.created_at)
