@@ -2810,7 +2810,10 @@ begin
   delete from analytics.etl_share_same_day where metric_date = p_date and share in ('answer', 'completion', 'drop', 'recording');
 
   with day_events as materialized (
-    select e.event_id, e.entity_id, e.event_type, e.event_timestamp, e.service_code, e.provider, e.duration_seconds,
+    -- One-letter event codes: the many filters below compare a byte, not text.
+    select e.event_id, e.entity_id, (case e.event_type when 'call_started' then 's' when 'call_answered' then 'a'
+        when 'call_ended' then 'e' when 'call_dropped' then 'd' end)::"char" as code,
+      e.event_timestamp, e.service_code, e.provider, e.duration_seconds,
       coalesce(e.metadata -> 'recorded' = 'true'::jsonb, false) as recorded
     from public.events_raw e
     where e.event_timestamp >= v_from and e.event_timestamp < v_to and e.event_domain = 'calls'
@@ -2818,14 +2821,14 @@ begin
   -- Each call's starts, answers, ends and drops of the day.
   entities as (
     select d.entity_id,
-      count(*) filter (where d.event_type = 'call_started') as starts,
-      count(*) filter (where d.event_type = 'call_answered') as answers,
-      min(d.event_timestamp) filter (where d.event_type = 'call_started') as started_at,
-      min(d.event_timestamp) filter (where d.event_type = 'call_answered') as answered_at,
-      max(d.event_timestamp) filter (where d.event_type = 'call_ended') as last_ended_at,
-      max(d.event_timestamp) filter (where d.event_type = 'call_dropped') as last_dropped_at,
-      max(d.event_timestamp) filter (where d.event_type = 'call_ended' and d.recorded) as last_recorded_at,
-      min(d.event_timestamp) filter (where d.event_type in ('call_ended', 'call_dropped')) as first_end_at
+      count(*) filter (where d.code = 's') as starts,
+      count(*) filter (where d.code = 'a') as answers,
+      min(d.event_timestamp) filter (where d.code = 's') as started_at,
+      min(d.event_timestamp) filter (where d.code = 'a') as answered_at,
+      max(d.event_timestamp) filter (where d.code = 'e') as last_ended_at,
+      max(d.event_timestamp) filter (where d.code = 'd') as last_dropped_at,
+      max(d.event_timestamp) filter (where d.code = 'e' and d.recorded) as last_recorded_at,
+      min(d.event_timestamp) filter (where d.code in ('e', 'd')) as first_end_at
     from day_events d
     where d.entity_id is not null
     group by d.entity_id
@@ -2851,34 +2854,34 @@ begin
     from day_events d
     where d.entity_id in (select s.entity_id from entities s where s.starts > 1 or s.answers > 1)
     window w as (partition by d.entity_id collate "C"
-                 order by d.event_timestamp, case d.event_type when 'call_started' then 0 when 'call_answered' then 1 else 2 end, d.event_id)
+                 order by d.event_timestamp, case d.code when 's' then 0 when 'a' then 1 else 2 end, d.event_id)
   ),
   -- A denominator is answered on the day when its entity's next outcome comes before its next
   -- denominator; an outcome with no denominator before it answers one of an earlier day.
   answers as (
-    select n.event_id, n.event_type,
-      min(n.pos) filter (where n.event_type = 'call_started') over later as next_started,
-      min(n.pos) filter (where n.event_type = 'call_answered') over later as next_answered,
-      min(n.pos) filter (where n.event_type = 'call_ended') over later as next_ended,
-      min(n.pos) filter (where n.event_type = 'call_dropped') over later as next_dropped,
-      min(n.pos) filter (where n.event_type = 'call_ended' and n.recorded) over later as next_recorded,
-      bool_or(n.event_type = 'call_started') over earlier as started_before,
-      bool_or(n.event_type = 'call_answered') over earlier as answered_before,
+    select n.event_id, n.code,
+      min(n.pos) filter (where n.code = 's') over later as next_started,
+      min(n.pos) filter (where n.code = 'a') over later as next_answered,
+      min(n.pos) filter (where n.code = 'e') over later as next_ended,
+      min(n.pos) filter (where n.code = 'd') over later as next_dropped,
+      min(n.pos) filter (where n.code = 'e' and n.recorded) over later as next_recorded,
+      bool_or(n.code = 's') over earlier as started_before,
+      bool_or(n.code = 'a') over earlier as answered_before,
       n.entity_id
     from numbered n
     window w as (partition by n.entity_id collate "C"
-                 order by n.event_timestamp, case n.event_type when 'call_started' then 0 when 'call_answered' then 1 else 2 end, n.event_id),
+                 order by n.event_timestamp, case n.code when 's' then 0 when 'a' then 1 else 2 end, n.event_id),
       later as (w rows between 1 following and unbounded following),
       earlier as (w rows between unbounded preceding and current row)
   ),
   answered_today as (
     select a.event_id,
-      a.event_type = 'call_started' and a.next_answered < coalesce(a.next_started, a.next_answered + 1) as answer,
-      a.event_type = 'call_answered' and a.next_ended < coalesce(a.next_answered, a.next_ended + 1) as completion,
-      a.event_type = 'call_answered' and a.next_dropped < coalesce(a.next_answered, a.next_dropped + 1) as dropped,
-      a.event_type = 'call_answered' and a.next_recorded < coalesce(a.next_answered, a.next_recorded + 1) as recording
+      a.code = 's' and a.next_answered < coalesce(a.next_started, a.next_answered + 1) as answer,
+      a.code = 'a' and a.next_ended < coalesce(a.next_answered, a.next_ended + 1) as completion,
+      a.code = 'a' and a.next_dropped < coalesce(a.next_answered, a.next_dropped + 1) as dropped,
+      a.code = 'a' and a.next_recorded < coalesce(a.next_answered, a.next_recorded + 1) as recording
     from answers a
-    where a.event_type in ('call_started', 'call_answered')
+    where a.code in ('s', 'a')
   ),
   answered_later as (
     select l.denominator_event_id as event_id, bool_or(l.share = 'answer') as answer,
@@ -2889,7 +2892,7 @@ begin
     group by l.denominator_event_id
   ),
   flagged as (
-    select d.service_code, d.provider, d.event_type, d.duration_seconds, d.recorded,
+    select d.service_code, d.provider, d.code, d.duration_seconds, d.recorded,
       t.answer as answer_same_day, t.answer or coalesce(l.answer, false) as answer,
       t.completion as completion_same_day, t.completion or coalesce(l.completion, false) as completion,
       t.dropped as drop_same_day, t.dropped or coalesce(l.dropped, false) as dropped,
@@ -2899,30 +2902,30 @@ begin
     left join answered_today r on r.event_id = d.event_id
     -- A simple call's flags belong to its start (answer) and its answer (the others).
     cross join lateral (select
-        coalesce(r.answer, d.event_type = 'call_started' and s.answer, false) as answer,
-        coalesce(r.completion, d.event_type = 'call_answered' and s.completion, false) as completion,
-        coalesce(r.dropped, d.event_type = 'call_answered' and s.dropped, false) as dropped,
-        coalesce(r.recording, d.event_type = 'call_answered' and s.recording, false) as recording) t
+        coalesce(r.answer, d.code = 's' and s.answer, false) as answer,
+        coalesce(r.completion, d.code = 'a' and s.completion, false) as completion,
+        coalesce(r.dropped, d.code = 'a' and s.dropped, false) as dropped,
+        coalesce(r.recording, d.code = 'a' and s.recording, false) as recording) t
     left join answered_later l on l.event_id = d.event_id
   ),
   counted as (
     select f.service_code, f.provider,
-      count(*) filter (where f.event_type = 'call_started') as started,
-      count(*) filter (where f.event_type = 'call_answered') as answered,
-      count(*) filter (where f.event_type = 'call_ended') as completed,
-      count(*) filter (where f.event_type = 'call_dropped') as dropped,
-      count(*) filter (where f.event_type = 'call_ended' and f.recorded) as recorded,
-      count(*) filter (where f.event_type = 'call_started' and f.answer_same_day) as answer_same_day,
-      count(*) filter (where f.event_type = 'call_started' and f.answer) as answer_num,
-      count(*) filter (where f.event_type = 'call_answered' and f.completion_same_day) as completion_same_day,
-      count(*) filter (where f.event_type = 'call_answered' and f.completion) as completion_num,
-      count(*) filter (where f.event_type = 'call_answered' and f.drop_same_day) as drop_same_day,
-      count(*) filter (where f.event_type = 'call_answered' and f.dropped) as drop_num,
-      count(*) filter (where f.event_type = 'call_answered' and f.recording_same_day) as recording_same_day,
-      count(*) filter (where f.event_type = 'call_answered' and f.recording_answer) as recording_num,
-      avg(f.duration_seconds::double precision) filter (where f.event_type = 'call_ended') as duration_avg_s,
+      count(*) filter (where f.code = 's') as started,
+      count(*) filter (where f.code = 'a') as answered,
+      count(*) filter (where f.code = 'e') as completed,
+      count(*) filter (where f.code = 'd') as dropped,
+      count(*) filter (where f.code = 'e' and f.recorded) as recorded,
+      count(*) filter (where f.code = 's' and f.answer_same_day) as answer_same_day,
+      count(*) filter (where f.code = 's' and f.answer) as answer_num,
+      count(*) filter (where f.code = 'a' and f.completion_same_day) as completion_same_day,
+      count(*) filter (where f.code = 'a' and f.completion) as completion_num,
+      count(*) filter (where f.code = 'a' and f.drop_same_day) as drop_same_day,
+      count(*) filter (where f.code = 'a' and f.dropped) as drop_num,
+      count(*) filter (where f.code = 'a' and f.recording_same_day) as recording_same_day,
+      count(*) filter (where f.code = 'a' and f.recording_answer) as recording_num,
+      avg(f.duration_seconds::double precision) filter (where f.code = 'e') as duration_avg_s,
       percentile_cont(0.95) within group (order by f.duration_seconds::double precision)
-        filter (where f.event_type = 'call_ended') as duration_p95_s
+        filter (where f.code = 'e') as duration_p95_s
     from flagged f
     group by grouping sets ((f.service_code, f.provider), ())
     -- count(*) > 0: the grand-total grouping set yields a row even for an empty day.
@@ -2956,8 +2959,8 @@ begin
        select s.entity_id from simple s where s.orphan
        union
        select a.entity_id from answers a
-       where (a.event_type = 'call_answered' and not a.started_before)
-          or (a.event_type in ('call_ended', 'call_dropped') and not a.answered_before)) x)
+       where (a.code = 'a' and not a.started_before)
+          or (a.code in ('e', 'd') and not a.answered_before)) x)
   into v_rows, v_orphans;
 
   perform analytics.refresh_share_rates('calls', array(
@@ -3013,6 +3016,8 @@ begin
     select e.entity_id, e.event_type, e.event_timestamp, e.metadata ->> 'zodiac_sign' as zodiac_sign
     from public.events_raw e
     where e.event_timestamp >= v_from and e.event_timestamp < v_to and e.event_domain = 'content'
+      -- Not horoscope_listened, the domain's bulk (engagement counts it).
+      and e.event_type in ('horoscope_uploaded', 'horoscope_approved', 'horoscope_rejected', 'horoscope_published')
   ),
   counts as (
     select count(*) filter (where d.event_type = 'horoscope_uploaded') as uploaded,
@@ -3304,62 +3309,83 @@ begin
     from public.events_raw e
     where e.event_timestamp >= v_from and e.event_timestamp < v_to and e.event_domain = 'orders'
   ),
-  history as (
-    select d.*, true as on_day from day_events d
-    union all
+  -- The stored history of the orders not created on the day (an order created on the day began on it).
+  earlier as materialized (
     select e.entity_id, e.event_type, e.event_timestamp, e.service_code,
-      case when e.event_type = 'order_assigned' then e.metadata ->> 'reader_id' end, false
+      case when e.event_type = 'order_assigned' then e.metadata ->> 'reader_id' end as assigned_reader
     from public.events_raw e
     where e.event_domain = 'orders' and e.event_timestamp < v_from
       and e.entity_id in (
-        -- An order created on the day began on it: nothing earlier belongs to it.
         select d.entity_id from day_events d group by d.entity_id
         having not bool_or(d.event_type = 'order_created'))
   ),
+  -- Orders rejected twice or more up to the end of the day: a rejection loop.
+  looped as (
+    select r.entity_id collate "C" as entity_id
+    from (select d.entity_id from day_events d where d.event_type = 'order_rejected'
+          union all
+          select x.entity_id from earlier x where x.event_type = 'order_rejected') r
+    group by r.entity_id
+    having count(*) >= 2
+  ),
+  history as (
+    select d.*, true as on_day from day_events d
+    union all
+    select x.*, false from earlier x
+  ),
+  -- One-letter event codes: the filters below compare a byte, not text.
+  coded as (
+    select h.on_day, h.entity_id collate "C" as entity_id, h.event_timestamp, h.service_code collate "C" as service_code,
+      h.assigned_reader,
+      (case h.event_type when 'order_created' then 'c' when 'order_assigned' then 'a' when 'order_submitted' then 's'
+         when 'order_completed' then 'd' when 'order_cancelled' then 'x' when 'order_approved' then 'p'
+         when 'order_rejected' then 'r' end)::"char" as code
+    from history h
+  ),
   -- Running state of each order at each event (range frame: events at the same instant included).
   ordered as (
-    select h.*,
-      min(h.event_timestamp) filter (where h.event_type = 'order_created') over w as created_at,
-      max(h.event_timestamp) filter (where h.event_type = 'order_submitted') over w as submitted_at,
+    select h.on_day, h.entity_id, h.event_timestamp, h.service_code, h.code,
+      min(h.event_timestamp) filter (where h.code = 'c') over w as created_at,
+      max(h.event_timestamp) filter (where h.code = 's') over w as submitted_at,
       -- The latest assignment so far as '<20-digit epoch microseconds><reader id>': its max is the
       -- latest instant's, and there the greatest reader id ('' for none sorts first).
       max(lpad(((extract(epoch from h.event_timestamp) * 1000000)::bigint)::text, 20, '0') || coalesce(h.assigned_reader, '') collate "C")
-        filter (where h.event_type = 'order_assigned') over w as latest_assignment,
-      count(*) filter (where h.event_type = 'order_rejected') over (partition by h.entity_id collate "C") as rejections_to_date
-    from history h
-    window w as (partition by h.entity_id collate "C" order by h.event_timestamp)
+        filter (where h.code = 'a') over w as latest_assignment
+    from coded h
+    window w as (partition by h.entity_id order by h.event_timestamp)
   ),
+  -- The day's events with their reader, and one time-to-X each at most: response (assigned),
+  -- delivery (completed) or approval (a decision), in seconds.
   attributed as (
-    select o.on_day, o.entity_id collate "C" as entity_id, o.event_type, o.service_code collate "C" as service_code,
-      o.rejections_to_date,
+    select o.service_code, o.code,
       case when o.entity_id is not null then nullif(substr(o.latest_assignment, 21), '')::uuid end as reader_id,
-      o.event_type in ('order_approved', 'order_rejected') as is_decision,
-      case when o.entity_id is not null and o.event_type = 'order_assigned' then
-        (extract(epoch from o.event_timestamp) - extract(epoch from o.created_at))::double precision end as ttf_response,
-      case when o.entity_id is not null and o.event_type = 'order_completed' then
-        (extract(epoch from o.event_timestamp) - extract(epoch from o.created_at))::double precision end as ttf_delivery,
-      case when o.entity_id is not null and o.event_type in ('order_approved', 'order_rejected') then
-        (extract(epoch from o.event_timestamp) - extract(epoch from o.submitted_at))::double precision end as ttf_approval
+      case when o.code in ('p', 'r') then o.entity_id end as decided_order,
+      o.code in ('p', 'r') and o.entity_id in (select l.entity_id from looped l) as looped,
+      case when o.entity_id is not null then
+        case o.code when 'a' then date_part('epoch', o.event_timestamp - o.created_at)
+                    when 'd' then date_part('epoch', o.event_timestamp - o.created_at)
+                    when 'p' then date_part('epoch', o.event_timestamp - o.submitted_at)
+                    when 'r' then date_part('epoch', o.event_timestamp - o.submitted_at) end end as ttf
     from ordered o
+    where o.on_day -- after the windows: earlier events still carry their assignment forward
   ),
   counted as (
     select a.service_code, a.reader_id,
-      count(*) filter (where a.event_type = 'order_created') as orders_created,
-      count(*) filter (where a.event_type = 'order_assigned') as orders_assigned,
-      count(*) filter (where a.event_type = 'order_completed') as orders_completed,
-      count(*) filter (where a.event_type = 'order_cancelled') as orders_cancelled,
-      count(*) filter (where a.event_type = 'order_approved') as approvals,
-      count(*) filter (where a.event_type = 'order_rejected') as rejections,
-      count(distinct a.entity_id) filter (where a.is_decision) as decided_orders,
-      count(distinct a.entity_id) filter (where a.is_decision and a.rejections_to_date >= 2) as looped_orders,
-      avg(a.ttf_response) as ttf_response_avg_s,
-      percentile_cont(0.95) within group (order by a.ttf_response) as ttf_response_p95_s,
-      avg(a.ttf_delivery) as ttf_delivery_avg_s,
-      percentile_cont(0.95) within group (order by a.ttf_delivery) as ttf_delivery_p95_s,
-      avg(a.ttf_approval) as ttf_approval_avg_s,
-      percentile_cont(0.95) within group (order by a.ttf_approval) as ttf_approval_p95_s
+      count(*) filter (where a.code = 'c') as orders_created,
+      count(*) filter (where a.code = 'a') as orders_assigned,
+      count(*) filter (where a.code = 'd') as orders_completed,
+      count(*) filter (where a.code = 'x') as orders_cancelled,
+      count(*) filter (where a.code = 'p') as approvals,
+      count(*) filter (where a.code = 'r') as rejections,
+      count(distinct a.decided_order) as decided_orders,
+      count(distinct a.decided_order) filter (where a.looped) as looped_orders,
+      avg(a.ttf) filter (where a.code = 'a') as ttf_response_avg_s,
+      percentile_cont(0.95) within group (order by a.ttf) filter (where a.code = 'a') as ttf_response_p95_s,
+      avg(a.ttf) filter (where a.code = 'd') as ttf_delivery_avg_s,
+      percentile_cont(0.95) within group (order by a.ttf) filter (where a.code = 'd') as ttf_delivery_p95_s,
+      avg(a.ttf) filter (where a.code in ('p', 'r')) as ttf_approval_avg_s,
+      percentile_cont(0.95) within group (order by a.ttf) filter (where a.code in ('p', 'r')) as ttf_approval_p95_s
     from attributed a
-    where a.on_day -- after the windows: earlier events still carry their assignment forward
     group by grouping sets ((a.service_code, a.reader_id), (a.service_code), (a.reader_id), ())
     -- count(*) > 0: the grand-total grouping set yields a row even for an empty day.
     having count(*) > 0 and not ((grouping(a.service_code) = 0 and a.service_code is null)
@@ -3402,7 +3428,10 @@ begin
   delete from analytics.etl_share_same_day where metric_date = p_date and share in ('success', 'refund');
 
   with day_events as materialized (
-    select e.event_id, e.entity_id, e.event_type, e.event_timestamp, e.provider, e.country_code, e.currency, e.amount_cents,
+    -- One-letter event codes: the many filters below compare a byte, not text.
+    select e.event_id, e.entity_id, (case e.event_type when 'payment_attempted' then 'a' when 'payment_succeeded' then 's'
+        when 'payment_failed' then 'f' when 'refund_issued' then 'r' end)::"char" as code,
+      e.event_timestamp, e.provider, e.country_code, e.currency, e.amount_cents,
       e.metadata -> 'is_fallback' = 'true'::jsonb as is_fallback
     from public.events_raw e
     where e.event_timestamp >= v_from and e.event_timestamp < v_to and e.event_domain = 'payments'
@@ -3410,14 +3439,14 @@ begin
   -- Each payment's attempts, successes and refunds of the day.
   entities as (
     select d.entity_id,
-      count(*) filter (where d.event_type = 'payment_attempted') as attempts,
-      count(*) filter (where d.event_type = 'payment_succeeded') as successes,
-      min(d.event_timestamp) filter (where d.event_type = 'payment_attempted') as attempt_at,
-      min(d.event_timestamp) filter (where d.event_type = 'payment_succeeded') as success_at,
-      min(d.event_timestamp) filter (where d.event_type = 'refund_issued') as first_refund_at,
-      max(d.event_timestamp) filter (where d.event_type = 'refund_issued') as last_refund_at
+      count(*) filter (where d.code = 'a') as attempts,
+      count(*) filter (where d.code = 's') as successes,
+      min(d.event_timestamp) filter (where d.code = 'a') as attempt_at,
+      min(d.event_timestamp) filter (where d.code = 's') as success_at,
+      min(d.event_timestamp) filter (where d.code = 'r') as first_refund_at,
+      max(d.event_timestamp) filter (where d.code = 'r') as last_refund_at
     from day_events d
-    where d.entity_id is not null and d.event_type in ('payment_attempted', 'payment_succeeded', 'refund_issued')
+    where d.entity_id is not null and d.code in ('a', 's', 'r')
     group by d.entity_id
   ),
   -- At most one attempt and one success on the day (the common case): the answers follow from the
@@ -3434,60 +3463,60 @@ begin
   ),
   -- Retried payments: their events in answer order (time, then attempt, success, refund, event id).
   retried as (
-    select d.event_id, d.entity_id, d.event_type,
+    select d.event_id, d.entity_id, d.code,
       lpad(((extract(epoch from d.event_timestamp) * 1000000)::bigint)::text, 20, '0')
-        || case d.event_type when 'payment_attempted' then '0' when 'payment_succeeded' then '1' else '2' end
+        || case d.code when 'a' then '0' when 's' then '1' else '2' end
         || d.event_id::text collate "C" as k
     from day_events d
-    where d.event_type in ('payment_attempted', 'payment_succeeded', 'refund_issued')
+    where d.code in ('a', 's', 'r')
       and d.entity_id in (select s.entity_id from entities s where s.attempts > 1 or s.successes > 1)
   ),
   ordered as (
-    select r.entity_id, r.event_type,
-      max(r.k) filter (where r.event_type = 'payment_attempted') over w as last_attempt,
-      max(r.k) filter (where r.event_type = 'payment_succeeded') over w as last_success
+    select r.entity_id, r.code,
+      max(r.k) filter (where r.code = 'a') over w as last_attempt,
+      max(r.k) filter (where r.code = 's') over w as last_success
     from retried r
     window w as (partition by r.entity_id collate "C" order by r.k rows between unbounded preceding and current row)
   ),
   retried_answered as (
     select r.event_id from retried r
-    where r.k in (select o.last_attempt from ordered o where o.event_type = 'payment_succeeded'
+    where r.k in (select o.last_attempt from ordered o where o.code = 's'
                   union all
-                  select o.last_success from ordered o where o.event_type = 'refund_issued')
+                  select o.last_success from ordered o where o.code = 'r')
   ),
   answered_later as (
     select l.denominator_event_id as event_id, l.share from analytics.etl_share_links l
     where l.target_day = p_date and l.share in ('success', 'refund')
   ),
   flagged as (
-    select d.provider, d.country_code, d.currency, d.event_type, d.amount_cents, d.is_fallback, a.answered_same_day,
+    select d.provider, d.country_code, d.currency, d.code, d.amount_cents, d.is_fallback, a.answered_same_day,
       a.answered_same_day or l.event_id is not null as answered
     from day_events d
     left join simple s on s.entity_id = d.entity_id
     left join retried_answered t on t.event_id = d.event_id
-    cross join lateral (select case d.event_type when 'payment_attempted' then coalesce(s.attempt_answered, false)
-                                                 when 'payment_succeeded' then coalesce(s.success_answered, false)
-                                                 else false end
+    cross join lateral (select case d.code when 'a' then coalesce(s.attempt_answered, false)
+                                           when 's' then coalesce(s.success_answered, false)
+                                           else false end
                                or t.event_id is not null as answered_same_day) a
     left join answered_later l on l.event_id = d.event_id
-      and l.share = case d.event_type when 'payment_attempted' then 'success' when 'payment_succeeded' then 'refund' end
+      and l.share = case d.code when 'a' then 'success' when 's' then 'refund' end
     where d.currency is not null
   ),
   -- Totals are per currency (grouping set (currency)); nothing is ever summed across currencies.
   counted as (
     select f.provider, f.country_code, f.currency,
-      count(*) filter (where f.event_type = 'payment_attempted') as attempts,
-      count(*) filter (where f.event_type = 'payment_attempted' and f.is_fallback) as fallback_attempts,
-      count(*) filter (where f.event_type = 'payment_succeeded') as successes,
-      count(*) filter (where f.event_type = 'payment_failed') as failures,
-      count(*) filter (where f.event_type = 'refund_issued') as refunds,
-      count(*) filter (where f.event_type = 'payment_attempted' and f.answered_same_day) as attempts_answered_same_day,
-      count(*) filter (where f.event_type = 'payment_attempted' and f.answered) as attempts_answered,
-      count(*) filter (where f.event_type = 'payment_succeeded' and f.answered_same_day) as successes_refunded_same_day,
-      count(*) filter (where f.event_type = 'payment_succeeded' and f.answered) as successes_refunded,
-      coalesce(sum(f.amount_cents) filter (where f.event_type = 'payment_succeeded'), 0)::bigint as gross_cents,
-      coalesce(sum(f.amount_cents) filter (where f.event_type = 'refund_issued'), 0)::bigint as refunded_cents,
-      avg(f.amount_cents::double precision) filter (where f.event_type = 'payment_succeeded') as avg_transaction_cents
+      count(*) filter (where f.code = 'a') as attempts,
+      count(*) filter (where f.code = 'a' and f.is_fallback) as fallback_attempts,
+      count(*) filter (where f.code = 's') as successes,
+      count(*) filter (where f.code = 'f') as failures,
+      count(*) filter (where f.code = 'r') as refunds,
+      count(*) filter (where f.code = 'a' and f.answered_same_day) as attempts_answered_same_day,
+      count(*) filter (where f.code = 'a' and f.answered) as attempts_answered,
+      count(*) filter (where f.code = 's' and f.answered_same_day) as successes_refunded_same_day,
+      count(*) filter (where f.code = 's' and f.answered) as successes_refunded,
+      coalesce(sum(f.amount_cents) filter (where f.code = 's'), 0)::bigint as gross_cents,
+      coalesce(sum(f.amount_cents) filter (where f.code = 'r'), 0)::bigint as refunded_cents,
+      avg(f.amount_cents::double precision) filter (where f.code = 's') as avg_transaction_cents
     from flagged f
     group by grouping sets ((f.provider, f.country_code, f.currency), (f.currency))
     having not (grouping(f.provider) = 0 and (f.provider is null or f.country_code is null))
@@ -3517,8 +3546,8 @@ begin
        select s.entity_id from simple s where s.orphan
        union
        select o.entity_id from ordered o
-       where (o.event_type = 'payment_succeeded' and o.last_attempt is null)
-          or (o.event_type = 'refund_issued' and o.last_success is null)) x)
+       where (o.code = 's' and o.last_attempt is null)
+          or (o.code = 'r' and o.last_success is null)) x)
   into v_rows, v_orphans;
 
   -- Outcomes of the day that answer an earlier day's attempt or success: their links, and the

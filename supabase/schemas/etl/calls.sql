@@ -21,7 +21,10 @@ begin
   delete from analytics.etl_share_same_day where metric_date = p_date and share in ('answer', 'completion', 'drop', 'recording');
 
   with day_events as materialized (
-    select e.event_id, e.entity_id, e.event_type, e.event_timestamp, e.service_code, e.provider, e.duration_seconds,
+    -- One-letter event codes: the many filters below compare a byte, not text.
+    select e.event_id, e.entity_id, (case e.event_type when 'call_started' then 's' when 'call_answered' then 'a'
+        when 'call_ended' then 'e' when 'call_dropped' then 'd' end)::"char" as code,
+      e.event_timestamp, e.service_code, e.provider, e.duration_seconds,
       coalesce(e.metadata -> 'recorded' = 'true'::jsonb, false) as recorded
     from public.events_raw e
     where e.event_timestamp >= v_from and e.event_timestamp < v_to and e.event_domain = 'calls'
@@ -29,14 +32,14 @@ begin
   -- Each call's starts, answers, ends and drops of the day.
   entities as (
     select d.entity_id,
-      count(*) filter (where d.event_type = 'call_started') as starts,
-      count(*) filter (where d.event_type = 'call_answered') as answers,
-      min(d.event_timestamp) filter (where d.event_type = 'call_started') as started_at,
-      min(d.event_timestamp) filter (where d.event_type = 'call_answered') as answered_at,
-      max(d.event_timestamp) filter (where d.event_type = 'call_ended') as last_ended_at,
-      max(d.event_timestamp) filter (where d.event_type = 'call_dropped') as last_dropped_at,
-      max(d.event_timestamp) filter (where d.event_type = 'call_ended' and d.recorded) as last_recorded_at,
-      min(d.event_timestamp) filter (where d.event_type in ('call_ended', 'call_dropped')) as first_end_at
+      count(*) filter (where d.code = 's') as starts,
+      count(*) filter (where d.code = 'a') as answers,
+      min(d.event_timestamp) filter (where d.code = 's') as started_at,
+      min(d.event_timestamp) filter (where d.code = 'a') as answered_at,
+      max(d.event_timestamp) filter (where d.code = 'e') as last_ended_at,
+      max(d.event_timestamp) filter (where d.code = 'd') as last_dropped_at,
+      max(d.event_timestamp) filter (where d.code = 'e' and d.recorded) as last_recorded_at,
+      min(d.event_timestamp) filter (where d.code in ('e', 'd')) as first_end_at
     from day_events d
     where d.entity_id is not null
     group by d.entity_id
@@ -62,34 +65,34 @@ begin
     from day_events d
     where d.entity_id in (select s.entity_id from entities s where s.starts > 1 or s.answers > 1)
     window w as (partition by d.entity_id collate "C"
-                 order by d.event_timestamp, case d.event_type when 'call_started' then 0 when 'call_answered' then 1 else 2 end, d.event_id)
+                 order by d.event_timestamp, case d.code when 's' then 0 when 'a' then 1 else 2 end, d.event_id)
   ),
   -- A denominator is answered on the day when its entity's next outcome comes before its next
   -- denominator; an outcome with no denominator before it answers one of an earlier day.
   answers as (
-    select n.event_id, n.event_type,
-      min(n.pos) filter (where n.event_type = 'call_started') over later as next_started,
-      min(n.pos) filter (where n.event_type = 'call_answered') over later as next_answered,
-      min(n.pos) filter (where n.event_type = 'call_ended') over later as next_ended,
-      min(n.pos) filter (where n.event_type = 'call_dropped') over later as next_dropped,
-      min(n.pos) filter (where n.event_type = 'call_ended' and n.recorded) over later as next_recorded,
-      bool_or(n.event_type = 'call_started') over earlier as started_before,
-      bool_or(n.event_type = 'call_answered') over earlier as answered_before,
+    select n.event_id, n.code,
+      min(n.pos) filter (where n.code = 's') over later as next_started,
+      min(n.pos) filter (where n.code = 'a') over later as next_answered,
+      min(n.pos) filter (where n.code = 'e') over later as next_ended,
+      min(n.pos) filter (where n.code = 'd') over later as next_dropped,
+      min(n.pos) filter (where n.code = 'e' and n.recorded) over later as next_recorded,
+      bool_or(n.code = 's') over earlier as started_before,
+      bool_or(n.code = 'a') over earlier as answered_before,
       n.entity_id
     from numbered n
     window w as (partition by n.entity_id collate "C"
-                 order by n.event_timestamp, case n.event_type when 'call_started' then 0 when 'call_answered' then 1 else 2 end, n.event_id),
+                 order by n.event_timestamp, case n.code when 's' then 0 when 'a' then 1 else 2 end, n.event_id),
       later as (w rows between 1 following and unbounded following),
       earlier as (w rows between unbounded preceding and current row)
   ),
   answered_today as (
     select a.event_id,
-      a.event_type = 'call_started' and a.next_answered < coalesce(a.next_started, a.next_answered + 1) as answer,
-      a.event_type = 'call_answered' and a.next_ended < coalesce(a.next_answered, a.next_ended + 1) as completion,
-      a.event_type = 'call_answered' and a.next_dropped < coalesce(a.next_answered, a.next_dropped + 1) as dropped,
-      a.event_type = 'call_answered' and a.next_recorded < coalesce(a.next_answered, a.next_recorded + 1) as recording
+      a.code = 's' and a.next_answered < coalesce(a.next_started, a.next_answered + 1) as answer,
+      a.code = 'a' and a.next_ended < coalesce(a.next_answered, a.next_ended + 1) as completion,
+      a.code = 'a' and a.next_dropped < coalesce(a.next_answered, a.next_dropped + 1) as dropped,
+      a.code = 'a' and a.next_recorded < coalesce(a.next_answered, a.next_recorded + 1) as recording
     from answers a
-    where a.event_type in ('call_started', 'call_answered')
+    where a.code in ('s', 'a')
   ),
   answered_later as (
     select l.denominator_event_id as event_id, bool_or(l.share = 'answer') as answer,
@@ -100,7 +103,7 @@ begin
     group by l.denominator_event_id
   ),
   flagged as (
-    select d.service_code, d.provider, d.event_type, d.duration_seconds, d.recorded,
+    select d.service_code, d.provider, d.code, d.duration_seconds, d.recorded,
       t.answer as answer_same_day, t.answer or coalesce(l.answer, false) as answer,
       t.completion as completion_same_day, t.completion or coalesce(l.completion, false) as completion,
       t.dropped as drop_same_day, t.dropped or coalesce(l.dropped, false) as dropped,
@@ -110,30 +113,30 @@ begin
     left join answered_today r on r.event_id = d.event_id
     -- A simple call's flags belong to its start (answer) and its answer (the others).
     cross join lateral (select
-        coalesce(r.answer, d.event_type = 'call_started' and s.answer, false) as answer,
-        coalesce(r.completion, d.event_type = 'call_answered' and s.completion, false) as completion,
-        coalesce(r.dropped, d.event_type = 'call_answered' and s.dropped, false) as dropped,
-        coalesce(r.recording, d.event_type = 'call_answered' and s.recording, false) as recording) t
+        coalesce(r.answer, d.code = 's' and s.answer, false) as answer,
+        coalesce(r.completion, d.code = 'a' and s.completion, false) as completion,
+        coalesce(r.dropped, d.code = 'a' and s.dropped, false) as dropped,
+        coalesce(r.recording, d.code = 'a' and s.recording, false) as recording) t
     left join answered_later l on l.event_id = d.event_id
   ),
   counted as (
     select f.service_code, f.provider,
-      count(*) filter (where f.event_type = 'call_started') as started,
-      count(*) filter (where f.event_type = 'call_answered') as answered,
-      count(*) filter (where f.event_type = 'call_ended') as completed,
-      count(*) filter (where f.event_type = 'call_dropped') as dropped,
-      count(*) filter (where f.event_type = 'call_ended' and f.recorded) as recorded,
-      count(*) filter (where f.event_type = 'call_started' and f.answer_same_day) as answer_same_day,
-      count(*) filter (where f.event_type = 'call_started' and f.answer) as answer_num,
-      count(*) filter (where f.event_type = 'call_answered' and f.completion_same_day) as completion_same_day,
-      count(*) filter (where f.event_type = 'call_answered' and f.completion) as completion_num,
-      count(*) filter (where f.event_type = 'call_answered' and f.drop_same_day) as drop_same_day,
-      count(*) filter (where f.event_type = 'call_answered' and f.dropped) as drop_num,
-      count(*) filter (where f.event_type = 'call_answered' and f.recording_same_day) as recording_same_day,
-      count(*) filter (where f.event_type = 'call_answered' and f.recording_answer) as recording_num,
-      avg(f.duration_seconds::double precision) filter (where f.event_type = 'call_ended') as duration_avg_s,
+      count(*) filter (where f.code = 's') as started,
+      count(*) filter (where f.code = 'a') as answered,
+      count(*) filter (where f.code = 'e') as completed,
+      count(*) filter (where f.code = 'd') as dropped,
+      count(*) filter (where f.code = 'e' and f.recorded) as recorded,
+      count(*) filter (where f.code = 's' and f.answer_same_day) as answer_same_day,
+      count(*) filter (where f.code = 's' and f.answer) as answer_num,
+      count(*) filter (where f.code = 'a' and f.completion_same_day) as completion_same_day,
+      count(*) filter (where f.code = 'a' and f.completion) as completion_num,
+      count(*) filter (where f.code = 'a' and f.drop_same_day) as drop_same_day,
+      count(*) filter (where f.code = 'a' and f.dropped) as drop_num,
+      count(*) filter (where f.code = 'a' and f.recording_same_day) as recording_same_day,
+      count(*) filter (where f.code = 'a' and f.recording_answer) as recording_num,
+      avg(f.duration_seconds::double precision) filter (where f.code = 'e') as duration_avg_s,
       percentile_cont(0.95) within group (order by f.duration_seconds::double precision)
-        filter (where f.event_type = 'call_ended') as duration_p95_s
+        filter (where f.code = 'e') as duration_p95_s
     from flagged f
     group by grouping sets ((f.service_code, f.provider), ())
     -- count(*) > 0: the grand-total grouping set yields a row even for an empty day.
@@ -167,8 +170,8 @@ begin
        select s.entity_id from simple s where s.orphan
        union
        select a.entity_id from answers a
-       where (a.event_type = 'call_answered' and not a.started_before)
-          or (a.event_type in ('call_ended', 'call_dropped') and not a.answered_before)) x)
+       where (a.code = 'a' and not a.started_before)
+          or (a.code in ('e', 'd') and not a.answered_before)) x)
   into v_rows, v_orphans;
 
   perform analytics.refresh_share_rates('calls', array(

@@ -20,6 +20,8 @@ begin
     select e.entity_id, e.event_type, e.event_timestamp, e.metadata ->> 'zodiac_sign' as zodiac_sign
     from public.events_raw e
     where e.event_timestamp >= v_from and e.event_timestamp < v_to and e.event_domain = 'content'
+      -- Not horoscope_listened, the domain's bulk (engagement counts it).
+      and e.event_type in ('horoscope_uploaded', 'horoscope_approved', 'horoscope_rejected', 'horoscope_published')
   ),
   counts as (
     select count(*) filter (where d.event_type = 'horoscope_uploaded') as uploaded,

@@ -41,62 +41,83 @@ begin
     from public.events_raw e
     where e.event_timestamp >= v_from and e.event_timestamp < v_to and e.event_domain = 'orders'
   ),
-  history as (
-    select d.*, true as on_day from day_events d
-    union all
+  -- The stored history of the orders not created on the day (an order created on the day began on it).
+  earlier as materialized (
     select e.entity_id, e.event_type, e.event_timestamp, e.service_code,
-      case when e.event_type = 'order_assigned' then e.metadata ->> 'reader_id' end, false
+      case when e.event_type = 'order_assigned' then e.metadata ->> 'reader_id' end as assigned_reader
     from public.events_raw e
     where e.event_domain = 'orders' and e.event_timestamp < v_from
       and e.entity_id in (
-        -- An order created on the day began on it: nothing earlier belongs to it.
         select d.entity_id from day_events d group by d.entity_id
         having not bool_or(d.event_type = 'order_created'))
   ),
+  -- Orders rejected twice or more up to the end of the day: a rejection loop.
+  looped as (
+    select r.entity_id collate "C" as entity_id
+    from (select d.entity_id from day_events d where d.event_type = 'order_rejected'
+          union all
+          select x.entity_id from earlier x where x.event_type = 'order_rejected') r
+    group by r.entity_id
+    having count(*) >= 2
+  ),
+  history as (
+    select d.*, true as on_day from day_events d
+    union all
+    select x.*, false from earlier x
+  ),
+  -- One-letter event codes: the filters below compare a byte, not text.
+  coded as (
+    select h.on_day, h.entity_id collate "C" as entity_id, h.event_timestamp, h.service_code collate "C" as service_code,
+      h.assigned_reader,
+      (case h.event_type when 'order_created' then 'c' when 'order_assigned' then 'a' when 'order_submitted' then 's'
+         when 'order_completed' then 'd' when 'order_cancelled' then 'x' when 'order_approved' then 'p'
+         when 'order_rejected' then 'r' end)::"char" as code
+    from history h
+  ),
   -- Running state of each order at each event (range frame: events at the same instant included).
   ordered as (
-    select h.*,
-      min(h.event_timestamp) filter (where h.event_type = 'order_created') over w as created_at,
-      max(h.event_timestamp) filter (where h.event_type = 'order_submitted') over w as submitted_at,
+    select h.on_day, h.entity_id, h.event_timestamp, h.service_code, h.code,
+      min(h.event_timestamp) filter (where h.code = 'c') over w as created_at,
+      max(h.event_timestamp) filter (where h.code = 's') over w as submitted_at,
       -- The latest assignment so far as '<20-digit epoch microseconds><reader id>': its max is the
       -- latest instant's, and there the greatest reader id ('' for none sorts first).
       max(lpad(((extract(epoch from h.event_timestamp) * 1000000)::bigint)::text, 20, '0') || coalesce(h.assigned_reader, '') collate "C")
-        filter (where h.event_type = 'order_assigned') over w as latest_assignment,
-      count(*) filter (where h.event_type = 'order_rejected') over (partition by h.entity_id collate "C") as rejections_to_date
-    from history h
-    window w as (partition by h.entity_id collate "C" order by h.event_timestamp)
+        filter (where h.code = 'a') over w as latest_assignment
+    from coded h
+    window w as (partition by h.entity_id order by h.event_timestamp)
   ),
+  -- The day's events with their reader, and one time-to-X each at most: response (assigned),
+  -- delivery (completed) or approval (a decision), in seconds.
   attributed as (
-    select o.on_day, o.entity_id collate "C" as entity_id, o.event_type, o.service_code collate "C" as service_code,
-      o.rejections_to_date,
+    select o.service_code, o.code,
       case when o.entity_id is not null then nullif(substr(o.latest_assignment, 21), '')::uuid end as reader_id,
-      o.event_type in ('order_approved', 'order_rejected') as is_decision,
-      case when o.entity_id is not null and o.event_type = 'order_assigned' then
-        (extract(epoch from o.event_timestamp) - extract(epoch from o.created_at))::double precision end as ttf_response,
-      case when o.entity_id is not null and o.event_type = 'order_completed' then
-        (extract(epoch from o.event_timestamp) - extract(epoch from o.created_at))::double precision end as ttf_delivery,
-      case when o.entity_id is not null and o.event_type in ('order_approved', 'order_rejected') then
-        (extract(epoch from o.event_timestamp) - extract(epoch from o.submitted_at))::double precision end as ttf_approval
+      case when o.code in ('p', 'r') then o.entity_id end as decided_order,
+      o.code in ('p', 'r') and o.entity_id in (select l.entity_id from looped l) as looped,
+      case when o.entity_id is not null then
+        case o.code when 'a' then date_part('epoch', o.event_timestamp - o.created_at)
+                    when 'd' then date_part('epoch', o.event_timestamp - o.created_at)
+                    when 'p' then date_part('epoch', o.event_timestamp - o.submitted_at)
+                    when 'r' then date_part('epoch', o.event_timestamp - o.submitted_at) end end as ttf
     from ordered o
+    where o.on_day -- after the windows: earlier events still carry their assignment forward
   ),
   counted as (
     select a.service_code, a.reader_id,
-      count(*) filter (where a.event_type = 'order_created') as orders_created,
-      count(*) filter (where a.event_type = 'order_assigned') as orders_assigned,
-      count(*) filter (where a.event_type = 'order_completed') as orders_completed,
-      count(*) filter (where a.event_type = 'order_cancelled') as orders_cancelled,
-      count(*) filter (where a.event_type = 'order_approved') as approvals,
-      count(*) filter (where a.event_type = 'order_rejected') as rejections,
-      count(distinct a.entity_id) filter (where a.is_decision) as decided_orders,
-      count(distinct a.entity_id) filter (where a.is_decision and a.rejections_to_date >= 2) as looped_orders,
-      avg(a.ttf_response) as ttf_response_avg_s,
-      percentile_cont(0.95) within group (order by a.ttf_response) as ttf_response_p95_s,
-      avg(a.ttf_delivery) as ttf_delivery_avg_s,
-      percentile_cont(0.95) within group (order by a.ttf_delivery) as ttf_delivery_p95_s,
-      avg(a.ttf_approval) as ttf_approval_avg_s,
-      percentile_cont(0.95) within group (order by a.ttf_approval) as ttf_approval_p95_s
+      count(*) filter (where a.code = 'c') as orders_created,
+      count(*) filter (where a.code = 'a') as orders_assigned,
+      count(*) filter (where a.code = 'd') as orders_completed,
+      count(*) filter (where a.code = 'x') as orders_cancelled,
+      count(*) filter (where a.code = 'p') as approvals,
+      count(*) filter (where a.code = 'r') as rejections,
+      count(distinct a.decided_order) as decided_orders,
+      count(distinct a.decided_order) filter (where a.looped) as looped_orders,
+      avg(a.ttf) filter (where a.code = 'a') as ttf_response_avg_s,
+      percentile_cont(0.95) within group (order by a.ttf) filter (where a.code = 'a') as ttf_response_p95_s,
+      avg(a.ttf) filter (where a.code = 'd') as ttf_delivery_avg_s,
+      percentile_cont(0.95) within group (order by a.ttf) filter (where a.code = 'd') as ttf_delivery_p95_s,
+      avg(a.ttf) filter (where a.code in ('p', 'r')) as ttf_approval_avg_s,
+      percentile_cont(0.95) within group (order by a.ttf) filter (where a.code in ('p', 'r')) as ttf_approval_p95_s
     from attributed a
-    where a.on_day -- after the windows: earlier events still carry their assignment forward
     group by grouping sets ((a.service_code, a.reader_id), (a.service_code), (a.reader_id), ())
     -- count(*) > 0: the grand-total grouping set yields a row even for an empty day.
     having count(*) > 0 and not ((grouping(a.service_code) = 0 and a.service_code is null)

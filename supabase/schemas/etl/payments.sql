@@ -21,7 +21,10 @@ begin
   delete from analytics.etl_share_same_day where metric_date = p_date and share in ('success', 'refund');
 
   with day_events as materialized (
-    select e.event_id, e.entity_id, e.event_type, e.event_timestamp, e.provider, e.country_code, e.currency, e.amount_cents,
+    -- One-letter event codes: the many filters below compare a byte, not text.
+    select e.event_id, e.entity_id, (case e.event_type when 'payment_attempted' then 'a' when 'payment_succeeded' then 's'
+        when 'payment_failed' then 'f' when 'refund_issued' then 'r' end)::"char" as code,
+      e.event_timestamp, e.provider, e.country_code, e.currency, e.amount_cents,
       e.metadata -> 'is_fallback' = 'true'::jsonb as is_fallback
     from public.events_raw e
     where e.event_timestamp >= v_from and e.event_timestamp < v_to and e.event_domain = 'payments'
@@ -29,14 +32,14 @@ begin
   -- Each payment's attempts, successes and refunds of the day.
   entities as (
     select d.entity_id,
-      count(*) filter (where d.event_type = 'payment_attempted') as attempts,
-      count(*) filter (where d.event_type = 'payment_succeeded') as successes,
-      min(d.event_timestamp) filter (where d.event_type = 'payment_attempted') as attempt_at,
-      min(d.event_timestamp) filter (where d.event_type = 'payment_succeeded') as success_at,
-      min(d.event_timestamp) filter (where d.event_type = 'refund_issued') as first_refund_at,
-      max(d.event_timestamp) filter (where d.event_type = 'refund_issued') as last_refund_at
+      count(*) filter (where d.code = 'a') as attempts,
+      count(*) filter (where d.code = 's') as successes,
+      min(d.event_timestamp) filter (where d.code = 'a') as attempt_at,
+      min(d.event_timestamp) filter (where d.code = 's') as success_at,
+      min(d.event_timestamp) filter (where d.code = 'r') as first_refund_at,
+      max(d.event_timestamp) filter (where d.code = 'r') as last_refund_at
     from day_events d
-    where d.entity_id is not null and d.event_type in ('payment_attempted', 'payment_succeeded', 'refund_issued')
+    where d.entity_id is not null and d.code in ('a', 's', 'r')
     group by d.entity_id
   ),
   -- At most one attempt and one success on the day (the common case): the answers follow from the
@@ -53,60 +56,60 @@ begin
   ),
   -- Retried payments: their events in answer order (time, then attempt, success, refund, event id).
   retried as (
-    select d.event_id, d.entity_id, d.event_type,
+    select d.event_id, d.entity_id, d.code,
       lpad(((extract(epoch from d.event_timestamp) * 1000000)::bigint)::text, 20, '0')
-        || case d.event_type when 'payment_attempted' then '0' when 'payment_succeeded' then '1' else '2' end
+        || case d.code when 'a' then '0' when 's' then '1' else '2' end
         || d.event_id::text collate "C" as k
     from day_events d
-    where d.event_type in ('payment_attempted', 'payment_succeeded', 'refund_issued')
+    where d.code in ('a', 's', 'r')
       and d.entity_id in (select s.entity_id from entities s where s.attempts > 1 or s.successes > 1)
   ),
   ordered as (
-    select r.entity_id, r.event_type,
-      max(r.k) filter (where r.event_type = 'payment_attempted') over w as last_attempt,
-      max(r.k) filter (where r.event_type = 'payment_succeeded') over w as last_success
+    select r.entity_id, r.code,
+      max(r.k) filter (where r.code = 'a') over w as last_attempt,
+      max(r.k) filter (where r.code = 's') over w as last_success
     from retried r
     window w as (partition by r.entity_id collate "C" order by r.k rows between unbounded preceding and current row)
   ),
   retried_answered as (
     select r.event_id from retried r
-    where r.k in (select o.last_attempt from ordered o where o.event_type = 'payment_succeeded'
+    where r.k in (select o.last_attempt from ordered o where o.code = 's'
                   union all
-                  select o.last_success from ordered o where o.event_type = 'refund_issued')
+                  select o.last_success from ordered o where o.code = 'r')
   ),
   answered_later as (
     select l.denominator_event_id as event_id, l.share from analytics.etl_share_links l
     where l.target_day = p_date and l.share in ('success', 'refund')
   ),
   flagged as (
-    select d.provider, d.country_code, d.currency, d.event_type, d.amount_cents, d.is_fallback, a.answered_same_day,
+    select d.provider, d.country_code, d.currency, d.code, d.amount_cents, d.is_fallback, a.answered_same_day,
       a.answered_same_day or l.event_id is not null as answered
     from day_events d
     left join simple s on s.entity_id = d.entity_id
     left join retried_answered t on t.event_id = d.event_id
-    cross join lateral (select case d.event_type when 'payment_attempted' then coalesce(s.attempt_answered, false)
-                                                 when 'payment_succeeded' then coalesce(s.success_answered, false)
-                                                 else false end
+    cross join lateral (select case d.code when 'a' then coalesce(s.attempt_answered, false)
+                                           when 's' then coalesce(s.success_answered, false)
+                                           else false end
                                or t.event_id is not null as answered_same_day) a
     left join answered_later l on l.event_id = d.event_id
-      and l.share = case d.event_type when 'payment_attempted' then 'success' when 'payment_succeeded' then 'refund' end
+      and l.share = case d.code when 'a' then 'success' when 's' then 'refund' end
     where d.currency is not null
   ),
   -- Totals are per currency (grouping set (currency)); nothing is ever summed across currencies.
   counted as (
     select f.provider, f.country_code, f.currency,
-      count(*) filter (where f.event_type = 'payment_attempted') as attempts,
-      count(*) filter (where f.event_type = 'payment_attempted' and f.is_fallback) as fallback_attempts,
-      count(*) filter (where f.event_type = 'payment_succeeded') as successes,
-      count(*) filter (where f.event_type = 'payment_failed') as failures,
-      count(*) filter (where f.event_type = 'refund_issued') as refunds,
-      count(*) filter (where f.event_type = 'payment_attempted' and f.answered_same_day) as attempts_answered_same_day,
-      count(*) filter (where f.event_type = 'payment_attempted' and f.answered) as attempts_answered,
-      count(*) filter (where f.event_type = 'payment_succeeded' and f.answered_same_day) as successes_refunded_same_day,
-      count(*) filter (where f.event_type = 'payment_succeeded' and f.answered) as successes_refunded,
-      coalesce(sum(f.amount_cents) filter (where f.event_type = 'payment_succeeded'), 0)::bigint as gross_cents,
-      coalesce(sum(f.amount_cents) filter (where f.event_type = 'refund_issued'), 0)::bigint as refunded_cents,
-      avg(f.amount_cents::double precision) filter (where f.event_type = 'payment_succeeded') as avg_transaction_cents
+      count(*) filter (where f.code = 'a') as attempts,
+      count(*) filter (where f.code = 'a' and f.is_fallback) as fallback_attempts,
+      count(*) filter (where f.code = 's') as successes,
+      count(*) filter (where f.code = 'f') as failures,
+      count(*) filter (where f.code = 'r') as refunds,
+      count(*) filter (where f.code = 'a' and f.answered_same_day) as attempts_answered_same_day,
+      count(*) filter (where f.code = 'a' and f.answered) as attempts_answered,
+      count(*) filter (where f.code = 's' and f.answered_same_day) as successes_refunded_same_day,
+      count(*) filter (where f.code = 's' and f.answered) as successes_refunded,
+      coalesce(sum(f.amount_cents) filter (where f.code = 's'), 0)::bigint as gross_cents,
+      coalesce(sum(f.amount_cents) filter (where f.code = 'r'), 0)::bigint as refunded_cents,
+      avg(f.amount_cents::double precision) filter (where f.code = 's') as avg_transaction_cents
     from flagged f
     group by grouping sets ((f.provider, f.country_code, f.currency), (f.currency))
     having not (grouping(f.provider) = 0 and (f.provider is null or f.country_code is null))
@@ -136,8 +139,8 @@ begin
        select s.entity_id from simple s where s.orphan
        union
        select o.entity_id from ordered o
-       where (o.event_type = 'payment_succeeded' and o.last_attempt is null)
-          or (o.event_type = 'refund_issued' and o.last_success is null)) x)
+       where (o.code = 's' and o.last_attempt is null)
+          or (o.code = 'r' and o.last_success is null)) x)
   into v_rows, v_orphans;
 
   -- Outcomes of the day that answer an earlier day's attempt or success: their links, and the
