@@ -3165,7 +3165,10 @@ begin
 
   -- The day's notification and listening events: the funnel counts; per user, sent and opted out;
   -- per notification, whether its deliveries were opened. Opens answer the latest delivery of their
-  -- notification at or before them (order: time, delivery first, event id).
+  -- notification at or before them (order: time, delivery first, event id). Without nested loops:
+  -- its CTEs carry no statistics, and a nested loop over two of them (the day's deliveries and the
+  -- links answering them, say) would be quadratic.
+  perform set_config('enable_nestloop', 'off', true);
   with events as materialized (
     select e.event_id, e.entity_id, e.user_id, e.event_type, e.event_timestamp,
       case when e.event_type = 'horoscope_listened' then (e.metadata ->> 'listen_percent')::double precision end as listen_percent
@@ -3213,51 +3216,58 @@ begin
   ),
   -- Delivered more than once: each open answers the latest delivery before it.
   redelivered as (
-    select n.event_id, n.entity_id, n.event_type,
+    select n.event_id, n.entity_id, n.event_type, n.event_timestamp,
       lpad(((extract(epoch from n.event_timestamp) * 1000000)::bigint)::text, 20, '0')
         || case n.event_type when 'notification_delivered' then '0' else '1' end || n.event_id::text collate "C" as k
     from notes n
     where n.entity_id in (select s.entity_id from entities s where s.deliveries > 1)
   ),
   ordered as (
-    select r.event_id, r.entity_id, r.event_type, r.k,
+    select r.event_id, r.entity_id, r.event_type, r.event_timestamp, r.k,
       max(r.k) filter (where r.event_type = 'notification_delivered') over (
         partition by r.entity_id collate "C" order by r.k rows between unbounded preceding and current row) as last_delivered
     from redelivered r
   ),
-  -- The day's deliveries, answered the same day or not.
-  deliveries as (
-    select n.event_id, n.entity_id, s.answered
-    from notes n join simple s on s.entity_id = n.entity_id
-    where n.event_type = 'notification_delivered'
-    union all
-    select o.event_id, o.entity_id,
-      o.k in (select x.last_delivered from ordered x where x.event_type = 'notification_opened')
+  -- Deliveries of redelivered notifications, answered the same day or not.
+  redeliveries as (
+    select o.event_id, o.event_timestamp,
+      o.k in (select x.last_delivered from ordered x where x.event_type = 'notification_opened') as answered
     from ordered o
     where o.event_type = 'notification_delivered'
+  ),
+  -- The users sent a notification on the day: how many, how many of them opted out that day, and
+  -- how many later (the day's opt-out links, looked up in one hashed set).
+  users as (
+    select count(*) filter (where u.sent) as sent, count(*) filter (where u.sent and u.opted_out) as opted_out_same_day,
+      count(*) filter (where u.sent and not u.opted_out
+                         and u.user_id in (select l.user_id from analytics.etl_opt_out_links l where l.target_day = p_date)) as opted_out_later,
+      array_agg(u.user_id) filter (where u.opted_out) as opted_out_users
+    from notified u
   )
   select t.sent, t.delivered, t.opened, t.opted_out, t.listens, t.listen_sum,
-    (select count(*) filter (where u.sent) from notified u),
-    (select count(*) filter (where u.sent and u.opted_out) from notified u),
-    -- Sent on the day without an opt-out that day, opted out later: the day's links (a probe of the
-    -- links' primary key per such user, or a hashed semi-join; never a scan of the links per user).
-    (select count(*) from notified u
-     where u.sent and not u.opted_out
-       and exists (select 1 from analytics.etl_opt_out_links l where l.user_id = u.user_id and l.target_day = p_date)),
-    (select array_agg(u.user_id) filter (where u.opted_out) from notified u),
-    c.same_day, c.answered,
+    u.sent, u.opted_out_same_day, u.opted_out_later, u.opted_out_users,
+    c.same_day, c.same_day + c.later,
     (select array_agg(x.entity_id) from (
        select s.entity_id from simple s where s.orphan
        union
        select o.entity_id from ordered o where o.event_type = 'notification_opened' and o.last_delivered is null) x)
   into v_sent, v_delivered, v_opened, v_opted_out, v_listens, v_listen_sum, v_users_sent, v_opt_out_same_day,
     v_opt_out_later, v_opt_out_users, v_ctr_same_day, v_ctr_answered, v_ctr_orphans
-  from totals t,
-    (select count(*) filter (where d.answered) as same_day,
-       count(*) filter (where d.answered or l.denominator_event_id is not null) as answered
-     from deliveries d
-     left join analytics.etl_share_links l on l.share = 'ctr' and l.target_day = p_date and l.entity_id = d.entity_id
-       and l.denominator_event_id = d.event_id) c;
+  from totals t, users u,
+    -- Answered on the day: a notification delivered once is answered with its entity (simple), a
+    -- redelivered one per delivery; the day's deliveries are not joined to them. Answered later: the
+    -- day's CTR links (few) to one of its deliveries that the day left unanswered.
+    (select (select count(*) filter (where s.answered) from simple s)
+              + (select count(*) filter (where r.answered) from redeliveries r) as same_day,
+            (select count(*)
+             from analytics.etl_share_links l
+             join notes n on n.event_id = l.denominator_event_id and n.entity_id = l.entity_id
+               and n.event_type = 'notification_delivered'
+             left join simple s on s.entity_id = l.entity_id
+             left join redeliveries r on r.event_id = n.event_id and r.event_timestamp = n.event_timestamp
+             where l.share = 'ctr' and l.target_day = p_date and not coalesce(s.answered, r.answered, false)) as later) c;
+
+  perform set_config('enable_nestloop', v_nestloop, true);
 
   delete from public.metrics_daily_engagement where metric_date = p_date;
   delete from analytics.etl_share_same_day where metric_date = p_date and share in ('ctr', 'opt_out');
