@@ -1041,13 +1041,6 @@ CREATE OR REPLACE FUNCTION analytics.etl_job_names()
   select array['fulfillment', 'payments', 'calls', 'engagement', 'content', 'cohort_retention']
 $function$;
 
-CREATE OR REPLACE FUNCTION analytics.etl_lookback()
-  RETURNS interval
-  LANGUAGE sql
-  IMMUTABLE
-  SET search_path TO ''
-  AS $function$ select interval '30 days' $function$;
-
 CREATE OR REPLACE FUNCTION analytics.etl_nightly_complete (
   p_plan jsonb
 )
@@ -4634,8 +4627,6 @@ COMMENT ON FUNCTION "analytics"."etl_horizon"() IS 'Start of local today (report
 
 COMMENT ON FUNCTION "analytics"."etl_job_names"() IS 'The daily ETL jobs in pipeline order (engagement before cohort_retention).';
 
-COMMENT ON FUNCTION "analytics"."etl_lookback"() IS 'How far back the ETL looks for earlier events of an order or horoscope (time-to-X, rejection history). Older events are ignored.';
-
 COMMENT ON FUNCTION "analytics"."etl_nightly_complete"(jsonb) IS 'Ends a nightly run (part of analytics.run_nightly_etl): deletes the marks and requests its plan read and records its today and catalog in etl_nightly_state.';
 
 COMMENT ON FUNCTION "analytics"."etl_nightly_plan"(date) IS 'The plan of a nightly run (part of analytics.run_nightly_etl): local today, the late-day marks and recompute requests it consumes, the days it computes in full and the new events of other days ({day: [ingested_at, ...]}).';
@@ -4788,7 +4779,7 @@ COMMENT ON INDEX "public"."etl_job_runs_target_date_idx" IS 'Status look-ups by 
 
 COMMENT ON INDEX "public"."events_raw_event_timestamp_brin" IS 'Cheap range index for per-day ETL scans inside a partition.';
 
-COMMENT ON INDEX "public"."events_raw_lifecycle_entity_idx" IS 'ETL look-back: earlier order/horoscope lifecycle events of an entity (time-to-X, rejection loops).';
+COMMENT ON INDEX "public"."events_raw_lifecycle_entity_idx" IS 'ETL: an order''s or horoscope''s stored lifecycle events before a day (time-to-X, rejection loops).';
 
 COMMENT ON INDEX "public"."events_raw_reader_id_idx" IS 'Events naming a user as the reader (metadata.reader_id), for erasure and subject-access export.';
 
@@ -5053,10 +5044,6 @@ GRANT EXECUTE ON FUNCTION "analytics"."etl_horizon"() TO "postgres", "service_ro
 REVOKE ALL ON FUNCTION "analytics"."etl_job_names"() FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."etl_job_names"() TO "postgres", "service_role";
-
-REVOKE ALL ON FUNCTION "analytics"."etl_lookback"() FROM PUBLIC;
-
-GRANT EXECUTE ON FUNCTION "analytics"."etl_lookback"() TO "postgres", "service_role";
 
 REVOKE ALL ON FUNCTION "analytics"."etl_nightly_complete"(jsonb) FROM PUBLIC;
 
