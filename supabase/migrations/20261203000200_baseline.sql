@@ -519,6 +519,7 @@ CREATE OR REPLACE FUNCTION analytics.apply_activity_changes (
   RETURNS jsonb
   LANGUAGE plpgsql
   SET search_path TO ''
+  SET plan_cache_mode TO 'force_custom_plan'
   AS $function$
 declare
   v_ids bigint[];
@@ -1237,6 +1238,7 @@ CREATE OR REPLACE FUNCTION analytics.etl_process_prepare (
   RETURNS jsonb
   LANGUAGE plpgsql
   SET search_path TO ''
+  SET plan_cache_mode TO 'force_custom_plan'
   AS $function$
 declare
   v_zone text := analytics.reporting_time_zone();
@@ -2090,6 +2092,7 @@ CREATE OR REPLACE FUNCTION analytics.recompute_opt_out_links (
   RETURNS SETOF date
   LANGUAGE plpgsql
   SET search_path TO ''
+  SET plan_cache_mode TO 'force_custom_plan'
   AS $function$
 declare
   v_zone text := analytics.reporting_time_zone();
@@ -2149,6 +2152,7 @@ CREATE OR REPLACE FUNCTION analytics.recompute_share_links (
   RETURNS SETOF date
   LANGUAGE plpgsql
   SET search_path TO ''
+  SET plan_cache_mode TO 'force_custom_plan'
   AS $function$
 declare
   v_zone text := analytics.reporting_time_zone();
@@ -2256,6 +2260,7 @@ CREATE OR REPLACE FUNCTION analytics.refresh_activity_counts (
   RETURNS bigint
   LANGUAGE plpgsql
   SET search_path TO ''
+  SET plan_cache_mode TO 'force_custom_plan'
   AS $function$
 declare
   v_day date;
@@ -2291,6 +2296,7 @@ CREATE OR REPLACE FUNCTION analytics.refresh_cohorts (
   RETURNS bigint
   LANGUAGE plpgsql
   SET search_path TO ''
+  SET plan_cache_mode TO 'force_custom_plan'
   SET enable_nestloop TO 'off'
   AS $function$
 declare
@@ -2330,6 +2336,7 @@ CREATE OR REPLACE FUNCTION analytics.refresh_share_rates (
   RETURNS bigint
   LANGUAGE plpgsql
   SET search_path TO ''
+  SET plan_cache_mode TO 'force_custom_plan'
   AS $function$
 declare
   v_day date;
@@ -2789,6 +2796,7 @@ CREATE OR REPLACE FUNCTION analytics.write_calls_metrics (
   RETURNS bigint
   LANGUAGE plpgsql
   SET search_path TO ''
+  SET plan_cache_mode TO 'force_custom_plan'
   SET jit TO 'off'
   SET work_mem TO '128MB'
   AS $function$
@@ -2968,6 +2976,7 @@ CREATE OR REPLACE FUNCTION analytics.write_cohort_retention_metrics (
   RETURNS bigint
   LANGUAGE plpgsql
   SET search_path TO ''
+  SET plan_cache_mode TO 'force_custom_plan'
   SET jit TO 'off'
   SET enable_nestloop TO 'off'
   AS $function$
@@ -2995,6 +3004,7 @@ CREATE OR REPLACE FUNCTION analytics.write_content_metrics (
   RETURNS bigint
   LANGUAGE plpgsql
   SET search_path TO ''
+  SET plan_cache_mode TO 'force_custom_plan'
   SET jit TO 'off'
   AS $function$
 declare
@@ -3054,6 +3064,7 @@ CREATE OR REPLACE FUNCTION analytics.write_engagement_metrics (
   RETURNS bigint
   LANGUAGE plpgsql
   SET search_path TO ''
+  SET plan_cache_mode TO 'force_custom_plan'
   SET jit TO 'off'
   SET work_mem TO '128MB'
   AS $function$
@@ -3295,6 +3306,7 @@ CREATE OR REPLACE FUNCTION analytics.write_fulfillment_metrics (
   RETURNS bigint
   LANGUAGE plpgsql
   SET search_path TO ''
+  SET plan_cache_mode TO 'force_custom_plan'
   SET jit TO 'off'
   SET work_mem TO '128MB'
   AS $function$
@@ -3417,6 +3429,7 @@ CREATE OR REPLACE FUNCTION analytics.write_payments_metrics (
   RETURNS bigint
   LANGUAGE plpgsql
   SET search_path TO ''
+  SET plan_cache_mode TO 'force_custom_plan'
   SET jit TO 'off'
   SET work_mem TO '128MB'
   AS $function$

@@ -6,6 +6,7 @@ create or replace function analytics.write_content_metrics(p_date date)
 returns bigint
 language plpgsql
 set search_path = ''
+set plan_cache_mode = force_custom_plan
 set jit = off
 as $$
 declare

@@ -9,6 +9,7 @@ create or replace function analytics.write_engagement_metrics(p_date date)
 returns bigint
 language plpgsql
 set search_path = ''
+set plan_cache_mode = force_custom_plan
 set jit = off
 set work_mem = '128MB'
 as $$

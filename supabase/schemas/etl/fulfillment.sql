@@ -7,7 +7,7 @@
 -- - Rates are shares attributed to the denominator's day (etl/shares.sql): each writer counts the
 --   answers on its own day, adds the links of answers that came later, and looks up the earlier
 --   events that its day's unanswered outcomes answer, recounting those days' rates.
--- jit = off and work_mem: see etl/runs.sql.
+-- jit = off, work_mem and plan_cache_mode: see etl/runs.sql.
 
 -- Fulfillment KPIs for one local day (docs/design.md §5, §7, §8): one scan of the day's order
 -- events plus the whole stored history of the orders not created on the day, then one
@@ -24,6 +24,7 @@ create or replace function analytics.write_fulfillment_metrics(p_date date)
 returns bigint
 language plpgsql
 set search_path = ''
+set plan_cache_mode = force_custom_plan
 set jit = off
 set work_mem = '128MB'
 as $$

@@ -90,6 +90,7 @@ create or replace function analytics.refresh_activity_counts(p_days date[])
 returns bigint
 language plpgsql
 set search_path = ''
+set plan_cache_mode = force_custom_plan
 as $$
 declare
   v_day date;
@@ -128,6 +129,7 @@ create or replace function analytics.refresh_cohorts(p_cohorts date[], p_skip da
 returns bigint
 language plpgsql
 set search_path = ''
+set plan_cache_mode = force_custom_plan
 set enable_nestloop = off
 as $$
 declare
@@ -169,6 +171,7 @@ create or replace function analytics.apply_activity_changes(p_skip date[])
 returns jsonb
 language plpgsql
 set search_path = ''
+set plan_cache_mode = force_custom_plan
 as $$
 declare
   v_ids bigint[];
@@ -408,6 +411,7 @@ create or replace function analytics.etl_process_prepare(p_full date[], p_new js
 returns jsonb
 language plpgsql
 set search_path = ''
+set plan_cache_mode = force_custom_plan
 as $$
 declare
   v_zone text := analytics.reporting_time_zone();

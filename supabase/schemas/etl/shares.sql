@@ -111,6 +111,7 @@ create or replace function analytics.recompute_share_links(p_domain text, p_enti
 returns setof date
 language plpgsql
 set search_path = ''
+set plan_cache_mode = force_custom_plan
 as $$
 declare
   v_zone text := analytics.reporting_time_zone();
@@ -203,6 +204,7 @@ create or replace function analytics.recompute_opt_out_links(p_users uuid[], p_h
 returns setof date
 language plpgsql
 set search_path = ''
+set plan_cache_mode = force_custom_plan
 as $$
 declare
   v_zone text := analytics.reporting_time_zone();
@@ -265,6 +267,7 @@ create or replace function analytics.refresh_share_rates(p_job text, p_days date
 returns bigint
 language plpgsql
 set search_path = ''
+set plan_cache_mode = force_custom_plan
 as $$
 declare
   v_day date;
