@@ -10,7 +10,8 @@
 // Both states are loaded side by side: the same generated day (same events under other ids) on
 // ALONE_DAY, alone in its partition, and on DAY with `--etl-days - 1` background days before it (seed 2028,
 // `--etl-bg-events` events each, default the measured day's), every event stored with the day it
-// happened on, as events arrive (see load). The two days are two months apart and share no entity. Then `--etl-rounds` rounds (default 5) each measure both states back to back
+// happened on, as events arrive (see load). The two days are two months apart and share no entity.
+// Then `--etl-rounds` rounds (default 5) each measure both states back to back
 // (bare scan twice, nightly twice, the second of each: warm), and the ratios are taken within each
 // round and reported as medians: the machine's speed drifts by tens of percent over the minutes a
 // load takes, and a ratio across them measured that drift. The later day's cohort job also writes
