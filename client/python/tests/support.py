@@ -39,8 +39,13 @@ def psql(query: str) -> List[str]:
     return [line for line in out.stdout.splitlines() if line]
 
 
+# Letters only: a random hex id now and then holds a run of 13 or more digits that passes the Luhn
+# check, and ingestion rightly refuses the batch as carrying a card number.
+_DIGITS_AS_LETTERS = str.maketrans("0123456789", "ghijklmnop")
+
+
 def new_request_id() -> str:
-    return f"test-python-emitter-{uuid.uuid4().hex}"
+    return f"test-python-emitter-{uuid.uuid4().hex.translate(_DIGITS_AS_LETTERS)}"
 
 
 def stored_ids(request_id: str) -> Set[str]:
