@@ -18,8 +18,8 @@
 -- days every time (`plan_cache_mode = force_custom_plan`): PL/pgSQL keeps a statement's plan for the
 -- session, and from its sixth run Postgres may switch to a generic plan, made without the day's
 -- bounds (no partition pruning at planning, estimates for any day). A run over many days (late
--- events, a catch-up, a rebuild) repeats every statement in one session; with generic plans, the
--- engagement writer took twice as long from the sixth day on. Planning costs milliseconds a day.
+-- events, a catch-up, a rebuild) repeats every statement in one session, and the generic plans were
+-- much slower there (measured in bench/README, ETL); planning a day's statements is cheap by comparison.
 
 create table public.etl_job_runs (
   id bigint generated always as identity primary key,
