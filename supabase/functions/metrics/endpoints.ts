@@ -4,12 +4,12 @@ import type { AppRole, Caller } from "../_shared/auth.ts";
 import type { Tx } from "../_shared/db.ts";
 import { queryOverview } from "./overview.ts";
 import { cohortParams, noParams, overviewParams, rangeParams } from "./params.ts";
-import { queryRange } from "./table-query.ts";
+import { queryRange, type RowsSink } from "./table-query.ts";
 import { type TableName, TABLES } from "./tables.ts";
 
-/** What an endpoint produced: rows (their JSON objects, CSV-able; table-query.ts RowsJson) or one object. */
+/** What an endpoint produced: rows (their JSON objects went to the sink; CSV-able) or one object. */
 export type Output =
-  | { kind: "rows"; columns: readonly string[]; items: Uint8Array | null; rowCount: number }
+  | { kind: "rows"; columns: readonly string[]; rowCount: number }
   | { kind: "object"; dataJson: string; rowCount: number };
 
 export type Endpoint = {
@@ -17,7 +17,8 @@ export type Endpoint = {
   /** Tables the answer is built from (their data versions key the response cache); none: never cached. */
   tables: readonly string[];
   params: z.ZodType<Record<string, unknown>>;
-  run(tx: Tx, caller: Caller, params: Record<string, unknown>): Promise<Output>;
+  /** Runs the query; a rows endpoint passes its rows to `rows` as they arrive. */
+  run(tx: Tx, caller: Caller, params: Record<string, unknown>, rows: RowsSink): Promise<Output>;
 };
 
 function rangeEndpoint(name: Exclude<TableName, "cohort-retention">): Endpoint {
@@ -26,14 +27,14 @@ function rangeEndpoint(name: Exclude<TableName, "cohort-retention">): Endpoint {
     roles: t.roles,
     tables: [t.table],
     params: rangeParams(t.filters),
-    run: async (tx, _caller, p) => ({
+    run: async (tx, _caller, p, rows) => ({
       kind: "rows",
       columns: t.columns,
-      ...(await queryRange(tx, t, {
+      rowCount: await queryRange(tx, t, {
         start: p.start_date as string,
         end: p.end_date as string,
         filters: Object.fromEntries(t.filters.map((f) => [f, p[f] as string | undefined])),
-      })),
+      }, rows),
     }),
   };
 }
@@ -50,15 +51,15 @@ export const ENDPOINTS = new Map<string, Endpoint>([
     roles: TABLES["cohort-retention"].roles,
     tables: [TABLES["cohort-retention"].table],
     params: cohortParams,
-    run: async (tx, _caller, p) => ({
+    run: async (tx, _caller, p, rows) => ({
       kind: "rows",
       columns: TABLES["cohort-retention"].columns,
-      ...(await queryRange(tx, TABLES["cohort-retention"], {
+      rowCount: await queryRange(tx, TABLES["cohort-retention"], {
         start: p.cohort_start as string,
         end: p.cohort_end as string,
         filters: {},
         retentionDays: p.retention_days as number[] | undefined,
-      })),
+      }, rows),
     }),
   }],
   ["overview", {
@@ -73,9 +74,10 @@ export const ENDPOINTS = new Map<string, Endpoint>([
     roles: ["admin", "superadmin"],
     tables: [],
     params: noParams,
-    run: async (tx) => {
+    run: async (tx, _caller, _p, rows) => {
       const [row] = await tx.unsafe("select 1 as ok");
-      return { kind: "rows", columns: ["ok"], items: new TextEncoder().encode(JSON.stringify(row)), rowCount: 1 };
+      rows(new TextEncoder().encode(JSON.stringify(row)));
+      return { kind: "rows", columns: ["ok"], rowCount: 1 };
     },
   }],
 ]);

@@ -2,7 +2,7 @@
 // 403 per endpoint, zod-validated parameters, and the query run as the caller so RLS decides.
 // Finished answers are kept in an in-isolate cache keyed by caller, params and data versions
 // (cache-key.ts), so a repeated question about unchanged data skips the query; the same key names
-// the answer in its ETag (respond.ts).
+// the answer in its ETag (respond.ts). A large answer is sent on as its rows arrive (arriving-rows.ts).
 import { authenticate } from "../_shared/auth.ts";
 import { asCaller } from "../_shared/db.ts";
 import { ApiError, notFound } from "../_shared/errors.ts";
@@ -12,8 +12,9 @@ import { authorize } from "./access.ts";
 import { cacheKey } from "./cache-key.ts";
 import { readingContext } from "./data-versions.ts";
 import { ENDPOINTS } from "./endpoints.ts";
-import { cacheLimitsFromEnv, ResponseCache } from "./response-cache.ts";
-import { csvRequested, render, send } from "./respond.ts";
+import { ArrivingRows } from "./arriving-rows.ts";
+import { type CachedResponse, cacheLimitsFromEnv, ResponseCache } from "./response-cache.ts";
+import { csvRequested, render, send, sendArriving } from "./respond.ts";
 import { otherTimeZones } from "./time-zones.ts";
 
 const responseCache = new ResponseCache(cacheLimitsFromEnv());
@@ -42,13 +43,19 @@ export const handler = serveHandler(async (req) => {
   const cached = key === undefined ? undefined : responseCache.get(key);
   if (cached) return send(req, cached, "hit");
   const range = requestedDays(params);
-  const [output, otherZones] = await Promise.all([
-    asCaller(caller, (tx) => endpoint.run(tx, caller, params)),
-    range ? otherTimeZones(...range, context.timeZone) : [],
-  ]);
-  const rendered = await render(name, params, output, csv, { time_zone: context.timeZone, other_time_zones: otherZones }, source);
-  if (key !== undefined) responseCache.set(key, rendered);
-  return send(req, rendered, key === undefined ? "bypass" : "miss");
+  const rows = new ArrivingRows();
+  const query = asCaller(caller, (tx) => endpoint.run(tx, caller, params, rows.add));
+  const otherZones = range ? otherTimeZones(...range, context.timeZone) : Promise.resolve([]);
+  otherZones.catch(() => {}); // awaited below; not an unhandled rejection while the query runs
+  const store = key === undefined ? undefined : (rep: CachedResponse) => responseCache.set(key, rep);
+  if (source !== undefined && !csv && (await rows.manyBefore(query))) {
+    const zones = { time_zone: context.timeZone, other_time_zones: await otherZones };
+    return sendArriving(req, name, params, query, rows, zones, source, store);
+  }
+  const [output, zones] = await Promise.all([query, otherZones]);
+  const rendered = await render(name, params, output, rows, csv, { time_zone: context.timeZone, other_time_zones: zones }, source);
+  store?.(rendered);
+  return send(req, rendered, store ? "miss" : "bypass");
 });
 
 /** The days an answer is about: its date range, cohort range or day. */

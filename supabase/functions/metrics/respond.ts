@@ -1,14 +1,18 @@
 // The representation of an endpoint's output: JSON ({data, meta}) or CSV, with
 // `Cache-Control: private, max-age=60` and a strong ETag so dashboards can poll with If-None-Match.
-// Rendering and sending are separate so a rendered answer can be kept in the response cache.
+// Rendering and sending are separate so a rendered answer can be kept in the response cache; a
+// large rows answer is sent as its rows arrive (sendArriving) and cached once whole.
 import { toCsv } from "../_shared/csv.ts";
+import { describeError } from "../_shared/db-errors.ts";
 import { ifNoneMatchHits, strongEtag } from "../_shared/etag.ts";
 import { corsHeaders } from "../_shared/http.ts";
+import type { ArrivingRows } from "./arriving-rows.ts";
 import type { Output } from "./endpoints.ts";
 import type { CachedResponse } from "./response-cache.ts";
 import type { OtherTimeZone } from "./time-zones.ts";
 
 const CSV_TYPE = "text/csv; charset=utf-8; header=present";
+const JSON_TYPE = "application/json; charset=utf-8";
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -49,25 +53,50 @@ function joinBytes(parts: (string | Uint8Array)[]): Uint8Array<ArrayBuffer> {
   return out;
 }
 
+// A JSON answer is {"data":…,"meta":…}; rows go in data's brackets, as they arrive (arriving-rows.ts).
+const JSON_HEAD = '{"data":';
+const ROWS_HEAD = encoder.encode(`${JSON_HEAD}[`);
+const metaOf = (endpoint: string, params: Record<string, unknown>, rowCount: number, zones: AnswerZones) =>
+  ({ endpoint, params, row_count: rowCount, ...zones });
+const jsonTail = (meta: Record<string, unknown>) => `,"meta":${JSON.stringify({ ...meta, generated_at: new Date().toISOString() })}}`;
+
 export async function render(
-  endpoint: string, params: Record<string, unknown>, output: Output, csv: boolean, zones: AnswerZones, source: string | undefined,
+  endpoint: string, params: Record<string, unknown>, output: Output, rows: ArrivingRows, csv: boolean, zones: AnswerZones,
+  source: string | undefined,
 ): Promise<CachedResponse> {
   if (csv && output.kind === "rows") {
-    const body = toCsv(output.columns, JSON.parse(`[${output.items ? decoder.decode(output.items) : ""}]`));
+    const body = toCsv(output.columns, JSON.parse(`[${rows.chunks.map((c) => decoder.decode(c)).join(",")}]`));
     return { body: encoder.encode(body), contentType: CSV_TYPE, etag: await etagOf(source, undefined, () => body) };
   }
-  const data = output.kind === "rows" ? ["[", output.items ?? "", "]"] : [output.dataJson];
-  const meta = { endpoint, params, row_count: output.rowCount, ...zones };
+  const data = output.kind === "rows" ? ["[", ...rows.joined(), "]"] : [output.dataJson];
+  const meta = metaOf(endpoint, params, output.rowCount, zones);
   // A tag from the representation covers everything but generated_at, so it changes exactly when the answer does.
   const etag = await etagOf(source, zones, () => `${data.map((d) => (typeof d === "string" ? d : decoder.decode(d))).join("")}\n${JSON.stringify(meta)}`);
-  const body = joinBytes(['{"data":', ...data, ',"meta":', JSON.stringify({ ...meta, generated_at: new Date().toISOString() }), "}"]);
-  return { body, contentType: "application/json; charset=utf-8", etag };
+  return { body: joinBytes([JSON_HEAD, ...data, jsonTail(meta)]), contentType: JSON_TYPE, etag };
+}
+
+/**
+ * A JSON rows answer named by its source, sent as its rows arrive (the query is still running):
+ * the same bytes and ETag as render's. `cache` receives the whole answer once the query has ended.
+ */
+export async function sendArriving(
+  req: Request, endpoint: string, params: Record<string, unknown>, query: Promise<Output>, rows: ArrivingRows,
+  zones: AnswerZones, source: string, cache: ((rep: CachedResponse) => void) | undefined,
+): Promise<Response> {
+  const etag = await etagOf(source, zones, () => "");
+  const tail = query.then((output) => encoder.encode(`]${jsonTail(metaOf(endpoint, params, output.rowCount, zones))}`));
+  const body = rows.stream(ROWS_HEAD, tail);
+  tail.then(
+    (t) => cache?.({ body: joinBytes([ROWS_HEAD, ...rows.joined(), t]), contentType: JSON_TYPE, etag }),
+    (err) => console.error(`metrics answer cut off after its status was sent: ${describeError(err)}`),
+  );
+  return send(req, { body, contentType: JSON_TYPE, etag }, cache ? "miss" : "bypass");
 }
 
 export type CacheStatus = "hit" | "miss" | "bypass";
 
 /** 200 with the body, or 304 when If-None-Match names its ETag; `x-cache` says where it came from. */
-export function send(req: Request, rep: CachedResponse, cache: CacheStatus): Response {
+export function send(req: Request, rep: Omit<CachedResponse, "body"> & { body: BodyInit }, cache: CacheStatus): Response {
   const headers = {
     ...corsHeaders,
     "access-control-expose-headers": `${corsHeaders["access-control-expose-headers"]}, x-cache`,

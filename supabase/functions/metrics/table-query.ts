@@ -1,12 +1,14 @@
 // Reads a metrics table for a date range as the caller (RLS decides the rows). Every row carries
 // the JSON the API serves for it (api_row, a generated column: schemas/metrics/kpis.sql), so
 // Postgres only joins stored texts, in contract order, and the function passes the bytes on
-// without decoding them (postgres.js raw rows): no per-row or per-value work in either.
+// without decoding them (postgres.js raw rows): no per-row or per-value work in either. The texts
+// come joined a day at a time, as the scan reaches each day, so that a large answer can be sent
+// on while the rest is read (rows-stream.ts).
 import type { Tx } from "../_shared/db.ts";
 import type { MetricsTable } from "./tables.ts";
 
-/** The rows' JSON objects joined by commas, UTF-8, without the brackets; null when there is no row. */
-export type RowsJson = { items: Uint8Array | null; rowCount: number };
+/** Receives an answer's rows as they arrive: their JSON objects joined by commas (UTF-8, no brackets), in answer order. */
+export type RowsSink = (items: Uint8Array) => void;
 
 /** Date, then each dimension ascending with total rows (null) last: one deterministic order. */
 export const orderBy = (t: MetricsTable, alias = "t") =>
@@ -18,9 +20,10 @@ export const orderBy = (t: MetricsTable, alias = "t") =>
 // ordered subquery (no join above it) keeps the order.
 const WITHOUT_SORT = "select set_config('enable_sort', 'off', true)";
 
-const aggregate = (t: MetricsTable, where: string) =>
+const dayByDay = (t: MetricsTable, where: string) =>
   `select count(*)::int as row_count, string_agg(t.api_row::text, ',') as items
-   from (select r.api_row from public.${t.table} as r where ${where} order by ${orderBy(t, "r")}) as t`;
+   from (select r.${t.dateColumn} as day, r.api_row from public.${t.table} as r where ${where} order by ${orderBy(t, "r")}) as t
+   group by t.day order by t.day`;
 
 export type RangeQuery = {
   start: string;
@@ -31,7 +34,8 @@ export type RangeQuery = {
 
 const decoder = new TextDecoder();
 
-export async function queryRange(tx: Tx, t: MetricsTable, q: RangeQuery): Promise<RowsJson> {
+/** Passes the range's rows to `sink` a day at a time; resolves to their count. */
+export async function queryRange(tx: Tx, t: MetricsTable, q: RangeQuery, sink: RowsSink): Promise<number> {
   const params: string[] = [q.start, q.end];
   const where = [`${t.dateColumn} between $1::date and $2::date`];
   for (const name of t.filters) {
@@ -45,6 +49,10 @@ export async function queryRange(tx: Tx, t: MetricsTable, q: RangeQuery): Promis
     where.push(`retention_day = any($${params.length}::int[])`);
   }
   await tx.unsafe(WITHOUT_SORT);
-  const [[rowCount, items]] = await tx.unsafe(aggregate(t, where.join(" and ")), params).raw();
-  return { items, rowCount: Number(decoder.decode(rowCount)) };
+  let rowCount = 0;
+  await tx.unsafe(dayByDay(t, where.join(" and ")), params).raw().forEach(([count, items]) => {
+    rowCount += Number(decoder.decode(count));
+    sink(items);
+  });
+  return rowCount;
 }

@@ -1,0 +1,109 @@
+// Large answers sent as their rows arrive (arriving-rows.ts), end to end (real HTTP, real
+// database): a range of 4,320 fulfillment rows (about 2 MiB) comes chunked, without a length,
+// holds exactly the table's rows in answer order, and is cached whole (the hit has the same
+// bytes but generated_at, and the same ETag); a small answer and CSV still come whole.
+import http from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mintRoleToken } from "../../stack/keys.ts";
+import { LOCAL_FUNCTIONS_URL } from "../../stack/local-settings.ts";
+import { STREAM_AFTER_BYTES } from "../../supabase/functions/metrics/arriving-rows.ts";
+import { TABLES } from "../../supabase/functions/metrics/tables.ts";
+import { connect } from "../helpers/db.ts";
+
+const FIRST = "2009-01-01"; // 120 days no other test uses
+const LAST = "2009-04-30";
+const SERVICES = ["astrology", "healing", "tarot", null];
+const READERS = [...Array.from({ length: 8 }, (_, i) => `a9000000-0000-4000-8000-00000000000${i + 1}`), null];
+
+const sql = connect();
+let admin = "";
+
+type Raw = { status: number; headers: http.IncomingHttpHeaders; body: Buffer };
+
+/** GET with node:http, which shows the transfer encoding fetch hides. */
+function get(path: string, headers: Record<string, string> = {}): Promise<Raw> {
+  return new Promise((resolve, reject) => {
+    http.get(`${LOCAL_FUNCTIONS_URL}/metrics/${path}`, { headers: { authorization: `Bearer ${admin}`, ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on("error", reject);
+    }).on("error", reject);
+  });
+}
+
+const withoutGeneratedAt = (body: Buffer) => {
+  const answer = JSON.parse(body.toString("utf8"));
+  delete answer.meta.generated_at;
+  return answer;
+};
+
+beforeAll(async () => {
+  admin = await mintRoleToken("admin");
+  await sql`delete from public.metrics_daily_fulfillment where metric_date between ${FIRST} and ${LAST}`;
+  // Values that are exact in binary, so the JSON numbers compare exactly with the table's.
+  await sql`
+    insert into public.metrics_daily_fulfillment (metric_date, service_code, reader_id, orders_created, orders_completed,
+      approvals, approval_rate, ttf_response_avg_s, ttf_approval_p95_s)
+    select d::date, s, r::uuid, n, n % 7, n % 5, (n % 4) / 4.0, n + 0.5, case when n % 3 = 0 then null else n * 2.25 end
+    from generate_series(${FIRST}::date, ${LAST}::date, interval '1 day') as d,
+      unnest(${SERVICES}::text[]) with ordinality as s (s, si),
+      unnest(${READERS}::text[]) with ordinality as r (r, ri),
+      lateral (select (d::date - ${FIRST}::date) * 36 + si::int * 9 + ri::int as n) as v`;
+});
+
+afterAll(async () => {
+  await sql`delete from public.metrics_daily_fulfillment where metric_date between ${FIRST} and ${LAST}`;
+  await sql.end();
+});
+
+describe("a large rows answer", () => {
+  const range = `fulfillment?start_date=${FIRST}&end_date=${LAST}`;
+
+  it("is sent chunked as it arrives, with the table's rows in answer order", async () => {
+    const res = await get(range);
+    expect(res.status).toBe(200);
+    expect(res.headers["x-cache"]).toBe("miss");
+    expect(res.headers["transfer-encoding"]).toBe("chunked");
+    expect(res.headers["content-length"]).toBeUndefined();
+    expect(res.body.byteLength).toBeGreaterThan(4 * STREAM_AFTER_BYTES);
+    const answer = JSON.parse(res.body.toString("utf8"));
+    const columns = TABLES.fulfillment.columns;
+    const expected = await sql.unsafe(
+      `select ${columns.map((c) => (c === "metric_date" ? "metric_date::text" : c)).join(", ")}
+       from public.metrics_daily_fulfillment where metric_date between $1 and $2
+       order by metric_date, service_code nulls last, reader_id nulls last`, [FIRST, LAST]);
+    expect(expected.length).toBe(120 * 36);
+    expect(answer.data).toEqual(expected.map((r) => ({ ...r })));
+    expect(answer.meta).toMatchObject({ endpoint: "fulfillment", row_count: 120 * 36 });
+    expect(Object.keys(answer.data[0])).toEqual(columns);
+  });
+
+  it("is cached whole: the hit has the same answer and ETag, with a length", async () => {
+    const miss = await get(`${range}&service_code=tarot`);
+    const hit = await get(`${range}&service_code=tarot`);
+    expect([miss.headers["x-cache"], hit.headers["x-cache"]]).toEqual(["miss", "hit"]);
+    expect(miss.headers["content-length"]).toBeUndefined();
+    expect(Number(hit.headers["content-length"])).toBe(hit.body.byteLength);
+    expect(hit.headers.etag).toBe(miss.headers.etag);
+    expect(withoutGeneratedAt(hit.body)).toEqual(withoutGeneratedAt(miss.body));
+    expect(withoutGeneratedAt(miss.body).meta.row_count).toBe(120 * 9);
+    const notModified = await get(`${range}&service_code=tarot`, { "if-none-match": String(miss.headers.etag) });
+    expect(notModified.status).toBe(304);
+  });
+
+  it("as CSV comes whole, with the same rows", async () => {
+    const res = await get(`${range}&format=csv`);
+    expect(res.status).toBe(200);
+    expect(Number(res.headers["content-length"])).toBe(res.body.byteLength);
+    expect(res.body.toString("utf8").trimEnd().split("\r\n").length).toBe(1 + 120 * 36);
+  });
+
+  it("a small one comes whole", async () => {
+    const res = await get(`fulfillment?start_date=${FIRST}&end_date=2009-01-05`);
+    expect(res.status).toBe(200);
+    expect(Number(res.headers["content-length"])).toBe(res.body.byteLength);
+    expect(res.body.byteLength).toBeLessThan(STREAM_AFTER_BYTES);
+    expect(JSON.parse(res.body.toString("utf8")).data.length).toBe(5 * 36);
+  });
+});
