@@ -1,7 +1,7 @@
 // Large answers sent as their rows arrive (arriving-rows.ts), end to end (real HTTP, real
 // database): a range of 4,320 fulfillment rows (about 2 MiB) comes chunked, without a length,
-// holds exactly the table's rows in answer order, and is cached whole (the hit has the same
-// bytes but generated_at, and the same ETag); a small answer and CSV still come whole.
+// holds exactly the table's rows in answer order, and is cached whole (a hit has the same bytes
+// but generated_at, and the same ETag, every time); a small answer and CSV still come whole.
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mintRoleToken } from "../../stack/keys.ts";
@@ -88,6 +88,10 @@ describe("a large rows answer", () => {
     expect(hit.headers.etag).toBe(miss.headers.etag);
     expect(withoutGeneratedAt(hit.body)).toEqual(withoutGeneratedAt(miss.body));
     expect(withoutGeneratedAt(miss.body).meta.row_count).toBe(120 * 9);
+    // A hit sends the cached bytes without copying them (one chunk): they stay whole for the next.
+    const again = await get(`${range}&service_code=tarot`);
+    expect(again.headers["x-cache"]).toBe("hit");
+    expect(again.body.equals(hit.body)).toBe(true);
     const notModified = await get(`${range}&service_code=tarot`, { "if-none-match": String(miss.headers.etag) });
     expect(notModified.status).toBe(304);
   });
