@@ -122,14 +122,16 @@ const LOADS: Record<string, Load> = {
     table: "metrics_cohort_retention",
     dateColumn: "cohort_date",
     perDay: "every cohort of the last 366 days, one row each = up to 366",
-    // What the cohort job leaves: for every observed day D, the day-(D - C) row of each cohort C in [D - 365, D].
+    // What the cohort job leaves: for every observed day D, the day-(D - C) row of each cohort C in
+    // [D - 365, D], written in the job's order (by observed day), so a cohort's rows lie apart.
     insert: (sql) => sql.unsafe(`
       insert into public.metrics_cohort_retention (cohort_date, retention_day, cohort_size, retained_users, retention_rate)
       select c.day_ts::date, n, c.size, r.kept, r.kept::float8 / c.size
       from generate_series('${FIRST_DAY}'::date, '${LAST_DAY}'::date, interval '1 day') as g (day_ts),
         lateral (select g.day_ts, 300 + ${day} % 50 as size) as c,
         generate_series(0, least(365, '${LAST_DAY}'::date - c.day_ts::date)) as n,
-        lateral (select c.size * 6 / (6 + n) + n % 3 as kept) as r`),
+        lateral (select c.size * 6 / (6 + n) + n % 3 as kept) as r
+      order by c.day_ts::date + n, c.day_ts`),
   },
 };
 

@@ -363,8 +363,7 @@ CREATE TABLE "public"."metrics_cohort_retention" (
   "retained_users" bigint                   NOT NULL,
   "retention_rate" double precision,
   "computed_at"    timestamp with time zone NOT NULL DEFAULT now(),
-  CONSTRAINT "metrics_cohort_retention_day_range" CHECK (((retention_day >= 0) AND (retention_day <= 365))),
-  CONSTRAINT "metrics_cohort_retention_pkey" PRIMARY KEY (cohort_date, retention_day)
+  CONSTRAINT "metrics_cohort_retention_day_range" CHECK (((retention_day >= 0) AND (retention_day <= 365)))
 );
 
 ALTER TABLE "public"."metrics_cohort_retention"
@@ -5575,6 +5574,11 @@ ALTER TABLE "public"."metrics_daily_payments"
     refund_rate, gross_cents, refunded_cents, revenue_cents, avg_transaction_cents, attempts_succeeded, successes_refunded)) STORED;
 
 COMMENT ON COLUMN "public"."metrics_daily_payments"."api_row" IS 'The row as the metrics API serves it: a JSON object of the API''s fields in contract order. Generated: always matches the row.';
+
+ALTER TABLE "public"."metrics_cohort_retention"
+  ADD CONSTRAINT "metrics_cohort_retention_pkey" PRIMARY KEY (cohort_date, retention_day) INCLUDE (api_row);
+
+COMMENT ON CONSTRAINT "metrics_cohort_retention_pkey" ON "public"."metrics_cohort_retention" IS 'One row per cohort and retention day; the index carries api_row so that the metrics API reads a range from the index alone.';
 
 -- Comments on view columns (supabase/schemas; the diff above has none).
 comment on column analytics.etl_pending_days.marked_at is 'When the first of its marks was added.';
