@@ -107,7 +107,7 @@ describe("sendArriving", () => {
     expect(answer.meta).toMatchObject({ endpoint: "fulfillment", row_count: 2, time_zone: "Asia/Riyadh" });
     await Promise.resolve();
     expect(cached.length).toBe(1);
-    expect(decoder.decode(cached[0].body)).toBe(text);
+    expect(cached[0].chunks.map((c) => decoder.decode(c)).join("")).toBe(text);
     expect(cached[0].etag).toBe(res.headers.get("etag"));
   });
 
@@ -134,7 +134,7 @@ describe("sendArriving", () => {
     query.end({ kind: "rows", columns: ["n"], rowCount: 1 });
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(cached.length).toBe(1);
-    expect(JSON.parse(decoder.decode(cached[0].body)).data).toEqual([{ n: 1 }]);
+    expect(JSON.parse(cached[0].chunks.map((c) => decoder.decode(c)).join("")).data).toEqual([{ n: 1 }]);
   });
 
   it("answers 304 when If-None-Match names the answer", async () => {

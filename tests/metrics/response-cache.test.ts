@@ -6,8 +6,8 @@ import { cacheKey, canonicalParams } from "../../supabase/functions/metrics/cach
 import { type CacheLimits, ResponseCache } from "../../supabase/functions/metrics/response-cache.ts";
 
 const encoder = new TextEncoder();
-const response = (text: string) => ({ body: encoder.encode(text), contentType: "application/json", etag: `"${text.length}"` });
-const text = (body: Uint8Array | undefined) => (body === undefined ? undefined : new TextDecoder().decode(body));
+const response = (text: string) => ({ chunks: [encoder.encode(text)], contentType: "application/json", etag: `"${text.length}"` });
+const text = (chunks: readonly Uint8Array[] | undefined) => (chunks === undefined ? undefined : chunks.map((c) => new TextDecoder().decode(c)).join(""));
 
 function cacheWith(limits: Partial<CacheLimits>, clock = { now: 0 }) {
   return new ResponseCache({ maxBytes: 1000, maxEntries: 10, ttlMs: 60_000, ...limits }, () => clock.now);
@@ -27,7 +27,7 @@ describe("ResponseCache", () => {
     cache.set("b", response("2"));
     cache.get("a"); // a is now more recent than b
     cache.set("c", response("3"));
-    expect([cache.get("a"), cache.get("b"), cache.get("c")].map((r) => text(r?.body))).toEqual(["1", undefined, "3"]);
+    expect([cache.get("a"), cache.get("b"), cache.get("c")].map((r) => text(r?.chunks))).toEqual(["1", undefined, "3"]);
     expect(cache.size).toBe(2);
   });
 
@@ -41,7 +41,7 @@ describe("ResponseCache", () => {
     cache.set("e", response("x".repeat(99)));
     expect(cache.bytes).toBe(400);
     expect(cache.get("a")).toBeUndefined();
-    expect(cache.get("e")?.body.byteLength).toBe(99);
+    expect(cache.get("e")?.chunks[0].byteLength).toBe(99);
     cache.set("e", response("y")); // replacing an entry releases its old size
     expect(cache.bytes).toBe(302);
   });
@@ -58,7 +58,7 @@ describe("ResponseCache", () => {
     const cache = cacheWith({ ttlMs: 500 }, clock);
     cache.set("a", response("1"));
     clock.now = 1_499;
-    expect(text(cache.get("a")?.body)).toBe("1");
+    expect(text(cache.get("a")?.chunks)).toBe("1");
     clock.now = 1_500;
     expect(cache.get("a")).toBeUndefined();
     expect(cache.size).toBe(0);

@@ -4,6 +4,7 @@
 // would otherwise hold the request for as long as it likes.
 import { ApiError, badRequest } from "./errors.ts";
 import { env } from "./env.ts";
+import { joinChunks } from "./bytes.ts";
 
 const MAX_BODY_BYTES = 1024 * 1024;
 /** Time allowed for reading a whole body: a 1 MB body at 100 kB/s still fits. */
@@ -85,11 +86,5 @@ async function readCapped(body: ReadableStream<Uint8Array>, limit: number, expir
     reader.cancel().catch(() => {});
     throw err;
   }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const c of chunks) {
-    bytes.set(c, offset);
-    offset += c.byteLength;
-  }
-  return bytes;
+  return joinChunks(chunks, size);
 }

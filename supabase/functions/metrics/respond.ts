@@ -2,6 +2,7 @@
 // `Cache-Control: private, max-age=60` and a strong ETag so dashboards can poll with If-None-Match.
 // Rendering and sending are separate so a rendered answer can be kept in the response cache; a
 // large rows answer is sent as its rows arrive (sendArriving) and cached once whole.
+import { byteLength, joinChunks } from "../_shared/bytes.ts";
 import { toCsv } from "../_shared/csv.ts";
 import { describeError } from "../_shared/db-errors.ts";
 import { ifNoneMatchHits, strongEtag } from "../_shared/etag.ts";
@@ -41,24 +42,13 @@ function etagOf(source: string | undefined, zones: AnswerZones | undefined, repr
   return strongEtag(source === undefined ? representation() : `${REPRESENTATION}\n${source}\n${JSON.stringify(zones ?? null)}`);
 }
 
-/** One UTF-8 buffer of the parts, each copied once. */
-function joinBytes(parts: (string | Uint8Array)[]): Uint8Array<ArrayBuffer> {
-  const bytes = parts.map((p) => (typeof p === "string" ? encoder.encode(p) : p));
-  const out = new Uint8Array(bytes.reduce((n, b) => n + b.byteLength, 0));
-  let at = 0;
-  for (const b of bytes) {
-    out.set(b, at);
-    at += b.byteLength;
-  }
-  return out;
-}
-
 // A JSON answer is {"data":…,"meta":…}; rows go in data's brackets, as they arrive (arriving-rows.ts).
-const JSON_HEAD = '{"data":';
-const ROWS_HEAD = encoder.encode(`${JSON_HEAD}[`);
+// Answers are kept as the chunks they were made of: joining megabytes costs a copy (bench/README.md).
+const ROWS_HEAD = encoder.encode('{"data":[');
 const metaOf = (endpoint: string, params: Record<string, unknown>, rowCount: number, zones: AnswerZones) =>
   ({ endpoint, params, row_count: rowCount, ...zones });
 const jsonTail = (meta: Record<string, unknown>) => `,"meta":${JSON.stringify({ ...meta, generated_at: new Date().toISOString() })}}`;
+const rowsTail = (meta: Record<string, unknown>) => encoder.encode(`]${jsonTail(meta)}`);
 
 export async function render(
   endpoint: string, params: Record<string, unknown>, output: Output, rows: ArrivingRows, csv: boolean, zones: AnswerZones,
@@ -66,13 +56,16 @@ export async function render(
 ): Promise<CachedResponse> {
   if (csv && output.kind === "rows") {
     const body = toCsv(output.columns, JSON.parse(`[${rows.chunks.map((c) => decoder.decode(c)).join(",")}]`));
-    return { body: encoder.encode(body), contentType: CSV_TYPE, etag: await etagOf(source, undefined, () => body) };
+    return { chunks: [encoder.encode(body)], contentType: CSV_TYPE, etag: await etagOf(source, undefined, () => body) };
   }
-  const data = output.kind === "rows" ? ["[", ...rows.joined(), "]"] : [output.dataJson];
   const meta = metaOf(endpoint, params, output.rowCount, zones);
+  const data = output.kind === "rows" ? () => `[${rows.joined().map((c) => decoder.decode(c)).join("")}]` : () => output.dataJson;
   // A tag from the representation covers everything but generated_at, so it changes exactly when the answer does.
-  const etag = await etagOf(source, zones, () => `${data.map((d) => (typeof d === "string" ? d : decoder.decode(d))).join("")}\n${JSON.stringify(meta)}`);
-  return { body: joinBytes([JSON_HEAD, ...data, jsonTail(meta)]), contentType: JSON_TYPE, etag };
+  const etag = await etagOf(source, zones, () => `${data()}\n${JSON.stringify(meta)}`);
+  const chunks = output.kind === "rows"
+    ? [ROWS_HEAD, ...rows.joined(), rowsTail(meta)]
+    : [encoder.encode(`{"data":${output.dataJson}${jsonTail(meta)}`)];
+  return { chunks, contentType: JSON_TYPE, etag };
 }
 
 /**
@@ -84,19 +77,22 @@ export async function sendArriving(
   zones: AnswerZones, source: string, cache: ((rep: CachedResponse) => void) | undefined,
 ): Promise<Response> {
   const etag = await etagOf(source, zones, () => "");
-  const tail = query.then((output) => encoder.encode(`]${jsonTail(metaOf(endpoint, params, output.rowCount, zones))}`));
-  const body = rows.stream(ROWS_HEAD, tail);
+  const tail = query.then((output) => rowsTail(metaOf(endpoint, params, output.rowCount, zones)));
+  const stream = rows.stream(ROWS_HEAD, tail);
   tail.then(
-    (t) => cache?.({ body: joinBytes([ROWS_HEAD, ...rows.joined(), t]), contentType: JSON_TYPE, etag }),
+    (t) => cache?.({ chunks: [ROWS_HEAD, ...rows.joined(), t], contentType: JSON_TYPE, etag }),
     (err) => console.error(`metrics answer cut off after its status was sent: ${describeError(err)}`),
   );
-  return send(req, { body, contentType: JSON_TYPE, etag }, cache ? "miss" : "bypass");
+  return send(req, { stream, contentType: JSON_TYPE, etag }, cache ? "miss" : "bypass");
 }
 
 export type CacheStatus = "hit" | "miss" | "bypass";
 
+/** An answer whose bytes are still arriving: sent without a length. */
+type Arriving = { stream: ReadableStream<Uint8Array>; contentType: string; etag: string };
+
 /** 200 with the body, or 304 when If-None-Match names its ETag; `x-cache` says where it came from. */
-export function send(req: Request, rep: Omit<CachedResponse, "body"> & { body: BodyInit }, cache: CacheStatus): Response {
+export function send(req: Request, rep: CachedResponse | Arriving, cache: CacheStatus): Response {
   const headers = {
     ...corsHeaders,
     "access-control-expose-headers": `${corsHeaders["access-control-expose-headers"]}, x-cache`,
@@ -106,22 +102,21 @@ export function send(req: Request, rep: Omit<CachedResponse, "body"> & { body: B
     "x-cache": cache,
   };
   if (ifNoneMatchHits(req.headers.get("if-none-match"), rep.etag)) return new Response(null, { status: 304, headers });
-  if (rep.body instanceof Uint8Array && rep.body.byteLength > COPY_FREE_AFTER_BYTES) {
-    const length = String(rep.body.byteLength);
-    return new Response(oneChunk(rep.body), { status: 200, headers: { ...headers, "content-type": rep.contentType, "content-length": length } });
-  }
-  return new Response(rep.body, { status: 200, headers: { ...headers, "content-type": rep.contentType } });
+  if ("stream" in rep) return new Response(rep.stream, { status: 200, headers: { ...headers, "content-type": rep.contentType } });
+  const length = byteLength(rep.chunks);
+  const body = length <= COPY_FREE_AFTER_BYTES ? joinChunks(rep.chunks, length) : streamOf(rep.chunks);
+  return new Response(body, { status: 200, headers: { ...headers, "content-type": rep.contentType, "content-length": String(length) } });
 }
 
 // A Response made from bytes copies them (the Fetch standard's body extraction): for a cached
-// answer of megabytes, a copy and as much garbage per hit. A stream of the bytes as one chunk sends
-// them as they are (bench/README.md, Metrics API).
+// answer of megabytes, a copy and as much garbage per hit. A stream of the chunks sends them as they
+// are (bench/README.md, Metrics API); a small answer goes as one buffer, cheaper than a stream.
 const COPY_FREE_AFTER_BYTES = 64 * 1024;
 
-function oneChunk(bytes: Uint8Array): ReadableStream<Uint8Array> {
+function streamOf(chunks: readonly Uint8Array[]): ReadableStream<Uint8Array> {
   return new ReadableStream({
     start(controller) {
-      controller.enqueue(bytes);
+      for (const c of chunks) controller.enqueue(c);
       controller.close();
     },
   });

@@ -2,10 +2,11 @@
 // and entry count, with a TTL as a safety net. It knows nothing about keys: callers put into the
 // key everything the answer depends on (endpoint, params, format, caller identity, UTC day, data
 // versions), so an entry is only ever reused for an identical question about identical data.
+import { byteLength } from "../_shared/bytes.ts";
 import { env } from "../_shared/env.ts";
 
-/** A finished response; the body is kept UTF-8 encoded so a hit does not re-encode megabytes. */
-export type CachedResponse = { body: Uint8Array<ArrayBuffer>; contentType: string; etag: string };
+/** A finished response: its body as the UTF-8 chunks it was made of (a hit neither re-encodes nor joins megabytes). */
+export type CachedResponse = { chunks: readonly Uint8Array[]; contentType: string; etag: string };
 
 export type CacheLimits = {
   /** Sum of body bytes and key lengths kept at most. */
@@ -62,7 +63,7 @@ export class ResponseCache {
   set(key: string, value: CachedResponse): void {
     const old = this.#entries.get(key);
     if (old) this.#delete(key, old);
-    const size = key.length + value.body.byteLength;
+    const size = key.length + byteLength(value.chunks);
     if (!this.enabled || size > this.limits.maxBytes / 4) return;
     this.#entries.set(key, { value, size, expiresAt: this.now() + this.limits.ttlMs });
     this.#bytes += size;
