@@ -3,7 +3,7 @@
 // between the head and the tail; a query that fails after the status was sent cuts the body off and
 // caches nothing; a client that goes away does not stop the answer from being cached whole.
 import { describe, expect, it } from "vitest";
-import { ArrivingRows, STREAM_AFTER_BYTES } from "../../supabase/functions/metrics/arriving-rows.ts";
+import { ArrivingRows, BLOCK_BYTES, STREAM_AFTER_BYTES } from "../../supabase/functions/metrics/arriving-rows.ts";
 import type { Output } from "../../supabase/functions/metrics/endpoints.ts";
 import type { CachedResponse } from "../../supabase/functions/metrics/response-cache.ts";
 import { sendArriving } from "../../supabase/functions/metrics/respond.ts";
@@ -41,15 +41,25 @@ describe("ArrivingRows", () => {
   it("sends the head, the rows so far and those still to come, comma-joined, then the tail", async () => {
     const rows = new ArrivingRows();
     rows.add(bytes('{"a":1}'));
-    rows.add(bytes('{"a":2},{"a":3}'));
+    rows.add(bytes(',{"a":2},{"a":3}'));
     let endTail!: (t: Uint8Array) => void;
     const body = rows.stream(bytes("["), new Promise((resolve) => (endTail = resolve)));
-    rows.add(bytes('{"a":4}'));
+    rows.add(bytes(',{"a":4}'));
     endTail(bytes("]"));
     const { text, error } = await readAll(body);
     expect(error).toBeUndefined();
     expect(JSON.parse(text)).toEqual([1, 2, 3, 4].map((a) => ({ a })));
-    expect(rows.joined().map((c) => decoder.decode(c)).join("")).toBe('{"a":1},{"a":2},{"a":3},{"a":4}');
+    expect(rows.all().map((c) => decoder.decode(c)).join("")).toBe('{"a":1},{"a":2},{"a":3},{"a":4}');
+  });
+
+  it("gathers small days into blocks and passes large ones on as they are", () => {
+    const rows = new ArrivingRows();
+    const small = new Uint8Array(BLOCK_BYTES / 4 + 1);
+    const large = new Uint8Array(BLOCK_BYTES);
+    for (const items of [small, small, small, small, large, small]) rows.add(items);
+    const blocks = rows.all();
+    expect(blocks.map((b) => b.byteLength)).toEqual([4 * small.byteLength, BLOCK_BYTES, small.byteLength]);
+    expect(blocks[1]).toBe(large);
   });
 
   it("cuts the body off when the tail fails", async () => {
@@ -98,7 +108,7 @@ describe("sendArriving", () => {
       (rep) => cached.push(rep));
     expect(res.status).toBe(200);
     expect(res.headers.get("x-cache")).toBe("miss");
-    rows.add(bytes('{"n":2}'));
+    rows.add(bytes(',{"n":2}'));
     query.end({ kind: "rows", columns: ["n"], rowCount: 2 });
     const { text, error } = await readAll(res.body!);
     expect(error).toBeUndefined();

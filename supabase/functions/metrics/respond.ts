@@ -55,15 +55,15 @@ export async function render(
   source: string | undefined,
 ): Promise<CachedResponse> {
   if (csv && output.kind === "rows") {
-    const body = toCsv(output.columns, JSON.parse(`[${rows.chunks.map((c) => decoder.decode(c)).join(",")}]`));
+    const body = toCsv(output.columns, JSON.parse(`[${rows.all().map((c) => decoder.decode(c)).join("")}]`));
     return { chunks: [encoder.encode(body)], contentType: CSV_TYPE, etag: await etagOf(source, undefined, () => body) };
   }
   const meta = metaOf(endpoint, params, output.rowCount, zones);
-  const data = output.kind === "rows" ? () => `[${rows.joined().map((c) => decoder.decode(c)).join("")}]` : () => output.dataJson;
+  const data = output.kind === "rows" ? () => `[${rows.all().map((c) => decoder.decode(c)).join("")}]` : () => output.dataJson;
   // A tag from the representation covers everything but generated_at, so it changes exactly when the answer does.
   const etag = await etagOf(source, zones, () => `${data()}\n${JSON.stringify(meta)}`);
   const chunks = output.kind === "rows"
-    ? [ROWS_HEAD, ...rows.joined(), rowsTail(meta)]
+    ? [ROWS_HEAD, ...rows.all(), rowsTail(meta)]
     : [encoder.encode(`{"data":${output.dataJson}${jsonTail(meta)}`)];
   return { chunks, contentType: JSON_TYPE, etag };
 }
@@ -80,7 +80,7 @@ export async function sendArriving(
   const tail = query.then((output) => rowsTail(metaOf(endpoint, params, output.rowCount, zones)));
   const stream = rows.stream(ROWS_HEAD, tail);
   tail.then(
-    (t) => cache?.({ chunks: [ROWS_HEAD, ...rows.joined(), t], contentType: JSON_TYPE, etag }),
+    (t) => cache?.({ chunks: [ROWS_HEAD, ...rows.all(), t], contentType: JSON_TYPE, etag }),
     (err) => console.error(`metrics answer cut off after its status was sent: ${describeError(err)}`),
   );
   return send(req, { stream, contentType: JSON_TYPE, etag }, cache ? "miss" : "bypass");
