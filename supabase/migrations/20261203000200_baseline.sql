@@ -3965,7 +3965,7 @@ CREATE INDEX etl_job_runs_running_idx ON public.etl_job_runs USING btree (starte
 
 CREATE INDEX etl_job_runs_target_date_idx ON public.etl_job_runs USING btree (target_date, job_name, started_at DESC);
 
-CREATE INDEX events_raw_event_timestamp_brin ON public.events_raw USING brin (event_timestamp);
+CREATE INDEX events_raw_event_timestamp_brin ON public.events_raw USING brin (event_timestamp timestamptz_minmax_multi_ops);
 
 CREATE INDEX events_raw_lifecycle_entity_idx ON public.events_raw USING btree (entity_id, event_timestamp)
   WHERE (event_domain = ANY (ARRAY['orders'::text, 'content'::text]));

@@ -52,8 +52,10 @@ create table public.events_raw_default partition of public.events_raw default;
 comment on table public.events_raw_default is
   'Catch-all partition for events outside every monthly partition; create_events_partition moves its rows out.';
 
--- Day scans by the ETL: BRIN is tiny and fits append-mostly time-ordered data.
-create index events_raw_event_timestamp_brin on public.events_raw using brin (event_timestamp);
+-- Day scans by the ETL: BRIN is tiny and fits append-mostly time-ordered data. minmax-multi keeps a
+-- range's outlying times apart from its interval: a late event stored among another day's rows does
+-- not make that day's pages part of its own day's scan.
+create index events_raw_event_timestamp_brin on public.events_raw using brin (event_timestamp timestamptz_minmax_multi_ops);
 comment on index public.events_raw_event_timestamp_brin is 'Cheap range index for per-day ETL scans inside a partition.';
 
 -- Admins read raw events through RLS (access.sql); only the service role (ingestion) writes them.
