@@ -9,13 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mintRoleToken } from "../../stack/keys.ts";
 import { LOCAL_FUNCTIONS_URL } from "../../stack/local-settings.ts";
 import { connect } from "../helpers/db.ts";
+import { insertFulfillmentGrid, removeFulfillmentGrid } from "./fulfillment-grid.ts";
 
 const FIRST = "2006-01-01"; // a year no other test uses
 const LAST = "2006-12-31";
 const ROWS = 365 * 36;
 const ATTEMPTS = 20;
-const SERVICES = ["astrology", "healing", "tarot", null];
-const READERS = [...Array.from({ length: 8 }, (_, i) => `a6000000-0000-4000-8000-00000000000${i + 1}`), null];
 
 const sql = connect();
 let admin = "";
@@ -48,18 +47,11 @@ async function terminateRangeRead(): Promise<number> {
 
 beforeAll(async () => {
   admin = await mintRoleToken("admin");
-  await sql`delete from public.metrics_daily_fulfillment where metric_date between ${FIRST} and ${LAST}`;
-  await sql`
-    insert into public.metrics_daily_fulfillment (metric_date, service_code, reader_id, orders_created, approval_rate, ttf_response_avg_s)
-    select d::date, s, r::uuid, n, (n % 4) / 4.0, n + 0.5
-    from generate_series(${FIRST}::date, ${LAST}::date, interval '1 day') as d,
-      unnest(${SERVICES}::text[]) with ordinality as s (s, si),
-      unnest(${READERS}::text[]) with ordinality as r (r, ri),
-      lateral (select (d::date - ${FIRST}::date) * 36 + si::int * 9 + ri::int as n) as v`;
+  await insertFulfillmentGrid(sql, FIRST, LAST, "a600");
 });
 
 afterAll(async () => {
-  await sql`delete from public.metrics_daily_fulfillment where metric_date between ${FIRST} and ${LAST}`;
+  await removeFulfillmentGrid(sql, FIRST, LAST);
   await sql.end();
 });
 

@@ -9,11 +9,10 @@ import { LOCAL_FUNCTIONS_URL } from "../../stack/local-settings.ts";
 import { STREAM_AFTER_BYTES } from "../../supabase/functions/metrics/arriving-rows.ts";
 import { TABLES } from "../../supabase/functions/metrics/tables.ts";
 import { connect } from "../helpers/db.ts";
+import { insertFulfillmentGrid, removeFulfillmentGrid } from "./fulfillment-grid.ts";
 
 const FIRST = "2009-01-01"; // 120 days no other test uses
 const LAST = "2009-04-30";
-const SERVICES = ["astrology", "healing", "tarot", null];
-const READERS = [...Array.from({ length: 8 }, (_, i) => `a9000000-0000-4000-8000-00000000000${i + 1}`), null];
 
 const sql = connect();
 let admin = "";
@@ -40,20 +39,11 @@ const withoutGeneratedAt = (body: Buffer) => {
 
 beforeAll(async () => {
   admin = await mintRoleToken("admin");
-  await sql`delete from public.metrics_daily_fulfillment where metric_date between ${FIRST} and ${LAST}`;
-  // Values that are exact in binary, so the JSON numbers compare exactly with the table's.
-  await sql`
-    insert into public.metrics_daily_fulfillment (metric_date, service_code, reader_id, orders_created, orders_completed,
-      approvals, approval_rate, ttf_response_avg_s, ttf_approval_p95_s)
-    select d::date, s, r::uuid, n, n % 7, n % 5, (n % 4) / 4.0, n + 0.5, case when n % 3 = 0 then null else n * 2.25 end
-    from generate_series(${FIRST}::date, ${LAST}::date, interval '1 day') as d,
-      unnest(${SERVICES}::text[]) with ordinality as s (s, si),
-      unnest(${READERS}::text[]) with ordinality as r (r, ri),
-      lateral (select (d::date - ${FIRST}::date) * 36 + si::int * 9 + ri::int as n) as v`;
+  await insertFulfillmentGrid(sql, FIRST, LAST, "a900");
 });
 
 afterAll(async () => {
-  await sql`delete from public.metrics_daily_fulfillment where metric_date between ${FIRST} and ${LAST}`;
+  await removeFulfillmentGrid(sql, FIRST, LAST);
   await sql.end();
 });
 
