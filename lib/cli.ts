@@ -22,3 +22,14 @@ export function positiveInt(value: string | undefined, flag: string, fallback: n
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${flag} must be a positive integer`);
   return n;
 }
+
+/**
+ * Runs a CLI's body: a UsageError prints `<name>: <message>` and exits 2, any other error prints
+ * its message and exits 1, without a stack trace.
+ */
+export function runCli(name: string, main: () => Promise<void>): void {
+  main().catch((err: unknown) => {
+    console.error(`${name}: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(err instanceof UsageError ? 2 : 1);
+  });
+}

@@ -4,41 +4,43 @@
 import { createWriteStream } from "node:fs";
 import postgres from "postgres";
 import { LOCAL_DB_URL } from "../stack/local-settings.ts";
-import { parseCli, positiveInt } from "../lib/cli.ts";
+import { parseCli, positiveInt, runCli } from "../lib/cli.ts";
 import { copyEvents, generateDays } from "../lib/generator/index.ts";
 
-const { values } = parseCli({
-  args: process.argv.slice(2),
-  options: {
-    days: { type: "string" },
-    "events-per-day": { type: "string" },
-    seed: { type: "string" },
-    "end-date": { type: "string" },
-    "dry-run": { type: "boolean" },
-    out: { type: "string" },
-  },
-});
-const opts = {
-  days: positiveInt(values.days, "days", 7),
-  eventsPerDay: positiveInt(values["events-per-day"], "events-per-day", 2000),
-  seed: positiveInt(values.seed, "seed", 42),
-  endDate: values["end-date"],
-};
-const out = values.out;
-const dryRun = values["dry-run"] === true;
-const sql = dryRun || out ? null : postgres(LOCAL_DB_URL, { onnotice: () => {} });
-const file = out ? createWriteStream(out) : null;
-let total = 0;
-try {
-  for (const { day, events } of generateDays(opts)) {
-    if (sql) await copyEvents(sql, events);
-    if (file) for (const e of events) file.write(JSON.stringify(e) + "\n");
-    total += events.length;
-    process.stderr.write(`[generate] ${day}: ${events.length.toLocaleString("en-US")} events (total ${total.toLocaleString("en-US")})\n`);
+runCli("generate", async () => {
+  const { values } = parseCli({
+    args: process.argv.slice(2),
+    options: {
+      days: { type: "string" },
+      "events-per-day": { type: "string" },
+      seed: { type: "string" },
+      "end-date": { type: "string" },
+      "dry-run": { type: "boolean" },
+      out: { type: "string" },
+    },
+  });
+  const opts = {
+    days: positiveInt(values.days, "days", 7),
+    eventsPerDay: positiveInt(values["events-per-day"], "events-per-day", 2000),
+    seed: positiveInt(values.seed, "seed", 42),
+    endDate: values["end-date"],
+  };
+  const out = values.out;
+  const dryRun = values["dry-run"] === true;
+  const sql = dryRun || out ? null : postgres(LOCAL_DB_URL, { onnotice: () => {} });
+  const file = out ? createWriteStream(out) : null;
+  let total = 0;
+  try {
+    for (const { day, events } of generateDays(opts)) {
+      if (sql) await copyEvents(sql, events);
+      if (file) for (const e of events) file.write(JSON.stringify(e) + "\n");
+      total += events.length;
+      process.stderr.write(`[generate] ${day}: ${events.length.toLocaleString("en-US")} events (total ${total.toLocaleString("en-US")})\n`);
+    }
+    const where = sql ? "loaded into public.events_raw" : out ? `written to ${out}` : "generated (dry run)";
+    console.log(`${total} events ${where} (days=${opts.days}, events-per-day=${opts.eventsPerDay}, seed=${opts.seed})`);
+  } finally {
+    await sql?.end();
+    file?.end();
   }
-  const where = sql ? "loaded into public.events_raw" : out ? `written to ${out}` : "generated (dry run)";
-  console.log(`${total} events ${where} (days=${opts.days}, events-per-day=${opts.eventsPerDay}, seed=${opts.seed})`);
-} finally {
-  await sql?.end();
-  file?.end();
-}
+});
