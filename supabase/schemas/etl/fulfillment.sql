@@ -42,15 +42,19 @@ begin
     from public.events_raw e
     where e.event_timestamp >= v_from and e.event_timestamp < v_to and e.event_domain = 'orders'
   ),
-  -- The stored history of the orders not created on the day (an order created on the day began on it).
+  -- The stored history of the orders not created on the day (an order created on the day began on
+  -- it): one index scan per partition for the whole list, rather than a probe per order and
+  -- partition. The list is sorted in the index's order once: each scan sorts its keys again, and
+  -- finds them sorted.
   earlier as materialized (
     select e.entity_id, e.event_type, e.event_timestamp, e.service_code,
       case when e.event_type = 'order_assigned' then e.metadata ->> 'reader_id' end as assigned_reader
     from public.events_raw e
     where e.event_domain = 'orders' and e.event_timestamp < v_from
-      and e.entity_id in (
+      and e.entity_id = any(array(
         select d.entity_id from day_events d group by d.entity_id
-        having not bool_or(d.event_type = 'order_created'))
+        having not bool_or(d.event_type = 'order_created')
+        order by d.entity_id))
   ),
   -- Orders rejected twice or more up to the end of the day: a rejection loop.
   looped as (
