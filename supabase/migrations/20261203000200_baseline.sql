@@ -3974,6 +3974,9 @@ CREATE INDEX events_raw_event_timestamp_brin ON public.events_raw USING brin (ev
 CREATE INDEX events_raw_lifecycle_entity_idx ON public.events_raw USING btree (entity_id, event_timestamp)
   WHERE (event_domain = ANY (ARRAY['orders'::text, 'content'::text]));
 
+CREATE INDEX events_raw_opt_out_user_idx ON public.events_raw USING btree (user_id, event_timestamp)
+  WHERE (event_type = ANY (ARRAY['notification_sent'::text, 'notification_opted_out'::text]));
+
 CREATE INDEX events_raw_reader_id_idx ON public.events_raw USING btree (((metadata ->> 'reader_id'::text)))
   WHERE ((metadata ->> 'reader_id'::text) IS NOT NULL);
 
@@ -4796,6 +4799,8 @@ COMMENT ON INDEX "public"."etl_job_runs_target_date_idx" IS 'Status look-ups by 
 COMMENT ON INDEX "public"."events_raw_event_timestamp_brin" IS 'Cheap range index for per-day ETL scans inside a partition.';
 
 COMMENT ON INDEX "public"."events_raw_lifecycle_entity_idx" IS 'ETL: an order''s or horoscope''s stored lifecycle events before a day (time-to-X, rejection loops).';
+
+COMMENT ON INDEX "public"."events_raw_opt_out_user_idx" IS 'ETL: a user''s notification sends and opt-outs, to find which earlier sends a later opt-out answers (opt-out rate).';
 
 COMMENT ON INDEX "public"."events_raw_reader_id_idx" IS 'Events naming a user as the reader (metadata.reader_id), for erasure and subject-access export.';
 

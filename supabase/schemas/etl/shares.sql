@@ -198,6 +198,14 @@ comment on function analytics.recompute_share_links(text, text[], timestamptz) i
 revoke all on function analytics.recompute_share_links(text, text[], timestamptz) from public, anon, authenticated;
 grant execute on function analytics.recompute_share_links(text, text[], timestamptz) to service_role;
 
+-- A user's notification sends and opt-outs, for the opt-out links. Partial, so that the lookup of
+-- the day's opted-out users reads only those events, not every event they have stored
+-- (events_raw_user_id_idx), and other events' ingestion pays nothing for it.
+create index events_raw_opt_out_user_idx on public.events_raw (user_id, event_timestamp)
+  where event_type in ('notification_sent', 'notification_opted_out');
+comment on index public.events_raw_opt_out_user_idx is
+  'ETL: a user''s notification sends and opt-outs, to find which earlier sends a later opt-out answers (opt-out rate).';
+
 -- Recomputes the opt-out links of the given users from their stored notification sends and
 -- opt-outs up to p_horizon. Returns the target days of the links that changed.
 create or replace function analytics.recompute_opt_out_links(p_users uuid[], p_horizon timestamptz)
