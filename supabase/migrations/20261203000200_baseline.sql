@@ -3971,6 +3971,9 @@ CREATE INDEX etl_job_runs_target_date_idx ON public.etl_job_runs USING btree (ta
 
 CREATE INDEX events_raw_event_timestamp_brin ON public.events_raw USING brin (event_timestamp timestamptz_minmax_multi_ops);
 
+CREATE INDEX events_raw_horoscope_time_idx ON public.events_raw USING btree (event_timestamp)
+  WHERE (event_type = ANY (ARRAY['horoscope_uploaded'::text, 'horoscope_approved'::text, 'horoscope_rejected'::text, 'horoscope_published'::text]));
+
 CREATE INDEX events_raw_lifecycle_entity_idx ON public.events_raw USING btree (entity_id, event_timestamp)
   WHERE (event_domain = ANY (ARRAY['orders'::text, 'content'::text]));
 
@@ -4797,6 +4800,8 @@ COMMENT ON INDEX "public"."etl_job_runs_running_idx" IS 'The few running rows, f
 COMMENT ON INDEX "public"."etl_job_runs_target_date_idx" IS 'Status look-ups by day and job.';
 
 COMMENT ON INDEX "public"."events_raw_event_timestamp_brin" IS 'Cheap range index for per-day ETL scans inside a partition.';
+
+COMMENT ON INDEX "public"."events_raw_horoscope_time_idx" IS 'ETL: a day''s horoscope uploads, approvals, rejections and publications (content KPIs).';
 
 COMMENT ON INDEX "public"."events_raw_lifecycle_entity_idx" IS 'ETL: an order''s or horoscope''s stored lifecycle events before a day (time-to-X, rejection loops).';
 

@@ -4,24 +4,7 @@
 begin;
 select plan(8);
 
-create function pg_temp.plan_of(p_query text) returns text language plpgsql volatile as $$
-declare
-  v_line text;
-  v_plan text := '';
-begin
-  for v_line in execute 'explain (costs off) ' || p_query loop
-    v_plan := v_plan || v_line || E'\n';
-  end loop;
-  return v_plan;
-end $$;
-create function pg_temp.partitions_without(p_index regclass) returns text[] language sql stable as $$
-  select coalesce(array_agg(p.inhrelid::regclass::text order by 1), '{}')
-  from pg_inherits p
-  where p.inhparent = 'public.events_raw'::regclass
-    and not exists (
-      select 1 from pg_inherits x join pg_index i on i.indexrelid = x.inhrelid
-      where x.inhparent = p_index and i.indrelid = p.inhrelid)
-$$;
+\ir helpers/plans.psql
 
 select analytics.create_events_partition('2034-01-01') as new_partition \gset
 

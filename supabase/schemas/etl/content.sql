@@ -1,7 +1,15 @@
--- Content KPIs for one local day (the v2 rules: etl/fulfillment.sql's header): one scan of the
--- day's horoscope events; approval latency per horoscope_approved on the day = approval - latest
--- horoscope_uploaded of the same horoscope at or before it, whenever it was stored (a re-upload
--- after a rejection restarts the clock). Moderation events feed activity only.
+-- The day's horoscope uploads, approvals, rejections and publications (a few for each of the twelve
+-- signs, among all of a day's events): found by time through this partial index rather than a scan
+-- of the whole day. Other events' ingestion pays only the predicate's check.
+create index events_raw_horoscope_time_idx on public.events_raw (event_timestamp)
+  where event_type in ('horoscope_uploaded', 'horoscope_approved', 'horoscope_rejected', 'horoscope_published');
+comment on index public.events_raw_horoscope_time_idx is
+  'ETL: a day''s horoscope uploads, approvals, rejections and publications (content KPIs).';
+
+-- Content KPIs for one local day (the v2 rules: etl/fulfillment.sql's header): the day's horoscope
+-- events, through the index above; approval latency per horoscope_approved on the day = approval -
+-- latest horoscope_uploaded of the same horoscope at or before it, whenever it was stored (a
+-- re-upload after a rejection restarts the clock). Moderation events feed activity only.
 create or replace function analytics.write_content_metrics(p_date date)
 returns bigint
 language plpgsql
