@@ -24,12 +24,17 @@ export function positiveInt(value: string | undefined, flag: string, fallback: n
 }
 
 /**
- * Runs a CLI's body: a UsageError prints `<name>: <message>` and exits 2, any other error prints
- * its message and exits 1, without a stack trace.
+ * Runs a CLI's body and exits with the code it returns (0 when it returns nothing). A UsageError
+ * prints `<name>: <message>` (then `usage`, when given) and exits 2; any other error prints its
+ * message and exits 1. No stack traces.
  */
-export function runCli(name: string, main: () => Promise<void>): void {
-  main().catch((err: unknown) => {
-    console.error(`${name}: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(err instanceof UsageError ? 2 : 1);
-  });
+export function runCli(name: string, main: () => Promise<number | void>, usage?: string): void {
+  main().then(
+    (code) => process.exit(code ?? 0),
+    (err: unknown) => {
+      console.error(`${name}: ${err instanceof Error ? err.message : String(err)}`);
+      if (err instanceof UsageError && usage) console.error(`\n${usage}`);
+      process.exit(err instanceof UsageError ? 2 : 1);
+    },
+  );
 }

@@ -41,6 +41,7 @@ runCli("generate", async () => {
     console.log(`${total} events ${where} (days=${opts.days}, events-per-day=${opts.eventsPerDay}, seed=${opts.seed})`);
   } finally {
     await sql?.end();
-    file?.end();
+    // Flushed before runCli exits the process.
+    if (file) await new Promise<void>((resolve) => file.end(resolve));
   }
 });

@@ -13,7 +13,7 @@ import { nightly } from "./ops/nightly.ts";
 import { printHealth } from "./ops/health.ts";
 import { alerts } from "./ops/alerts.ts";
 import { parseOpsArgs } from "./ops/args.ts";
-import { UsageError } from "../lib/cli.ts";
+import { runCli, UsageError } from "../lib/cli.ts";
 
 const USAGE = `usage: npm run ops -- <command>
   etl --date YYYY-MM-DD            run the nightly pipeline for one day
@@ -64,14 +64,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err) => {
-    if (err instanceof UsageError) {
-      console.error(`ops: ${err.message}\n\n${USAGE}`);
-      process.exit(2);
-    }
-    console.error(`ops: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-  },
-);
+runCli("ops", () => main(process.argv.slice(2)), USAGE);
