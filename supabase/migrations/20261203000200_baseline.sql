@@ -1249,6 +1249,8 @@ declare
   v_notes text[] := '{}'::text[];
   v_users uuid[] := '{}'::uuid[];
   v_ingested timestamptz[];
+  v_first_at timestamptz;
+  v_last_at timestamptz;
   v_since_ids text[] := '{}'::text[];
   v_since_at timestamptz[] := '{}'::timestamptz[];
   v_orders jsonb;
@@ -1264,12 +1266,14 @@ begin
   select coalesce(array_agg(distinct d order by d), '{}') into v_run from unnest(p_full || v_marked) as d;
   perform set_config('analytics.etl_run_days', v_run::text, true);
 
-  -- The new events of the marked days: one scan of each such day (its BRIN ranges, as a day's jobs
-  -- read it), filtered by the ingested_at values its marks carry.
+  -- The new events of the marked days, by the ingested_at values their marks carry: the pages of
+  -- the day (BRIN on event_timestamp) that also hold rows stored between the first and the last of
+  -- those times (BRIN on ingested_at, etl/pipeline.sql), not the whole day.
   for v_day, v_ingested in
     select (x.key)::date, array(select jsonb_array_elements_text(x.value)::timestamptz)
     from jsonb_each(coalesce(p_new, '{}')) as x where (x.key)::date = any(v_marked)
   loop
+    select min(t), max(t) into v_first_at, v_last_at from unnest(v_ingested) as t;
     select array_cat(v_pay, array_agg(distinct e.entity_id) filter (where e.event_domain = 'payments' and e.entity_id is not null)),
       array_cat(v_calls, array_agg(distinct e.entity_id) filter (where e.event_domain = 'calls' and e.entity_id is not null)),
       array_cat(v_notes, array_agg(distinct e.entity_id) filter (where e.event_domain = 'notifications' and e.entity_id is not null)),
@@ -1284,7 +1288,7 @@ begin
     into v_pay, v_calls, v_notes, v_users, v_since_ids, v_since_at
     from public.events_raw e
     where e.event_timestamp >= v_day::timestamp at time zone v_zone and e.event_timestamp < (v_day + 1)::timestamp at time zone v_zone
-      and e.ingested_at = any(v_ingested);
+      and e.ingested_at = any(v_ingested) and e.ingested_at >= v_first_at and e.ingested_at <= v_last_at;
   end loop;
   select jsonb_object_agg(x.id, x.since) filter (where x.id like 'orders:%'),
     jsonb_object_agg(x.id, x.since) filter (where x.id like 'content:%')
@@ -3974,6 +3978,8 @@ CREATE INDEX events_raw_event_timestamp_brin ON public.events_raw USING brin (ev
 CREATE INDEX events_raw_horoscope_time_idx ON public.events_raw USING btree (event_timestamp)
   WHERE (event_type = ANY (ARRAY['horoscope_uploaded'::text, 'horoscope_approved'::text, 'horoscope_rejected'::text, 'horoscope_published'::text]));
 
+CREATE INDEX events_raw_ingested_at_brin ON public.events_raw USING brin (ingested_at);
+
 CREATE INDEX events_raw_lifecycle_entity_idx ON public.events_raw USING btree (entity_id, event_timestamp)
   WHERE (event_domain = ANY (ARRAY['orders'::text, 'content'::text]));
 
@@ -4802,6 +4808,8 @@ COMMENT ON INDEX "public"."etl_job_runs_target_date_idx" IS 'Status look-ups by 
 COMMENT ON INDEX "public"."events_raw_event_timestamp_brin" IS 'Cheap range index for per-day ETL scans inside a partition.';
 
 COMMENT ON INDEX "public"."events_raw_horoscope_time_idx" IS 'ETL: a day''s horoscope uploads, approvals, rejections and publications (content KPIs).';
+
+COMMENT ON INDEX "public"."events_raw_ingested_at_brin" IS 'ETL: the pages holding the events stored in an interval of time (a late day''s new events).';
 
 COMMENT ON INDEX "public"."events_raw_lifecycle_entity_idx" IS 'ETL: an order''s or horoscope''s stored lifecycle events before a day (time-to-X, rejection loops).';
 

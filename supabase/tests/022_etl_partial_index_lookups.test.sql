@@ -1,9 +1,10 @@
--- The ETL's lookups of a few events among many go through their partial indexes, in every partition
+-- The ETL's lookups of a few events among many go through their own indexes, in every partition
 -- (supabase/schemas/etl): the opt-out links read a user's notification sends and opt-outs
 -- (events_raw_opt_out_user_idx), not every event of the user (events_raw_user_id_idx); the content
--- job reads the day's horoscope events (events_raw_horoscope_time_idx), not the whole day.
+-- job reads the day's horoscope events (events_raw_horoscope_time_idx), not the whole day; the
+-- nightly run finds a marked day's new events by when they were stored (events_raw_ingested_at_brin).
 begin;
-select plan(7);
+select plan(9);
 
 \ir helpers/plans.psql
 
@@ -22,11 +23,13 @@ analyze :partition;
 
 select is(pg_temp.partitions_without('public.events_raw_opt_out_user_idx'), '{}', 'every partition has the opt-out index, a new one too');
 select is(pg_temp.partitions_without('public.events_raw_horoscope_time_idx'), '{}', 'every partition has the horoscope index, a new one too');
+select is(pg_temp.partitions_without('public.events_raw_ingested_at_brin'), '{}', 'every partition has the ingested_at BRIN, a new one too');
 select is(
   (select count(*)::int from pg_class c
-   where c.oid in ('public.events_raw_opt_out_user_idx'::regclass, 'public.events_raw_horoscope_time_idx'::regclass)
+   where c.oid in ('public.events_raw_opt_out_user_idx'::regclass, 'public.events_raw_horoscope_time_idx'::regclass,
+                   'public.events_raw_ingested_at_brin'::regclass)
      and obj_description(c.oid, 'pg_class') is not null),
-  2, 'both are documented');
+  3, 'all three are documented');
 
 -- The partition's own indexes (their names are made up when a partition is attached).
 create function pg_temp.index_in_partition(p_index regclass, p_partition regclass) returns text language sql stable as $$
@@ -50,6 +53,17 @@ select pg_temp.plan_of($q$
 select matches(:'content_plan'::text, ' ' || pg_temp.index_in_partition('public.events_raw_horoscope_time_idx', :'partition') || '\M',
   'the content job''s day scan uses the horoscope index in the partition');
 select doesnt_match(:'content_plan'::text, 'Seq Scan on ' || :'partition' || '\M', 'and does not read the partition whole');
+
+-- The new events of a marked day, as analytics.etl_process_prepare looks them up (the ingested_at
+-- values of its marks, and their first and last): a plan that need not read the day whole.
+set local enable_seqscan = off;
+select matches(pg_temp.plan_of($q$
+    select e.entity_id from public.events_raw e
+    where e.event_timestamp >= '2034-01-05' and e.event_timestamp < '2034-01-06'
+      and e.ingested_at = any(array['2034-01-07 10:00+00', '2034-01-07 11:00+00']::timestamptz[])
+      and e.ingested_at >= '2034-01-07 10:00+00' and e.ingested_at <= '2034-01-07 11:00+00'$q$),
+  ' ' || pg_temp.index_in_partition('public.events_raw_ingested_at_brin', :'partition') || '\M',
+  'a marked day''s new events are found through the ingested_at BRIN in the partition');
 
 select * from finish();
 rollback;

@@ -423,6 +423,8 @@ declare
   v_notes text[] := '{}'::text[];
   v_users uuid[] := '{}'::uuid[];
   v_ingested timestamptz[];
+  v_first_at timestamptz;
+  v_last_at timestamptz;
   v_since_ids text[] := '{}'::text[];
   v_since_at timestamptz[] := '{}'::timestamptz[];
   v_orders jsonb;
@@ -438,12 +440,14 @@ begin
   select coalesce(array_agg(distinct d order by d), '{}') into v_run from unnest(p_full || v_marked) as d;
   perform set_config('analytics.etl_run_days', v_run::text, true);
 
-  -- The new events of the marked days: one scan of each such day (its BRIN ranges, as a day's jobs
-  -- read it), filtered by the ingested_at values its marks carry.
+  -- The new events of the marked days, by the ingested_at values their marks carry: the pages of
+  -- the day (BRIN on event_timestamp) that also hold rows stored between the first and the last of
+  -- those times (BRIN on ingested_at, etl/pipeline.sql), not the whole day.
   for v_day, v_ingested in
     select (x.key)::date, array(select jsonb_array_elements_text(x.value)::timestamptz)
     from jsonb_each(coalesce(p_new, '{}')) as x where (x.key)::date = any(v_marked)
   loop
+    select min(t), max(t) into v_first_at, v_last_at from unnest(v_ingested) as t;
     select array_cat(v_pay, array_agg(distinct e.entity_id) filter (where e.event_domain = 'payments' and e.entity_id is not null)),
       array_cat(v_calls, array_agg(distinct e.entity_id) filter (where e.event_domain = 'calls' and e.entity_id is not null)),
       array_cat(v_notes, array_agg(distinct e.entity_id) filter (where e.event_domain = 'notifications' and e.entity_id is not null)),
@@ -458,7 +462,7 @@ begin
     into v_pay, v_calls, v_notes, v_users, v_since_ids, v_since_at
     from public.events_raw e
     where e.event_timestamp >= v_day::timestamp at time zone v_zone and e.event_timestamp < (v_day + 1)::timestamp at time zone v_zone
-      and e.ingested_at = any(v_ingested);
+      and e.ingested_at = any(v_ingested) and e.ingested_at >= v_first_at and e.ingested_at <= v_last_at;
   end loop;
   select jsonb_object_agg(x.id, x.since) filter (where x.id like 'orders:%'),
     jsonb_object_agg(x.id, x.since) filter (where x.id like 'content:%')

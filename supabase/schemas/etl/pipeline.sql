@@ -139,6 +139,13 @@ alter table analytics.etl_late_day_marks enable row level security;
 revoke all on analytics.etl_late_day_marks from public, anon, authenticated;
 grant select, insert, delete on analytics.etl_late_day_marks to service_role;
 
+-- The nightly run finds a marked day's new events by their ingested_at (etl/nightly.sql). Rows are
+-- stored in the order they arrive, so each range of pages holds a narrow interval of ingested_at:
+-- the pages holding the late events are found without reading their whole day.
+create index events_raw_ingested_at_brin on public.events_raw using brin (ingested_at);
+comment on index public.events_raw_ingested_at_brin is
+  'ETL: the pages holding the events stored in an interval of time (a late day''s new events).';
+
 create view analytics.etl_pending_days
 with (security_invoker = true)
 as
