@@ -31,12 +31,6 @@ select is(
      and obj_description(c.oid, 'pg_class') is not null),
   3, 'all three are documented');
 
--- The partition's own indexes (their names are made up when a partition is attached).
-create function pg_temp.index_in_partition(p_index regclass, p_partition regclass) returns text language sql stable as $$
-  select c.relname::text from pg_inherits x join pg_index i on i.indexrelid = x.inhrelid join pg_class c on c.oid = x.inhrelid
-  where x.inhparent = p_index and i.indrelid = p_partition
-$$;
-
 -- The lookups as analytics.recompute_opt_out_links and analytics.write_content_metrics write them.
 select pg_temp.plan_of($q$
     select e.user_id, e.event_type, e.event_timestamp from public.events_raw e
