@@ -39,6 +39,15 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ seconds: number;
   return { seconds: (performance.now() - t0) / 1000, value };
 }
 
+/**
+ * A target's verdict for a row's text, as issue 18 states the target: "target <= 6x: met". The
+ * value is the row's median (of ratios taken within a round, where the row has rounds).
+ */
+export function verdict(value: number, op: "<=" | ">=" | "<", limit: number, unit = ""): string {
+  const met = op === "<=" ? value <= limit : op === ">=" ? value >= limit : value < limit;
+  return `target ${op} ${limit}${unit}: ${met ? "met" : "MISSED"}`;
+}
+
 export function progress(message: string) {
   process.stderr.write(`[bench] ${message}\n`);
 }

@@ -26,7 +26,7 @@ import type { ParsedEvent } from "../../supabase/functions/_shared/event-schema.
 import { NO_DELAY_SOCKET } from "../../supabase/functions/_shared/no-delay-socket.ts";
 import { LOCAL_DB_URL, LOCAL_FUNCTIONS_URL, LOCAL_FUNCTIONS_WORKERS, LOCAL_SECRET_KEY } from "../../stack/local-settings.ts";
 import { balancedLanes, closeConnections, postJson } from "../http-client.ts";
-import { intArg, progress, timed } from "../lib.ts";
+import { intArg, progress, timed, verdict } from "../lib.ts";
 import { median, percentile } from "../../lib/stats.ts";
 import { clusterCpuSeconds, sessionPostmasterPid } from "../stack-processes.ts";
 import type { BenchOptions, BenchRow, BenchSuite } from "../lib.ts";
@@ -277,11 +277,11 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
       const cpu = r.dbCpu.filter((x): x is number => x !== null);
       const cpuRun = r.dbCpuRun.filter((x): x is number => x !== null);
       if (cpu.length) parts.push(`Postgres CPU ${perEvent(cpu)} us/event (${perEvent(cpuRun)} before its checkpoint)`);
+      const rates = r.seconds.map((sec, i) => copyRuns[i] / sec * 100);
       if (r.baseline && repeat > 1) {
-        const ratios = r.seconds.map((sec, i) => copyRuns[i] / sec * 100);
-        parts.push(`rate vs the round's copy: ${ratios.map((x) => `${x.toFixed(0)}%`).join(" ")} (median ${median(ratios).toFixed(0)}%)`);
+        parts.push(`rate vs the round's copy: ${rates.map((x) => `${x.toFixed(0)}%`).join(" ")} (median ${median(rates).toFixed(0)}%)`);
       }
-      if (c === httpCase) parts.push("target >= 60% of the copy rate");
+      if (c === httpCase) parts.push(verdict(median(rates), ">=", 60, "% of the copy rate"));
       if (repeat > 1) parts.push(`median of ${repeat}`);
       row(c, median(r.seconds), parts.join("; "), r.baseline);
     }
@@ -290,20 +290,20 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
     const copy = runs.get("copy")!;
     const ratiosOf = (a: (number | null)[], b: (number | null)[]) =>
       a.every((x) => x !== null) && b.every((x) => x !== null) ? a.map((x, i) => x! / b[i]!) : null;
-    const ratioRow = (c: string, label: string, target: string) => {
+    const ratioRow = (c: string, label: string, target?: (ratio: number) => string) => {
       const r = runs.get(c);
       const ratios = r && ratiosOf(r.dbCpu, copy.dbCpu);
       const ratiosRun = r && ratiosOf(r.dbCpuRun, copy.dbCpuRun);
       if (!r || !ratios || !ratiosRun) return;
       rows.push({
         suite: "ingest", case: label, n, unit: "events", seconds: median(r.dbCpu as number[]),
-        extra: `${median(ratios).toFixed(2)}x within a round (${target}rounds: ${ratios.map((x) => x.toFixed(2)).join(" ")}); ` +
+        extra: `${median(ratios).toFixed(2)}x within a round (${target ? `${target(median(ratios))}; ` : ""}rounds: ${ratios.map((x) => x.toFixed(2)).join(" ")}); ` +
           `before the checkpoints ${median(ratiosRun).toFixed(2)}x (rounds: ${ratiosRun.map((x) => x.toFixed(2)).join(" ")}); ` +
           `seconds = the case's Postgres CPU, median of ${repeat}`,
       });
     };
-    ratioRow(httpCase, "Postgres CPU per HTTP event / per COPY event", "target <= 1.15x; ");
-    ratioRow(batchedCopyCase, `Postgres CPU per event, COPY ${batchSize} a transaction / one COPY`, "");
+    ratioRow(httpCase, "Postgres CPU per HTTP event / per COPY event", (ratio) => verdict(ratio, "<=", 1.15, "x"));
+    ratioRow(batchedCopyCase, `Postgres CPU per event, COPY ${batchSize} a transaction / one COPY`);
   } finally {
     await restoreAutovacuum?.().catch(() => {});
     await clean().catch(() => {});

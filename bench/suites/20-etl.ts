@@ -1,7 +1,7 @@
 // ETL benchmark: the nightly run (analytics.run_nightly_etl) for one day of `--etl-events` events
 // (default 1,000,000) with no late data, next to one bare aggregate scan of that day (the baseline,
 // same run), with that day alone in its month partition and with `--etl-days` days (default 30)
-// loaded before it. Targets: nightly <= 8x the bare scan; cost with 30 days loaded <= 1.3x the
+// loaded before it. Targets (issue 18): nightly <= 6x the bare scan; cost with 30 days loaded <= 1.3x the
 // cost with 1 day. Those runs recompute a day already computed; the 30-day state's day is also
 // measured as a new day's nightly computes it (its activity pairs recorded anew). Each ratio is also
 // given in the session backend's CPU seconds. Then, on the 30-day state with every day computed, the nightly run after
@@ -24,7 +24,7 @@ import { LOCAL_DB_URL } from "../../stack/local-settings.ts";
 import { copyEvents, generateDays } from "../../lib/generator/index.ts";
 import type { GeneratedEvent } from "../../lib/generator/index.ts";
 import { backendCpuSeconds } from "../process-cpu.ts";
-import { intArg, progress, timed } from "../lib.ts";
+import { intArg, progress, timed, verdict } from "../lib.ts";
 import { median } from "../../lib/stats.ts";
 import type { BenchOptions, BenchRow, BenchSuite } from "../lib.ts";
 
@@ -186,13 +186,15 @@ const suite: BenchSuite = {
       rows.push({ suite: "etl", case: "bare scan, 1 day loaded", n, unit: "events", seconds: median(r.map((x) => x.scan1.seconds)), extra: `count(*), count(distinct user_id) of the day; ${of}` });
       rows.push({
         suite: "etl", case: "nightly, 1 day loaded", n, unit: "events", seconds: median(r.map((x) => x.etl1.seconds)), baseline: "bare scan, 1 day loaded",
-        extra: `${median(r.map((x) => x.etl1.seconds / x.scan1.seconds)).toFixed(2)}x bare scan within a round (target <= 8x; rounds: ` +
+        extra: `${median(r.map((x) => x.etl1.seconds / x.scan1.seconds)).toFixed(2)}x bare scan within a round ` +
+          `(${verdict(median(r.map((x) => x.etl1.seconds / x.scan1.seconds)), "<=", 6, "x")}; rounds: ` +
           `${perRound((x) => x.etl1.seconds / x.scan1.seconds)}); ${cpuRatio((x) => x.etl1.cpu / x.scan1.cpu)}; ${await jobTimes(ALONE_DAY)}`,
       });
       rows.push({ suite: "etl", case: `bare scan, ${days} days loaded`, n, unit: "events", seconds: median(r.map((x) => x.scanN.seconds)), extra: `${(n + bg).toLocaleString("en-US")} rows in the partition; ${of}` });
       rows.push({
         suite: "etl", case: `nightly, ${days} days loaded`, n, unit: "events", seconds: median(r.map((x) => x.etlN.seconds)), baseline: "nightly, 1 day loaded",
-        extra: `ratio ${median(r.map((x) => x.etlN.seconds / x.etl1.seconds)).toFixed(2)} to 1 day within a round (target <= 1.3; rounds: ` +
+        extra: `ratio ${median(r.map((x) => x.etlN.seconds / x.etl1.seconds)).toFixed(2)} to 1 day within a round ` +
+          `(${verdict(median(r.map((x) => x.etlN.seconds / x.etl1.seconds)), "<=", 1.3)}; rounds: ` +
           `${perRound((x) => x.etlN.seconds / x.etl1.seconds)}); ${cpuRatio((x) => x.etlN.cpu / x.etl1.cpu)}; ` +
           `${median(r.map((x) => x.etlN.seconds / x.scanN.seconds)).toFixed(2)}x its bare scan; background days ${bgEvents.toLocaleString("en-US")} events each; ${await jobTimes(DAY)}`,
       });

@@ -16,7 +16,7 @@ import postgres from "postgres";
 import { mintRoleToken } from "../../stack/keys.ts";
 import { LOCAL_DB_URL, LOCAL_FUNCTIONS_URL } from "../../stack/local-settings.ts";
 import type { BenchRow, BenchSuite } from "../lib.ts";
-import { intArg, progress } from "../lib.ts";
+import { intArg, progress, verdict } from "../lib.ts";
 import { percentile } from "../../lib/stats.ts";
 import { clusterCpuSeconds, sessionPostmasterPid } from "../stack-processes.ts";
 
@@ -196,7 +196,7 @@ async function measure(sql: Sql, c: Case, token: string, requests: number, postm
     const sorted = [...times].sort((a, b) => a - b);
     const p95 = percentile(sorted, 0.95);
     const rowCount = (JSON.parse(last.toString("utf8")) as { meta: { row_count: number } }).meta.row_count;
-    const verdict = c.cache === "bypass" ? "" : `; target p95 < ${TARGET_MS[c.cache]} ms: ${p95 < TARGET_MS[c.cache] ? "met" : "MISSED"}`;
+    const target = c.cache === "bypass" ? "" : `; p95 ${verdict(p95, "<", TARGET_MS[c.cache], " ms")}`;
     return {
       suite: "metrics",
       case: c.name,
@@ -204,7 +204,7 @@ async function measure(sql: Sql, c: Case, token: string, requests: number, postm
       unit: "requests",
       seconds: times.reduce((a, b) => a + b, 0) / 1000,
       extra: `p50 ${percentile(sorted, 0.5).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, Postgres CPU ${Math.max(0, dbCpuMs).toFixed(1)} ms/request, ` +
-        `${rowCount} rows, ${(last.length / 1024).toFixed(0)} KiB${verdict}`,
+        `${rowCount} rows, ${(last.length / 1024).toFixed(0)} KiB${target}`,
       baseline: c.cache === "bypass" ? undefined : PING,
     };
   } finally {
