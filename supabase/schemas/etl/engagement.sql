@@ -87,11 +87,14 @@ begin
     from (select n.user_id from new_activity n union all select r.user_id from removed_activity r) c
     where v_enqueue
   ),
-  -- A new pair moves its user's first day if it is earlier: one primary-key probe per new pair (an
-  -- upsert: it locks the rows it leaves unchanged, a small price for a lookup that is no join).
+  -- A new pair moves its user's first day if it is earlier. One primary-key probe per new pair (a
+  -- subquery, not a join) leaves out the returning users, whose first day is not later: an upsert
+  -- of those would lock, and so write, each of their rows without changing it. The upsert is for a
+  -- row that appears meanwhile.
   first_seen as (
     insert into analytics.user_first_seen as f (user_id, first_seen_date)
     select n.user_id, p_date from new_activity n
+    where coalesce((select f0.first_seen_date from analytics.user_first_seen f0 where f0.user_id = n.user_id), 'infinity'::date) > p_date
     on conflict (user_id) do update set first_seen_date = excluded.first_seen_date
     where f.first_seen_date > excluded.first_seen_date
   )
