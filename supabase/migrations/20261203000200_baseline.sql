@@ -951,7 +951,8 @@ $function$;
 CREATE OR REPLACE FUNCTION analytics.etl_compute_day (
   p_date     date,
   p_run_days date[] DEFAULT NULL::date[],
-  p_today    date   DEFAULT NULL::date
+  p_today    date   DEFAULT NULL::date,
+  p_jobs     text[] DEFAULT NULL::text[]
 )
   RETURNS text
   LANGUAGE plpgsql
@@ -968,7 +969,7 @@ begin
     perform pg_catalog.set_config('analytics.etl_run_days', p_run_days::text, true);
   end if;
   begin
-    v_status := analytics.run_daily_etl_pipeline(p_date);
+    v_status := analytics.run_daily_etl_pipeline(p_date, p_jobs);
   exception when others then
     get stacked diagnostics v_error = message_text;
     v_status := 'failed';
@@ -998,6 +999,19 @@ CREATE OR REPLACE FUNCTION analytics.etl_day_due_at (
   ) s
 $function$;
 
+CREATE OR REPLACE FUNCTION analytics.etl_day_jobs (
+  p_prepared jsonb,
+  p_day      date
+)
+  RETURNS text[]
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+  select case when p_prepared -> 'scope' ? p_day::text
+    then array(select jsonb_array_elements_text(p_prepared -> 'scope' -> p_day::text)) end
+$function$;
+
 CREATE OR REPLACE FUNCTION analytics.etl_day_jobs_state (
   p_day date,
   p_now timestamp with time zone DEFAULT now()
@@ -1022,6 +1036,20 @@ CREATE OR REPLACE FUNCTION analytics.etl_day_jobs_state (
   ) l on true
 $function$;
 
+CREATE OR REPLACE FUNCTION analytics.etl_days_running (
+  p_prepared jsonb,
+  p_job      text
+)
+  RETURNS date[]
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+  select coalesce(array_agg(d.day order by d.day), '{}')
+  from (select jsonb_array_elements_text(p_prepared -> 'run')::date as day) d
+  where p_job = any(coalesce(analytics.etl_day_jobs(p_prepared, d.day), analytics.etl_job_names()))
+$function$;
+
 CREATE OR REPLACE FUNCTION analytics.etl_horizon()
   RETURNS timestamp WITH time zone
   LANGUAGE sql
@@ -1039,6 +1067,32 @@ CREATE OR REPLACE FUNCTION analytics.etl_job_names()
   SET search_path TO ''
   AS $function$
   select array['fulfillment', 'payments', 'calls', 'engagement', 'content', 'cohort_retention']
+$function$;
+
+CREATE OR REPLACE FUNCTION analytics.etl_jobs_reading (
+  p_domain         text,
+  p_type           text,
+  p_user_initiated boolean
+)
+  RETURNS text[]
+  LANGUAGE sql
+  IMMUTABLE
+  SET search_path TO ''
+  AS $function$
+  select array_remove(array[
+    case when p_domain = 'orders' then 'fulfillment' end,
+    case when p_domain = 'payments' then 'payments' end,
+    case when p_domain = 'calls' then 'calls' end,
+    case when x.engagement then 'engagement' end,
+    case when p_domain = 'content'
+           and p_type in ('horoscope_uploaded', 'horoscope_approved', 'horoscope_rejected', 'horoscope_published') then 'content' end,
+    case when x.engagement then 'cohort_retention' end], null)
+  -- Engagement: activity (user-initiated events of any domain), the notification funnel and listens.
+  -- The day's cohort rows follow its activity.
+  from (select p_user_initiated
+          or (p_domain in ('notifications', 'content')
+              and p_type in ('notification_sent', 'notification_delivered', 'notification_opened',
+                             'notification_opted_out', 'horoscope_listened')) as engagement) x
 $function$;
 
 CREATE OR REPLACE FUNCTION analytics.etl_nightly_complete (
@@ -1131,7 +1185,8 @@ CREATE OR REPLACE FUNCTION analytics.etl_nightly_progress (
 $function$;
 
 CREATE OR REPLACE FUNCTION analytics.etl_open_day_runs (
-  p_date date
+  p_date date,
+  p_jobs text[] DEFAULT NULL::text[]
 )
   RETURNS integer
   LANGUAGE sql
@@ -1140,6 +1195,7 @@ CREATE OR REPLACE FUNCTION analytics.etl_open_day_runs (
   with opened as (
     insert into public.etl_job_runs (job_name, target_date, started_at, status)
     select j, p_date, now(), 'running' from unnest(analytics.etl_job_names()) as j
+    where j = any(coalesce(p_jobs, analytics.etl_job_names()))
     returning 1
   )
   select count(*)::integer from opened
@@ -1169,7 +1225,7 @@ begin
     v_i := v_i + 1;
     v_t0 := clock_timestamp();
     metric_date := v_day;
-    status := analytics.run_daily_etl_pipeline(v_day);
+    status := analytics.run_daily_etl_pipeline(v_day, analytics.etl_day_jobs(v_prepared, v_day));
     if status <> 'succeeded' then
       insert into analytics.etl_recompute_requests (metric_date, reason) values (v_day, 'failed');
     end if;
@@ -1190,7 +1246,7 @@ CREATE OR REPLACE FUNCTION analytics.etl_process_finish (
   AS $function$
 declare
   v_label text := p_prepared ->> 'label';
-  v_run date[] := array(select jsonb_array_elements_text(p_prepared -> 'run')::date);
+  v_activity date[] := analytics.etl_days_running(p_prepared, 'engagement');
   v_fulfillment date[] := array(select jsonb_array_elements_text(p_prepared -> 'fulfillment')::date);
   v_content_days date[] := array(select jsonb_array_elements_text(p_prepared -> 'content')::date);
   v_targets_pay date[];
@@ -1200,20 +1256,24 @@ declare
   v_applied jsonb;
 begin
   perform set_config('analytics.etl_today', p_prepared ->> 'today', true);
-  perform set_config('analytics.etl_run_days', v_run::text, true);
-  -- The rates to recount: this run's links and any a killed run left; the run's own days were
-  -- computed after the links.
+  perform set_config('analytics.etl_run_days', v_activity::text, true);
+  -- The rates to recount: this run's links and any a killed run left; the days on which the run
+  -- ran the job were computed after the links.
   with taken as (delete from analytics.etl_rate_refresh_days returning job_name, metric_date)
-  select coalesce(array_agg(t.metric_date) filter (where t.job_name = 'payments'), '{}'),
-    coalesce(array_agg(t.metric_date) filter (where t.job_name = 'calls'), '{}'),
-    coalesce(array_agg(t.metric_date) filter (where t.job_name = 'engagement'), '{}')
+  select coalesce(array_agg(t.metric_date) filter (
+           where t.job_name = 'payments' and not (t.metric_date = any(analytics.etl_days_running(p_prepared, 'payments')))), '{}'),
+    coalesce(array_agg(t.metric_date) filter (
+      where t.job_name = 'calls' and not (t.metric_date = any(analytics.etl_days_running(p_prepared, 'calls')))), '{}'),
+    coalesce(array_agg(t.metric_date) filter (where t.job_name = 'engagement' and not (t.metric_date = any(v_activity))), '{}')
   into v_targets_pay, v_targets_calls, v_targets_eng
-  from taken t where not (t.metric_date = any(v_run));
+  from taken t;
 
   perform analytics.compute_daily_fulfillment_metrics(d) from unnest(v_fulfillment) as d
-  where not (d = any(v_run)) and exists (select 1 from analytics.etl_days c where c.metric_date = d);
+  where not (d = any(analytics.etl_days_running(p_prepared, 'fulfillment')))
+    and exists (select 1 from analytics.etl_days c where c.metric_date = d);
   perform analytics.compute_daily_content_metrics(d) from unnest(v_content_days) as d
-  where not (d = any(v_run)) and exists (select 1 from analytics.etl_days c where c.metric_date = d);
+  where not (d = any(analytics.etl_days_running(p_prepared, 'content')))
+    and exists (select 1 from analytics.etl_days c where c.metric_date = d);
   perform analytics.refresh_share_rates('payments', v_targets_pay);
   perform analytics.refresh_share_rates('calls', v_targets_calls);
   perform analytics.refresh_share_rates('engagement', v_targets_eng);
@@ -1222,7 +1282,7 @@ begin
     cardinality(v_targets_pay) + cardinality(v_targets_calls) + cardinality(v_targets_eng),
     round(extract(epoch from clock_timestamp() - v_phase)::numeric, 2);
   v_phase := clock_timestamp();
-  v_applied := analytics.apply_activity_changes(v_run);
+  v_applied := analytics.apply_activity_changes(v_activity);
   raise notice '%: activity changes % applied in % s', v_label, v_applied,
     round(extract(epoch from clock_timestamp() - v_phase)::numeric, 2);
 end;
@@ -1258,22 +1318,31 @@ declare
   v_fulfillment date[];
   v_content_days date[];
   v_day date;
+  v_initiated text[] := analytics.user_initiated_event_types();
+  v_jobs text[];
+  v_scope jsonb := '{}'::jsonb;
   v_phase timestamptz := clock_timestamp();
 begin
   perform set_config('analytics.etl_today', p_today::text, true);
   select coalesce(array_agg(distinct (x.key)::date order by (x.key)::date), '{}') into v_marked
   from jsonb_each(coalesce(p_new, '{}')) as x where not ((x.key)::date = any(p_full));
-  select coalesce(array_agg(distinct d order by d), '{}') into v_run from unnest(p_full || v_marked) as d;
-  perform set_config('analytics.etl_run_days', v_run::text, true);
 
   -- The new events of the marked days, by the ingested_at values their marks carry: the pages of
   -- the day (BRIN on event_timestamp) that also hold rows stored between the first and the last of
-  -- those times (BRIN on ingested_at, etl/pipeline.sql), not the whole day.
+  -- those times (BRIN on ingested_at, etl/pipeline.sql), not the whole day. A day computed before
+  -- in this zone reruns only the jobs that read its new events (analytics.etl_jobs_reading: its
+  -- scope); another, every job.
   for v_day, v_ingested in
     select (x.key)::date, array(select jsonb_array_elements_text(x.value)::timestamptz)
     from jsonb_each(coalesce(p_new, '{}')) as x where (x.key)::date = any(v_marked)
   loop
     select min(t), max(t) into v_first_at, v_last_at from unnest(v_ingested) as t;
+    with new_events as materialized (
+      select e.event_domain, e.event_type, e.event_timestamp, e.entity_id, e.user_id
+      from public.events_raw e
+      where e.event_timestamp >= v_day::timestamp at time zone v_zone and e.event_timestamp < (v_day + 1)::timestamp at time zone v_zone
+        and e.ingested_at = any(v_ingested) and e.ingested_at >= v_first_at and e.ingested_at <= v_last_at
+    )
     select array_cat(v_pay, array_agg(distinct e.entity_id) filter (where e.event_domain = 'payments' and e.entity_id is not null)),
       array_cat(v_calls, array_agg(distinct e.entity_id) filter (where e.event_domain = 'calls' and e.entity_id is not null)),
       array_cat(v_notes, array_agg(distinct e.entity_id) filter (where e.event_domain = 'notifications' and e.entity_id is not null)),
@@ -1284,12 +1353,23 @@ begin
       array_cat(v_since_ids, array_agg(e.event_domain || ':' || e.entity_id) filter (
         where (e.event_domain = 'orders' or e.event_type = 'horoscope_uploaded') and e.entity_id is not null)),
       array_cat(v_since_at, array_agg(e.event_timestamp) filter (
-        where (e.event_domain = 'orders' or e.event_type = 'horoscope_uploaded') and e.entity_id is not null))
-    into v_pay, v_calls, v_notes, v_users, v_since_ids, v_since_at
-    from public.events_raw e
-    where e.event_timestamp >= v_day::timestamp at time zone v_zone and e.event_timestamp < (v_day + 1)::timestamp at time zone v_zone
-      and e.ingested_at = any(v_ingested) and e.ingested_at >= v_first_at and e.ingested_at <= v_last_at;
+        where (e.event_domain = 'orders' or e.event_type = 'horoscope_uploaded') and e.entity_id is not null)),
+      (select coalesce(array_agg(distinct j), '{}')
+       from new_events n, unnest(analytics.etl_jobs_reading(n.event_domain, n.event_type,
+                                   n.user_id is not null and n.event_type = any(v_initiated))) as j)
+    into v_pay, v_calls, v_notes, v_users, v_since_ids, v_since_at, v_jobs
+    from new_events e;
+    if exists (select 1 from analytics.etl_days c where c.metric_date = v_day and c.time_zone = v_zone) then
+      v_scope := v_scope || jsonb_build_object(v_day, to_jsonb(v_jobs));
+    end if;
   end loop;
+  -- The run's days: those computed in full and the marked days with a job to rerun. Its activity
+  -- days (analytics.etl_run_days) are those whose engagement job it runs.
+  select coalesce(array_agg(distinct d order by d), '{}') into v_run
+  from unnest(p_full || v_marked) as d
+  where not (v_scope ? d::text) or jsonb_array_length(v_scope -> d::text) > 0;
+  perform set_config('analytics.etl_run_days',
+    analytics.etl_days_running(jsonb_build_object('run', to_jsonb(v_run), 'scope', v_scope), 'engagement')::text, true);
   select jsonb_object_agg(x.id, x.since) filter (where x.id like 'orders:%'),
     jsonb_object_agg(x.id, x.since) filter (where x.id like 'content:%')
   into v_orders, v_content
@@ -1323,7 +1403,7 @@ begin
     raise notice '%: links and later order/horoscope days of the new events in % s', p_label,
       round(extract(epoch from clock_timestamp() - v_phase)::numeric, 2);
   end if;
-  return jsonb_build_object('today', p_today, 'label', p_label, 'run', to_jsonb(v_run),
+  return jsonb_build_object('today', p_today, 'label', p_label, 'run', to_jsonb(v_run), 'scope', v_scope,
     'fulfillment', to_jsonb(v_fulfillment), 'content', to_jsonb(v_content_days));
 end;
 $function$;
@@ -2458,7 +2538,8 @@ CREATE OR REPLACE FUNCTION analytics.reporting_today()
 $function$;
 
 CREATE OR REPLACE FUNCTION analytics.run_daily_etl_pipeline (
-  p_date date
+  p_date date,
+  p_jobs text[] DEFAULT NULL::text[]
 )
   RETURNS text
   LANGUAGE plpgsql
@@ -2475,16 +2556,22 @@ declare
   v_status text;
   v_lock_timeout text := current_setting('lock_timeout');
   v_run_days text := current_setting('analytics.etl_run_days', true);
+  v_jobs text[] := coalesce(p_jobs, analytics.etl_job_names());
 begin
   if p_date is null then
     raise exception 'run_daily_etl_pipeline: date is required' using errcode = '22004';
+  end if;
+  if not (v_jobs <@ analytics.etl_job_names()) then
+    raise exception 'run_daily_etl_pipeline: unknown job in %', p_jobs using errcode = '22023';
   end if;
   insert into public.etl_job_runs (job_name, target_date, started_at, status)
   values ('pipeline', p_date, clock_timestamp(), 'running')
   returning id into v_pipeline_id;
   -- The day's own cohort job follows its engagement job: changes of the day's activity need no
   -- other propagation for it.
-  perform set_config('analytics.etl_run_days', (analytics.etl_run_days() || p_date)::text, true);
+  if 'engagement' = any(v_jobs) then
+    perform set_config('analytics.etl_run_days', (analytics.etl_run_days() || p_date)::text, true);
+  end if;
 
   -- The partitions the day's scans read. Summarizing holds each one's share update exclusive lock
   -- to the end of the transaction: when another run (or a vacuum) holds it, skip rather than wait.
@@ -2499,7 +2586,8 @@ begin
   end;
 
   -- Engagement before cohort_retention: it maintains the activity tables cohorts read.
-  foreach v_job in array array['fulfillment', 'payments', 'calls', 'engagement', 'content', 'cohort_retention'] loop
+  foreach v_job in array analytics.etl_job_names() loop
+    continue when not (v_job = any(v_jobs));
     begin
       v_run := analytics.run_etl_job(v_job, p_date);
       v_rows := v_rows + coalesce(v_run.rows_written, 0);
@@ -3588,14 +3676,15 @@ CREATE OR REPLACE PROCEDURE analytics.run_etl_day (
   IN    p_date date,
   IN    p_run_days date[] DEFAULT NULL::date[],
   IN    p_today date      DEFAULT NULL::date,
-  INOUT p_status text     DEFAULT NULL::text
+  INOUT p_status text     DEFAULT NULL::text,
+  IN    p_jobs text[]     DEFAULT NULL::text[]
 )
   LANGUAGE plpgsql
   AS $procedure$
 begin
-  perform analytics.etl_open_day_runs(p_date);
+  perform analytics.etl_open_day_runs(p_date, p_jobs);
   commit;
-  p_status := analytics.etl_compute_day(p_date, p_run_days, p_today);
+  p_status := analytics.etl_compute_day(p_date, p_run_days, p_today, p_jobs);
   commit;
 end;
 $procedure$;
@@ -3632,7 +3721,8 @@ begin
     v_i := v_i + 1;
     v_t0 := pg_catalog.clock_timestamp();
     update analytics.etl_nightly_runs set current_day = v_day where run_id = v_run_id;
-    call analytics.run_etl_day(v_day, v_run, (v_plan ->> 'today')::date, v_status);
+    call analytics.run_etl_day(v_day, analytics.etl_days_running(v_prepared, 'engagement'), (v_plan ->> 'today')::date, v_status,
+      analytics.etl_day_jobs(v_prepared, v_day));
     perform analytics.etl_nightly_progress(v_run_id, v_day, v_status);
     commit;
     raise notice 'nightly: % (% of %) % in % s', v_day, v_i, pg_catalog.cardinality(v_run), v_status,
@@ -4648,15 +4738,21 @@ COMMENT ON FUNCTION "analytics"."erased_subjects_among"(bytea[]) IS 'The given s
 
 COMMENT ON FUNCTION "analytics"."erased_users_among"(uuid[]) IS 'The given user ids that are on the suppression list (analytics.erased_subjects); used by ingestion''s insert fallback to drop erased users'' events.';
 
-COMMENT ON FUNCTION "analytics"."etl_compute_day"(date, date[], date) IS 'Computes one local day (analytics.run_daily_etl_pipeline) with the run''s days computed in full and its today; marks this session''s rows for the day that are still running as failed. Returns succeeded | failed.';
+COMMENT ON FUNCTION "analytics"."etl_compute_day"(date, date[], date, text[]) IS 'Computes one local day (analytics.run_daily_etl_pipeline: every job, or those p_jobs names) with the run''s days (analytics.etl_run_days) and its today; marks this session''s rows for the day that are still running as failed. Returns succeeded | failed.';
 
 COMMENT ON FUNCTION "analytics"."etl_day_due_at"(date) IS 'When the metrics of a local day are due: the next day''s nightly run time (ops_settings.nightly_run_at, reporting time zone) plus ops_settings.nightly_grace.';
 
+COMMENT ON FUNCTION "analytics"."etl_day_jobs"(jsonb, date) IS 'The jobs a prepared run (analytics.etl_process_prepare) reruns on a day it computes; null for every job.';
+
 COMMENT ON FUNCTION "analytics"."etl_day_jobs_state"(date, timestamp with time zone) IS 'For one day: when it is due, the jobs whose latest run did not succeed (and is not running), and the jobs running now.';
+
+COMMENT ON FUNCTION "analytics"."etl_days_running"(jsonb, text) IS 'The days on which a prepared run (analytics.etl_process_prepare) runs a job.';
 
 COMMENT ON FUNCTION "analytics"."etl_horizon"() IS 'Start of local today (reporting time zone), or of the date in the transaction setting analytics.etl_today: outcomes from then on are not counted yet.';
 
 COMMENT ON FUNCTION "analytics"."etl_job_names"() IS 'The daily ETL jobs in pipeline order (engagement before cohort_retention).';
+
+COMMENT ON FUNCTION "analytics"."etl_jobs_reading"(text, text, boolean) IS 'The daily ETL jobs that read an event of this domain and type on its own day (p_user_initiated: it has a user and a type of analytics.user_initiated_event_types()), in pipeline order; cohort_retention goes with engagement.';
 
 COMMENT ON FUNCTION "analytics"."etl_nightly_complete"(jsonb) IS 'Ends a nightly run (part of analytics.run_nightly_etl): deletes the marks and requests its plan read and records its today and catalog in etl_nightly_state.';
 
@@ -4664,15 +4760,15 @@ COMMENT ON FUNCTION "analytics"."etl_nightly_plan"(date) IS 'The plan of a night
 
 COMMENT ON FUNCTION "analytics"."etl_nightly_progress"(bigint, date, text) IS 'Records a day of a stepped nightly run as done (a failed day is asked again for the next run).';
 
-COMMENT ON FUNCTION "analytics"."etl_open_day_runs"(date) IS 'Records a running etl_job_runs row for each daily job of the day, for this session; commit before the day''s work (analytics.run_etl_day) so that others see it running.';
+COMMENT ON FUNCTION "analytics"."etl_open_day_runs"(date, text[]) IS 'Records a running etl_job_runs row for each daily job of the day (or those p_jobs names), for this session; commit before the day''s work (analytics.run_etl_day) so that others see it running.';
 
-COMMENT ON FUNCTION "analytics"."etl_process"(date[], jsonb, date, text) IS 'The work of a nightly run or a rebuild in one transaction: analytics.etl_process_prepare (links of the new events, p_new: {day: [ingested_at, ...]}), p_full and the days with new events in full, oldest first (a notice per day: progress), analytics.etl_process_finish (what the new events change on other computed days).';
+COMMENT ON FUNCTION "analytics"."etl_process"(date[], jsonb, date, text) IS 'The work of a nightly run or a rebuild in one transaction: analytics.etl_process_prepare (links of the new events, p_new: {day: [ingested_at, ...]}), p_full in full and the days with new events (those computed before: the jobs that read the new events), oldest first (a notice per day: progress), analytics.etl_process_finish (what the new events change on other computed days).';
 
 COMMENT ON FUNCTION "analytics"."etl_process_finish"(jsonb) IS 'Last part of analytics.etl_process: recomputes the fulfillment and content of other computed days the new events change, recounts the rates in etl_rate_refresh_days and applies the activity changes (WAU/MAU, cohorts) to days outside the run.';
 
-COMMENT ON FUNCTION "analytics"."etl_process_prepare"(date[], jsonb, date, text) IS 'Part 1 of analytics.etl_process: recomputes the links of the new events (recording the days whose rates to recount in etl_rate_refresh_days) and returns {today, label, run: days to compute in full, fulfillment and content: other days the new events change}.';
+COMMENT ON FUNCTION "analytics"."etl_process_prepare"(date[], jsonb, date, text) IS 'Part 1 of analytics.etl_process: recomputes the links of the new events (recording the days whose rates to recount in etl_rate_refresh_days) and returns {today, label, run: days to compute, scope: {day: jobs} for marked days computed before that rerun only the jobs reading their new events, fulfillment and content: other days the new events change}.';
 
-COMMENT ON FUNCTION "analytics"."etl_run_days"() IS 'The local days the current transaction''s ETL run computes in full (transaction setting analytics.etl_run_days): their own jobs bring them up to date, so changes elsewhere need not.';
+COMMENT ON FUNCTION "analytics"."etl_run_days"() IS 'The local days on which the current transaction''s ETL run runs the engagement and cohort jobs (transaction setting analytics.etl_run_days): their own jobs bring their activity counts and cohorts up to date, so changes of activity elsewhere need not.';
 
 COMMENT ON FUNCTION "analytics"."etl_running_jobs"(timestamp with time zone) IS 'ETL job runs recorded as running, whether their session is still alive, and whether they are stale (session gone, or running longer than ops_settings.stale_run_after).';
 
@@ -4748,7 +4844,7 @@ COMMENT ON FUNCTION "analytics"."reporting_time_zone"() IS 'The reporting time z
 
 COMMENT ON FUNCTION "analytics"."reporting_today"() IS 'Today''s date in the reporting time zone. Policy helper: call as (select analytics.reporting_today()).';
 
-COMMENT ON FUNCTION "analytics"."run_daily_etl_pipeline"(date) IS 'Runs every daily ETL job for one local day (reporting time zone), each isolated so one failure does not stop the others, after summarizing new BRIN ranges of the day''s partitions; records the day and its zone in analytics.etl_days and a "pipeline" etl_job_runs row. Returns succeeded | failed.';
+COMMENT ON FUNCTION "analytics"."run_daily_etl_pipeline"(date, text[]) IS 'Runs every daily ETL job for one local day (reporting time zone), or those p_jobs names, each isolated so one failure does not stop the others, after summarizing new BRIN ranges of the day''s partitions; records the day and its zone in analytics.etl_days and a "pipeline" etl_job_runs row. Returns succeeded | failed.';
 
 COMMENT ON FUNCTION "analytics"."run_etl_job"(text, date) IS 'Runs one ETL job for one local day under an advisory lock per (job, day), recording it in etl_job_runs (the running row this session committed for it, else a new one); a failure is recorded (and raised as a WARNING), not thrown.';
 
@@ -4866,7 +4962,7 @@ COMMENT ON POLICY "admins read all payment metrics" ON "public"."metrics_daily_p
 
 COMMENT ON POLICY "bi_reader reads all payment metrics" ON "public"."metrics_daily_payments" IS 'The BI login reads every payment row, as an admin does.';
 
-COMMENT ON PROCEDURE "analytics"."run_etl_day"(date, date[], date, text) IS 'Computes one local day visibly: commits a running row per job, then computes the day and commits it whole. CALL it on its own (not inside a transaction block). p_status: succeeded | failed.';
+COMMENT ON PROCEDURE "analytics"."run_etl_day"(date, date[], date, text, text[]) IS 'Computes one local day visibly (every job, or those p_jobs names): commits a running row per job, then computes the day and commits it whole. CALL it on its own (not inside a transaction block). p_status: succeeded | failed.';
 
 COMMENT ON PROCEDURE "analytics"."run_nightly_etl_in_steps"(date) IS 'The nightly ETL of analytics.run_nightly_etl, committing as it goes: its running rows and progress (analytics.etl_nightly_runs) are visible from other sessions, and a killed run is redone by the next one. CALL it on its own (not inside a transaction block).';
 
@@ -5062,17 +5158,25 @@ REVOKE ALL ON FUNCTION "analytics"."erased_users_among"(uuid[]) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."erased_users_among"(uuid[]) TO "postgres", "service_role";
 
-REVOKE ALL ON FUNCTION "analytics"."etl_compute_day"(date, date[], date) FROM PUBLIC;
+REVOKE ALL ON FUNCTION "analytics"."etl_compute_day"(date, date[], date, text[]) FROM PUBLIC;
 
-GRANT EXECUTE ON FUNCTION "analytics"."etl_compute_day"(date, date[], date) TO "postgres", "service_role";
+GRANT EXECUTE ON FUNCTION "analytics"."etl_compute_day"(date, date[], date, text[]) TO "postgres", "service_role";
 
 REVOKE ALL ON FUNCTION "analytics"."etl_day_due_at"(date) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."etl_day_due_at"(date) TO "postgres", "service_role";
 
+REVOKE ALL ON FUNCTION "analytics"."etl_day_jobs"(jsonb, date) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."etl_day_jobs"(jsonb, date) TO "postgres", "service_role";
+
 REVOKE ALL ON FUNCTION "analytics"."etl_day_jobs_state"(date, timestamp WITH time zone) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."etl_day_jobs_state"(date, timestamp WITH time zone) TO "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."etl_days_running"(jsonb, text) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."etl_days_running"(jsonb, text) TO "postgres", "service_role";
 
 REVOKE ALL ON FUNCTION "analytics"."etl_horizon"() FROM PUBLIC;
 
@@ -5081,6 +5185,10 @@ GRANT EXECUTE ON FUNCTION "analytics"."etl_horizon"() TO "postgres", "service_ro
 REVOKE ALL ON FUNCTION "analytics"."etl_job_names"() FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."etl_job_names"() TO "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."etl_jobs_reading"(text, text, boolean) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."etl_jobs_reading"(text, text, boolean) TO "postgres", "service_role";
 
 REVOKE ALL ON FUNCTION "analytics"."etl_nightly_complete"(jsonb) FROM PUBLIC;
 
@@ -5094,9 +5202,9 @@ REVOKE ALL ON FUNCTION "analytics"."etl_nightly_progress"(bigint, date, text) FR
 
 GRANT EXECUTE ON FUNCTION "analytics"."etl_nightly_progress"(bigint, date, text) TO "postgres", "service_role";
 
-REVOKE ALL ON FUNCTION "analytics"."etl_open_day_runs"(date) FROM PUBLIC;
+REVOKE ALL ON FUNCTION "analytics"."etl_open_day_runs"(date, text[]) FROM PUBLIC;
 
-GRANT EXECUTE ON FUNCTION "analytics"."etl_open_day_runs"(date) TO "postgres", "service_role";
+GRANT EXECUTE ON FUNCTION "analytics"."etl_open_day_runs"(date, text[]) TO "postgres", "service_role";
 
 REVOKE ALL ON FUNCTION "analytics"."etl_process"(date[], jsonb, date, text) FROM PUBLIC;
 
@@ -5278,9 +5386,9 @@ REVOKE ALL ON FUNCTION "analytics"."reporting_today"() FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."reporting_today"() TO "authenticated", "postgres", "service_role";
 
-REVOKE ALL ON FUNCTION "analytics"."run_daily_etl_pipeline"(date) FROM PUBLIC;
+REVOKE ALL ON FUNCTION "analytics"."run_daily_etl_pipeline"(date, text[]) FROM PUBLIC;
 
-GRANT EXECUTE ON FUNCTION "analytics"."run_daily_etl_pipeline"(date) TO "postgres", "service_role";
+GRANT EXECUTE ON FUNCTION "analytics"."run_daily_etl_pipeline"(date, text[]) TO "postgres", "service_role";
 
 REVOKE ALL ON FUNCTION "analytics"."run_etl_job"(text, date) FROM PUBLIC;
 
@@ -5350,9 +5458,9 @@ REVOKE ALL ON FUNCTION "analytics"."write_payments_metrics"(date) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."write_payments_metrics"(date) TO "postgres", "service_role";
 
-REVOKE ALL ON PROCEDURE "analytics"."run_etl_day"(date, date[], date, text) FROM PUBLIC;
+REVOKE ALL ON PROCEDURE "analytics"."run_etl_day"(date, date[], date, text, text[]) FROM PUBLIC;
 
-GRANT EXECUTE ON PROCEDURE "analytics"."run_etl_day"(date, date[], date, text) TO "postgres", "service_role";
+GRANT EXECUTE ON PROCEDURE "analytics"."run_etl_day"(date, date[], date, text, text[]) TO "postgres", "service_role";
 
 REVOKE ALL ON PROCEDURE "analytics"."run_nightly_etl_in_steps"(date) FROM PUBLIC;
 

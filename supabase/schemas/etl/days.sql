@@ -62,7 +62,8 @@ alter table analytics.etl_activity_changes enable row level security;
 revoke all on analytics.etl_activity_changes from public, anon, authenticated;
 grant select, insert, delete on analytics.etl_activity_changes to service_role;
 
--- The days the running nightly (or rebuild, or pipeline) computes in full, in this transaction.
+-- The days whose activity the running nightly (or rebuild, or pipeline) computes in this
+-- transaction: those on which it runs the engagement job (and so the cohort job after it).
 create or replace function analytics.etl_run_days()
 returns date[]
 language sql
@@ -72,6 +73,6 @@ as $$
   select coalesce(nullif(current_setting('analytics.etl_run_days', true), '')::date[], '{}')
 $$;
 comment on function analytics.etl_run_days() is
-  'The local days the current transaction''s ETL run computes in full (transaction setting analytics.etl_run_days): their own jobs bring them up to date, so changes elsewhere need not.';
+  'The local days on which the current transaction''s ETL run runs the engagement and cohort jobs (transaction setting analytics.etl_run_days): their own jobs bring their activity counts and cohorts up to date, so changes of activity elsewhere need not.';
 revoke all on function analytics.etl_run_days() from public, anon, authenticated;
 grant execute on function analytics.etl_run_days() to service_role;

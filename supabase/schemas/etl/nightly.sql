@@ -226,7 +226,7 @@ begin
     v_i := v_i + 1;
     v_t0 := clock_timestamp();
     metric_date := v_day;
-    status := analytics.run_daily_etl_pipeline(v_day);
+    status := analytics.run_daily_etl_pipeline(v_day, analytics.etl_day_jobs(v_prepared, v_day));
     if status <> 'succeeded' then
       insert into analytics.etl_recompute_requests (metric_date, reason) values (v_day, 'failed');
     end if;
@@ -238,7 +238,7 @@ begin
 end;
 $$;
 comment on function analytics.etl_process(date[], jsonb, date, text) is
-  'The work of a nightly run or a rebuild in one transaction: analytics.etl_process_prepare (links of the new events, p_new: {day: [ingested_at, ...]}), p_full and the days with new events in full, oldest first (a notice per day: progress), analytics.etl_process_finish (what the new events change on other computed days).';
+  'The work of a nightly run or a rebuild in one transaction: analytics.etl_process_prepare (links of the new events, p_new: {day: [ingested_at, ...]}), p_full in full and the days with new events (those computed before: the jobs that read the new events), oldest first (a notice per day: progress), analytics.etl_process_finish (what the new events change on other computed days).';
 revoke all on function analytics.etl_process(date[], jsonb, date, text) from public, anon, authenticated;
 grant execute on function analytics.etl_process(date[], jsonb, date, text) to service_role;
 
@@ -432,22 +432,31 @@ declare
   v_fulfillment date[];
   v_content_days date[];
   v_day date;
+  v_initiated text[] := analytics.user_initiated_event_types();
+  v_jobs text[];
+  v_scope jsonb := '{}'::jsonb;
   v_phase timestamptz := clock_timestamp();
 begin
   perform set_config('analytics.etl_today', p_today::text, true);
   select coalesce(array_agg(distinct (x.key)::date order by (x.key)::date), '{}') into v_marked
   from jsonb_each(coalesce(p_new, '{}')) as x where not ((x.key)::date = any(p_full));
-  select coalesce(array_agg(distinct d order by d), '{}') into v_run from unnest(p_full || v_marked) as d;
-  perform set_config('analytics.etl_run_days', v_run::text, true);
 
   -- The new events of the marked days, by the ingested_at values their marks carry: the pages of
   -- the day (BRIN on event_timestamp) that also hold rows stored between the first and the last of
-  -- those times (BRIN on ingested_at, etl/pipeline.sql), not the whole day.
+  -- those times (BRIN on ingested_at, etl/pipeline.sql), not the whole day. A day computed before
+  -- in this zone reruns only the jobs that read its new events (analytics.etl_jobs_reading: its
+  -- scope); another, every job.
   for v_day, v_ingested in
     select (x.key)::date, array(select jsonb_array_elements_text(x.value)::timestamptz)
     from jsonb_each(coalesce(p_new, '{}')) as x where (x.key)::date = any(v_marked)
   loop
     select min(t), max(t) into v_first_at, v_last_at from unnest(v_ingested) as t;
+    with new_events as materialized (
+      select e.event_domain, e.event_type, e.event_timestamp, e.entity_id, e.user_id
+      from public.events_raw e
+      where e.event_timestamp >= v_day::timestamp at time zone v_zone and e.event_timestamp < (v_day + 1)::timestamp at time zone v_zone
+        and e.ingested_at = any(v_ingested) and e.ingested_at >= v_first_at and e.ingested_at <= v_last_at
+    )
     select array_cat(v_pay, array_agg(distinct e.entity_id) filter (where e.event_domain = 'payments' and e.entity_id is not null)),
       array_cat(v_calls, array_agg(distinct e.entity_id) filter (where e.event_domain = 'calls' and e.entity_id is not null)),
       array_cat(v_notes, array_agg(distinct e.entity_id) filter (where e.event_domain = 'notifications' and e.entity_id is not null)),
@@ -458,12 +467,23 @@ begin
       array_cat(v_since_ids, array_agg(e.event_domain || ':' || e.entity_id) filter (
         where (e.event_domain = 'orders' or e.event_type = 'horoscope_uploaded') and e.entity_id is not null)),
       array_cat(v_since_at, array_agg(e.event_timestamp) filter (
-        where (e.event_domain = 'orders' or e.event_type = 'horoscope_uploaded') and e.entity_id is not null))
-    into v_pay, v_calls, v_notes, v_users, v_since_ids, v_since_at
-    from public.events_raw e
-    where e.event_timestamp >= v_day::timestamp at time zone v_zone and e.event_timestamp < (v_day + 1)::timestamp at time zone v_zone
-      and e.ingested_at = any(v_ingested) and e.ingested_at >= v_first_at and e.ingested_at <= v_last_at;
+        where (e.event_domain = 'orders' or e.event_type = 'horoscope_uploaded') and e.entity_id is not null)),
+      (select coalesce(array_agg(distinct j), '{}')
+       from new_events n, unnest(analytics.etl_jobs_reading(n.event_domain, n.event_type,
+                                   n.user_id is not null and n.event_type = any(v_initiated))) as j)
+    into v_pay, v_calls, v_notes, v_users, v_since_ids, v_since_at, v_jobs
+    from new_events e;
+    if exists (select 1 from analytics.etl_days c where c.metric_date = v_day and c.time_zone = v_zone) then
+      v_scope := v_scope || jsonb_build_object(v_day, to_jsonb(v_jobs));
+    end if;
   end loop;
+  -- The run's days: those computed in full and the marked days with a job to rerun. Its activity
+  -- days (analytics.etl_run_days) are those whose engagement job it runs.
+  select coalesce(array_agg(distinct d order by d), '{}') into v_run
+  from unnest(p_full || v_marked) as d
+  where not (v_scope ? d::text) or jsonb_array_length(v_scope -> d::text) > 0;
+  perform set_config('analytics.etl_run_days',
+    analytics.etl_days_running(jsonb_build_object('run', to_jsonb(v_run), 'scope', v_scope), 'engagement')::text, true);
   select jsonb_object_agg(x.id, x.since) filter (where x.id like 'orders:%'),
     jsonb_object_agg(x.id, x.since) filter (where x.id like 'content:%')
   into v_orders, v_content
@@ -497,14 +517,44 @@ begin
     raise notice '%: links and later order/horoscope days of the new events in % s', p_label,
       round(extract(epoch from clock_timestamp() - v_phase)::numeric, 2);
   end if;
-  return jsonb_build_object('today', p_today, 'label', p_label, 'run', to_jsonb(v_run),
+  return jsonb_build_object('today', p_today, 'label', p_label, 'run', to_jsonb(v_run), 'scope', v_scope,
     'fulfillment', to_jsonb(v_fulfillment), 'content', to_jsonb(v_content_days));
 end;
 $$;
 comment on function analytics.etl_process_prepare(date[], jsonb, date, text) is
-  'Part 1 of analytics.etl_process: recomputes the links of the new events (recording the days whose rates to recount in etl_rate_refresh_days) and returns {today, label, run: days to compute in full, fulfillment and content: other days the new events change}.';
+  'Part 1 of analytics.etl_process: recomputes the links of the new events (recording the days whose rates to recount in etl_rate_refresh_days) and returns {today, label, run: days to compute, scope: {day: jobs} for marked days computed before that rerun only the jobs reading their new events, fulfillment and content: other days the new events change}.';
 revoke all on function analytics.etl_process_prepare(date[], jsonb, date, text) from public, anon, authenticated;
 grant execute on function analytics.etl_process_prepare(date[], jsonb, date, text) to service_role;
+
+-- A run's scope (etl_process_prepare's answer): the jobs it runs on a day, and the days it runs a job on.
+create or replace function analytics.etl_day_jobs(p_prepared jsonb, p_day date)
+returns text[]
+language sql
+immutable
+set search_path = ''
+as $$
+  select case when p_prepared -> 'scope' ? p_day::text
+    then array(select jsonb_array_elements_text(p_prepared -> 'scope' -> p_day::text)) end
+$$;
+comment on function analytics.etl_day_jobs(jsonb, date) is
+  'The jobs a prepared run (analytics.etl_process_prepare) reruns on a day it computes; null for every job.';
+revoke all on function analytics.etl_day_jobs(jsonb, date) from public, anon, authenticated;
+grant execute on function analytics.etl_day_jobs(jsonb, date) to service_role;
+
+create or replace function analytics.etl_days_running(p_prepared jsonb, p_job text)
+returns date[]
+language sql
+immutable
+set search_path = ''
+as $$
+  select coalesce(array_agg(d.day order by d.day), '{}')
+  from (select jsonb_array_elements_text(p_prepared -> 'run')::date as day) d
+  where p_job = any(coalesce(analytics.etl_day_jobs(p_prepared, d.day), analytics.etl_job_names()))
+$$;
+comment on function analytics.etl_days_running(jsonb, text) is
+  'The days on which a prepared run (analytics.etl_process_prepare) runs a job.';
+revoke all on function analytics.etl_days_running(jsonb, text) from public, anon, authenticated;
+grant execute on function analytics.etl_days_running(jsonb, text) to service_role;
 
 -- Last part of etl_process: the other days the new events change, after the run's days.
 create or replace function analytics.etl_process_finish(p_prepared jsonb)
@@ -514,7 +564,7 @@ set search_path = ''
 as $$
 declare
   v_label text := p_prepared ->> 'label';
-  v_run date[] := array(select jsonb_array_elements_text(p_prepared -> 'run')::date);
+  v_activity date[] := analytics.etl_days_running(p_prepared, 'engagement');
   v_fulfillment date[] := array(select jsonb_array_elements_text(p_prepared -> 'fulfillment')::date);
   v_content_days date[] := array(select jsonb_array_elements_text(p_prepared -> 'content')::date);
   v_targets_pay date[];
@@ -524,20 +574,24 @@ declare
   v_applied jsonb;
 begin
   perform set_config('analytics.etl_today', p_prepared ->> 'today', true);
-  perform set_config('analytics.etl_run_days', v_run::text, true);
-  -- The rates to recount: this run's links and any a killed run left; the run's own days were
-  -- computed after the links.
+  perform set_config('analytics.etl_run_days', v_activity::text, true);
+  -- The rates to recount: this run's links and any a killed run left; the days on which the run
+  -- ran the job were computed after the links.
   with taken as (delete from analytics.etl_rate_refresh_days returning job_name, metric_date)
-  select coalesce(array_agg(t.metric_date) filter (where t.job_name = 'payments'), '{}'),
-    coalesce(array_agg(t.metric_date) filter (where t.job_name = 'calls'), '{}'),
-    coalesce(array_agg(t.metric_date) filter (where t.job_name = 'engagement'), '{}')
+  select coalesce(array_agg(t.metric_date) filter (
+           where t.job_name = 'payments' and not (t.metric_date = any(analytics.etl_days_running(p_prepared, 'payments')))), '{}'),
+    coalesce(array_agg(t.metric_date) filter (
+      where t.job_name = 'calls' and not (t.metric_date = any(analytics.etl_days_running(p_prepared, 'calls')))), '{}'),
+    coalesce(array_agg(t.metric_date) filter (where t.job_name = 'engagement' and not (t.metric_date = any(v_activity))), '{}')
   into v_targets_pay, v_targets_calls, v_targets_eng
-  from taken t where not (t.metric_date = any(v_run));
+  from taken t;
 
   perform analytics.compute_daily_fulfillment_metrics(d) from unnest(v_fulfillment) as d
-  where not (d = any(v_run)) and exists (select 1 from analytics.etl_days c where c.metric_date = d);
+  where not (d = any(analytics.etl_days_running(p_prepared, 'fulfillment')))
+    and exists (select 1 from analytics.etl_days c where c.metric_date = d);
   perform analytics.compute_daily_content_metrics(d) from unnest(v_content_days) as d
-  where not (d = any(v_run)) and exists (select 1 from analytics.etl_days c where c.metric_date = d);
+  where not (d = any(analytics.etl_days_running(p_prepared, 'content')))
+    and exists (select 1 from analytics.etl_days c where c.metric_date = d);
   perform analytics.refresh_share_rates('payments', v_targets_pay);
   perform analytics.refresh_share_rates('calls', v_targets_calls);
   perform analytics.refresh_share_rates('engagement', v_targets_eng);
@@ -546,7 +600,7 @@ begin
     cardinality(v_targets_pay) + cardinality(v_targets_calls) + cardinality(v_targets_eng),
     round(extract(epoch from clock_timestamp() - v_phase)::numeric, 2);
   v_phase := clock_timestamp();
-  v_applied := analytics.apply_activity_changes(v_run);
+  v_applied := analytics.apply_activity_changes(v_activity);
   raise notice '%: activity changes % applied in % s', v_label, v_applied,
     round(extract(epoch from clock_timestamp() - v_phase)::numeric, 2);
 end;
@@ -607,7 +661,8 @@ begin
     v_i := v_i + 1;
     v_t0 := pg_catalog.clock_timestamp();
     update analytics.etl_nightly_runs set current_day = v_day where run_id = v_run_id;
-    call analytics.run_etl_day(v_day, v_run, (v_plan ->> 'today')::date, v_status);
+    call analytics.run_etl_day(v_day, analytics.etl_days_running(v_prepared, 'engagement'), (v_plan ->> 'today')::date, v_status,
+      analytics.etl_day_jobs(v_prepared, v_day));
     perform analytics.etl_nightly_progress(v_run_id, v_day, v_status);
     commit;
     raise notice 'nightly: % (% of %) % in % s', v_day, v_i, pg_catalog.cardinality(v_run), v_status,

@@ -1,11 +1,11 @@
--- The daily pipeline for one local day (reporting time zone): every job, each in its own
--- subtransaction (engagement before cohort_retention), the day recorded with its zone in
--- analytics.etl_days; and the late-event marks. The nightly run is in etl/nightly.sql.
+-- The daily pipeline for one local day (reporting time zone): every job (or those p_jobs names),
+-- each in its own subtransaction (engagement before cohort_retention), the day recorded with its
+-- zone in analytics.etl_days; and the late-event marks. The nightly run is in etl/nightly.sql.
 -- The pipeline first summarizes the new BRIN ranges of the partitions its jobs read. Rows stored
 -- after a BRIN range was last summarized sit in unsummarized ranges, which a bitmap scan through
 -- the BRIN index must read whole: without this, each job's scan of one day also read every page
 -- stored since autovacuum last summarized the index.
-create or replace function analytics.run_daily_etl_pipeline(p_date date)
+create or replace function analytics.run_daily_etl_pipeline(p_date date, p_jobs text[] default null)
 returns text
 language plpgsql
 set search_path = ''
@@ -21,16 +21,22 @@ declare
   v_status text;
   v_lock_timeout text := current_setting('lock_timeout');
   v_run_days text := current_setting('analytics.etl_run_days', true);
+  v_jobs text[] := coalesce(p_jobs, analytics.etl_job_names());
 begin
   if p_date is null then
     raise exception 'run_daily_etl_pipeline: date is required' using errcode = '22004';
+  end if;
+  if not (v_jobs <@ analytics.etl_job_names()) then
+    raise exception 'run_daily_etl_pipeline: unknown job in %', p_jobs using errcode = '22023';
   end if;
   insert into public.etl_job_runs (job_name, target_date, started_at, status)
   values ('pipeline', p_date, clock_timestamp(), 'running')
   returning id into v_pipeline_id;
   -- The day's own cohort job follows its engagement job: changes of the day's activity need no
   -- other propagation for it.
-  perform set_config('analytics.etl_run_days', (analytics.etl_run_days() || p_date)::text, true);
+  if 'engagement' = any(v_jobs) then
+    perform set_config('analytics.etl_run_days', (analytics.etl_run_days() || p_date)::text, true);
+  end if;
 
   -- The partitions the day's scans read. Summarizing holds each one's share update exclusive lock
   -- to the end of the transaction: when another run (or a vacuum) holds it, skip rather than wait.
@@ -45,7 +51,8 @@ begin
   end;
 
   -- Engagement before cohort_retention: it maintains the activity tables cohorts read.
-  foreach v_job in array array['fulfillment', 'payments', 'calls', 'engagement', 'content', 'cohort_retention'] loop
+  foreach v_job in array analytics.etl_job_names() loop
+    continue when not (v_job = any(v_jobs));
     begin
       v_run := analytics.run_etl_job(v_job, p_date);
       v_rows := v_rows + coalesce(v_run.rows_written, 0);
@@ -72,10 +79,10 @@ begin
   return v_status;
 end;
 $$;
-comment on function analytics.run_daily_etl_pipeline(date) is
-  'Runs every daily ETL job for one local day (reporting time zone), each isolated so one failure does not stop the others, after summarizing new BRIN ranges of the day''s partitions; records the day and its zone in analytics.etl_days and a "pipeline" etl_job_runs row. Returns succeeded | failed.';
-revoke all on function analytics.run_daily_etl_pipeline(date) from public, anon, authenticated;
-grant execute on function analytics.run_daily_etl_pipeline(date) to service_role;
+comment on function analytics.run_daily_etl_pipeline(date, text[]) is
+  'Runs every daily ETL job for one local day (reporting time zone), or those p_jobs names, each isolated so one failure does not stop the others, after summarizing new BRIN ranges of the day''s partitions; records the day and its zone in analytics.etl_days and a "pipeline" etl_job_runs row. Returns succeeded | failed.';
+revoke all on function analytics.run_daily_etl_pipeline(date, text[]) from public, anon, authenticated;
+grant execute on function analytics.run_daily_etl_pipeline(date, text[]) to service_role;
 
 -- security definer: brin_summarize_new_values needs the index owner (the partitions' owner, which
 -- creates them), and the pipeline also runs as service_role. It only ever touches the BRIN indexes
@@ -195,7 +202,7 @@ comment on trigger events_raw_mark_late_days on public.events_raw is
   'Marks already computed days that receive late events, for the next nightly ETL run.';
 
 -- First transaction of a day: a running row per job, committed by the caller before the work.
-create or replace function analytics.etl_open_day_runs(p_date date)
+create or replace function analytics.etl_open_day_runs(p_date date, p_jobs text[] default null)
 returns integer
 language sql
 set search_path = ''
@@ -203,18 +210,20 @@ as $$
   with opened as (
     insert into public.etl_job_runs (job_name, target_date, started_at, status)
     select j, p_date, now(), 'running' from unnest(analytics.etl_job_names()) as j
+    where j = any(coalesce(p_jobs, analytics.etl_job_names()))
     returning 1
   )
   select count(*)::integer from opened
 $$;
-comment on function analytics.etl_open_day_runs(date) is
-  'Records a running etl_job_runs row for each daily job of the day, for this session; commit before the day''s work (analytics.run_etl_day) so that others see it running.';
-revoke all on function analytics.etl_open_day_runs(date) from public, anon, authenticated;
-grant execute on function analytics.etl_open_day_runs(date) to service_role;
+comment on function analytics.etl_open_day_runs(date, text[]) is
+  'Records a running etl_job_runs row for each daily job of the day (or those p_jobs names), for this session; commit before the day''s work (analytics.run_etl_day) so that others see it running.';
+revoke all on function analytics.etl_open_day_runs(date, text[]) from public, anon, authenticated;
+grant execute on function analytics.etl_open_day_runs(date, text[]) to service_role;
 
 -- Second transaction of a day: the pipeline, in the run's context (the days it computes in full,
 -- its "today"). Whatever happens, no row of this session for the day is left running.
-create or replace function analytics.etl_compute_day(p_date date, p_run_days date[] default null, p_today date default null)
+create or replace function analytics.etl_compute_day(p_date date, p_run_days date[] default null, p_today date default null,
+  p_jobs text[] default null)
 returns text
 language plpgsql
 set search_path = ''
@@ -230,7 +239,7 @@ begin
     perform pg_catalog.set_config('analytics.etl_run_days', p_run_days::text, true);
   end if;
   begin
-    v_status := analytics.run_daily_etl_pipeline(p_date);
+    v_status := analytics.run_daily_etl_pipeline(p_date, p_jobs);
   exception when others then
     get stacked diagnostics v_error = message_text;
     v_status := 'failed';
@@ -243,25 +252,25 @@ begin
   return v_status;
 end;
 $$;
-comment on function analytics.etl_compute_day(date, date[], date) is
-  'Computes one local day (analytics.run_daily_etl_pipeline) with the run''s days computed in full and its today; marks this session''s rows for the day that are still running as failed. Returns succeeded | failed.';
-revoke all on function analytics.etl_compute_day(date, date[], date) from public, anon, authenticated;
-grant execute on function analytics.etl_compute_day(date, date[], date) to service_role;
+comment on function analytics.etl_compute_day(date, date[], date, text[]) is
+  'Computes one local day (analytics.run_daily_etl_pipeline: every job, or those p_jobs names) with the run''s days (analytics.etl_run_days) and its today; marks this session''s rows for the day that are still running as failed. Returns succeeded | failed.';
+revoke all on function analytics.etl_compute_day(date, date[], date, text[]) from public, anon, authenticated;
+grant execute on function analytics.etl_compute_day(date, date[], date, text[]) to service_role;
 
 -- Procedures that COMMIT may not have a SET clause: no `set search_path`; every name below is
 -- schema-qualified and every function they call sets its own.
 create or replace procedure analytics.run_etl_day(p_date date, p_run_days date[] default null, p_today date default null,
-  inout p_status text default null)
+  inout p_status text default null, p_jobs text[] default null)
 language plpgsql
 as $$
 begin
-  perform analytics.etl_open_day_runs(p_date);
+  perform analytics.etl_open_day_runs(p_date, p_jobs);
   commit;
-  p_status := analytics.etl_compute_day(p_date, p_run_days, p_today);
+  p_status := analytics.etl_compute_day(p_date, p_run_days, p_today, p_jobs);
   commit;
 end;
 $$;
-comment on procedure analytics.run_etl_day(date, date[], date, text) is
-  'Computes one local day visibly: commits a running row per job, then computes the day and commits it whole. CALL it on its own (not inside a transaction block). p_status: succeeded | failed.';
-revoke all on procedure analytics.run_etl_day(date, date[], date, text) from public, anon, authenticated;
-grant execute on procedure analytics.run_etl_day(date, date[], date, text) to service_role;
+comment on procedure analytics.run_etl_day(date, date[], date, text, text[]) is
+  'Computes one local day visibly (every job, or those p_jobs names): commits a running row per job, then computes the day and commits it whole. CALL it on its own (not inside a transaction block). p_status: succeeded | failed.';
+revoke all on procedure analytics.run_etl_day(date, date[], date, text, text[]) from public, anon, authenticated;
+grant execute on procedure analytics.run_etl_day(date, date[], date, text, text[]) to service_role;

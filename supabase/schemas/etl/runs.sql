@@ -169,6 +169,35 @@ comment on function analytics.etl_job_names() is 'The daily ETL jobs in pipeline
 revoke all on function analytics.etl_job_names() from public, anon, authenticated;
 grant execute on function analytics.etl_job_names() to service_role;
 
+-- The jobs whose day an event is read by, as each writer selects its day's events (etl/<job>.sql):
+-- a computed day that receives late events reruns only those (etl_process_prepare). What the
+-- events change on other days (histories, links, activity) is found apart from this.
+create or replace function analytics.etl_jobs_reading(p_domain text, p_type text, p_user_initiated boolean)
+returns text[]
+language sql
+immutable
+set search_path = ''
+as $$
+  select array_remove(array[
+    case when p_domain = 'orders' then 'fulfillment' end,
+    case when p_domain = 'payments' then 'payments' end,
+    case when p_domain = 'calls' then 'calls' end,
+    case when x.engagement then 'engagement' end,
+    case when p_domain = 'content'
+           and p_type in ('horoscope_uploaded', 'horoscope_approved', 'horoscope_rejected', 'horoscope_published') then 'content' end,
+    case when x.engagement then 'cohort_retention' end], null)
+  -- Engagement: activity (user-initiated events of any domain), the notification funnel and listens.
+  -- The day's cohort rows follow its activity.
+  from (select p_user_initiated
+          or (p_domain in ('notifications', 'content')
+              and p_type in ('notification_sent', 'notification_delivered', 'notification_opened',
+                             'notification_opted_out', 'horoscope_listened')) as engagement) x
+$$;
+comment on function analytics.etl_jobs_reading(text, text, boolean) is
+  'The daily ETL jobs that read an event of this domain and type on its own day (p_user_initiated: it has a user and a type of analytics.user_initiated_event_types()), in pipeline order; cohort_retention goes with engagement.';
+revoke all on function analytics.etl_jobs_reading(text, text, boolean) from public, anon, authenticated;
+grant execute on function analytics.etl_jobs_reading(text, text, boolean) to service_role;
+
 -- Alive: a session with that pid that started no later than the run (a reused pid started later).
 -- pg_stat_activity shows pid and backend_start of every session to every role.
 create or replace function analytics.session_alive(p_pid integer, p_since timestamptz)
