@@ -29,7 +29,8 @@ const USAGE = `usage: npm run ops -- <command>
                                    by day; its progress shows in ops status meanwhile
   status                           nightly runs in progress, running jobs, last ETL runs, failures, late days, freshness, partitions, cron
   partitions --ensure [--months N] create this month's and the next N (default 2) partitions
-  purge                            apply the retention policy now
+  purge [--raw-days N]             apply the retention policy now; --raw-days sets how many days of
+                                   raw events it keeps (90 to 730, default 90)
   erase <user uuid>                GDPR erasure of one user; prints the receipt
   health [--run-at HH:MM] [--grace 2h] [--stale-after 6h]
                                    health report (exit 1 when unhealthy); the options change its settings
@@ -50,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
       case "etl": return await runEtl(sql, flags);
       case "status": return await printStatus(sql);
       case "partitions": return await ensurePartitions(sql, flags);
-      case "purge": return await purge(sql);
+      case "purge": return await purge(sql, flags);
       case "erase": return await erase(sql, positional);
       case "rebuild": return await rebuild(sql, flags);
       case "time-zone": return await timeZone(sql, positional);

@@ -18,6 +18,7 @@ export function parseOpsArgs(args: string[]) {
       for: { type: "string" },
       reason: { type: "string" },
       clear: { type: "boolean" },
+      "raw-days": { type: "string" },
       help: { type: "boolean" },
     },
   });
@@ -60,4 +61,11 @@ export function parseDuration(value: string | undefined, flag: string): string {
 export function parseTimeOfDay(value: string | undefined, flag: string): string {
   if (!value || !/^([01]\d|2[0-3]):[0-5]\d$/.test(value)) throw new UsageError(`--${flag} must be a time of day HH:MM`);
   return value;
+}
+
+/** A whole number of days within [min, max]. */
+export function parseDays(value: string | undefined, flag: string, min: number, max: number): number {
+  const n = value !== undefined && /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
+  if (!(n >= min && n <= max)) throw new UsageError(`--${flag} must be a number of days from ${min} to ${max}`);
+  return n;
 }

@@ -226,11 +226,13 @@ CREATE TABLE "analytics"."ops_settings" (
   "alert_webhook_url"     text,
   "alerts_silenced_until" timestamp with time zone,
   "alerts_silence_reason" text,
+  "raw_retention_days"    integer                  NOT NULL DEFAULT 90,
   "updated_at"            timestamp with time zone NOT NULL DEFAULT now(),
   CONSTRAINT "ops_settings_alert_webhook_url" CHECK ((alert_webhook_url ~ '^https?://[^\s]+$'::text)),
   CONSTRAINT "ops_settings_alerts_silence_reason" CHECK ((char_length(alerts_silence_reason) <= 200)),
   CONSTRAINT "ops_settings_nightly_grace" CHECK (((nightly_grace >= '00:00:00'::interval) AND (nightly_grace <= '20:00:00'::interval))),
   CONSTRAINT "ops_settings_pkey" PRIMARY KEY (singleton),
+  CONSTRAINT "ops_settings_raw_retention_days" CHECK (((raw_retention_days >= 90) AND (raw_retention_days <= 730))),
   CONSTRAINT "ops_settings_singleton" CHECK (singleton),
   CONSTRAINT "ops_settings_stale_run_after" CHECK ((stale_run_after >= '00:05:00'::interval))
 );
@@ -1950,7 +1952,7 @@ CREATE OR REPLACE FUNCTION analytics.purge_expired_data (
   AS $function$
 declare
   v_today date := (p_now at time zone 'UTC')::date;
-  v_raw_cutoff timestamptz := (v_today - 90)::timestamp at time zone 'UTC';
+  v_raw_cutoff timestamptz := (v_today - analytics.raw_retention_days())::timestamp at time zone 'UTC';
   v_metrics_cutoff date := (v_today - interval '2 years')::date;
   v_raw_first_day date := ((v_raw_cutoff at time zone analytics.reporting_time_zone())::date + 1);
   v_lock_timeout text := current_setting('lock_timeout');
@@ -2115,6 +2117,15 @@ CREATE OR REPLACE FUNCTION analytics.purge_ingest_quota (
   select count(*)::integer from purged
 $function$;
 
+CREATE OR REPLACE FUNCTION analytics.raw_retention_days()
+  RETURNS integer
+  LANGUAGE sql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+  select coalesce(max(o.raw_retention_days), 90) from analytics.ops_settings o
+$function$;
+
 CREATE OR REPLACE FUNCTION analytics.raw_retention_first_day (
   p_zone text DEFAULT NULL::text
 )
@@ -2123,7 +2134,7 @@ CREATE OR REPLACE FUNCTION analytics.raw_retention_first_day (
   STABLE
   SET search_path TO ''
   AS $function$
-  select (((((now() at time zone 'UTC')::date - 90)::timestamp at time zone 'UTC')
+  select (((((now() at time zone 'UTC')::date - analytics.raw_retention_days())::timestamp at time zone 'UTC')
           at time zone coalesce(p_zone, analytics.reporting_time_zone()))::date + 1)
 $function$;
 
@@ -4416,6 +4427,8 @@ COMMENT ON COLUMN "analytics"."ops_settings"."nightly_grace" IS 'How long after 
 
 COMMENT ON COLUMN "analytics"."ops_settings"."nightly_run_at" IS 'Time of day (reporting time zone) at which the nightly ETL run starts.';
 
+COMMENT ON COLUMN "analytics"."ops_settings"."raw_retention_days" IS 'How many UTC days of raw events (events_raw) the daily purge keeps, 90 to 730; the nightly run and rebuilds compute only days wholly within them. Longer keeps more days rebuildable.';
+
 COMMENT ON COLUMN "analytics"."ops_settings"."singleton" IS 'Always true: the table holds one row.';
 
 COMMENT ON COLUMN "analytics"."ops_settings"."stale_run_after" IS 'A running ETL job older than this counts as stale even when its session is alive.';
@@ -4818,13 +4831,15 @@ COMMENT ON FUNCTION
 
 COMMENT ON FUNCTION "analytics"."nightly_run_due"(timestamp with time zone) IS 'Whether the scheduled nightly run is due at p_now: not yet (before ops_settings.nightly_run_at, default 02:00 local), done today, or due.';
 
-COMMENT ON FUNCTION "analytics"."purge_expired_data"(timestamp with time zone) IS 'Retention purge (pg_cron, daily): deletes raw events older than 90 days from the boundary partition and DEFAULT, metrics/cohorts/activity/computed days older than 2 years, ETL links and same-day counts of days no longer in raw retention, etl_job_runs older than 1 year, cron run history older than 30 days, then drops expired monthly events_raw partitions (waiting at most 500 ms per attempt, 5 attempts; partitions it could not drop are returned as deferred_partitions and dropped by the next run). Returns counts.';
+COMMENT ON FUNCTION "analytics"."purge_expired_data"(timestamp with time zone) IS 'Retention purge (pg_cron, daily): deletes raw events older than raw retention (analytics.raw_retention_days(), 90 days by default) from the boundary partition and DEFAULT, metrics/cohorts/activity/computed days older than 2 years, ETL links and same-day counts of days no longer in raw retention, etl_job_runs older than 1 year, cron run history older than 30 days, then drops expired monthly events_raw partitions (waiting at most 500 ms per attempt, 5 attempts; partitions it could not drop are returned as deferred_partitions and dropped by the next run). Returns counts.';
 
 COMMENT ON FUNCTION "analytics"."purge_expired_state"(timestamp with time zone) IS 'Retention purge (pg_cron, daily) of the state purge_expired_data leaves: first-seen days of users without activity in the last 2 years, activity changes older than 2 years, health alerts older than 90 days, nightly runs older than 1 year. Returns counts.';
 
 COMMENT ON FUNCTION "analytics"."purge_ingest_quota"(timestamp with time zone) IS 'Deletes ingest quota rows whose window started more than an hour before p_now (pg_cron, hourly). Returns how many.';
 
-COMMENT ON FUNCTION "analytics"."raw_retention_first_day"(text) IS 'The first local day (in the given zone, default the reporting zone) lying wholly within raw retention (events_raw keeps 90 UTC days).';
+COMMENT ON FUNCTION "analytics"."raw_retention_days"() IS 'How many UTC days of raw events are kept (ops_settings.raw_retention_days; 90 without a settings row).';
+
+COMMENT ON FUNCTION "analytics"."raw_retention_first_day"(text) IS 'The first local day (in the given zone, default the reporting zone) lying wholly within raw retention (events_raw keeps analytics.raw_retention_days() UTC days, 90 by default).';
 
 COMMENT ON FUNCTION "analytics"."rebuild_metrics"(date, date, date) IS 'Recomputes every day of [p_from, p_to] (up to local yesterday) from scratch, oldest first, with everything those days change on other days; raises a notice per day (progress). Returns each day with its status.';
 
@@ -5004,7 +5019,7 @@ COMMENT ON TABLE "analytics"."ingest_rate_limits" IS 'Fixed-window request and e
 
 COMMENT ON TABLE "analytics"."metrics_table_versions" IS 'Data versions of the tables the metrics API reads: a table''s version is sum(version) of its rows; every write statement adds 1 (trigger analytics.bump_metrics_table_version). Read by the metrics function as the connection role to key its response cache.';
 
-COMMENT ON TABLE "analytics"."ops_settings" IS 'Operational settings (one row): nightly run time and grace for health, stale bound for running ETL jobs, alert webhook and silence.';
+COMMENT ON TABLE "analytics"."ops_settings" IS 'Operational settings (one row): nightly run time and grace for health, stale bound for running ETL jobs, alert webhook and silence, raw event retention.';
 
 COMMENT ON TABLE "analytics"."privacy_key" IS 'The secret key of analytics.subject_hash (one row). Never exposed.';
 
@@ -5345,6 +5360,10 @@ GRANT EXECUTE ON FUNCTION "analytics"."purge_expired_state"(timestamp WITH time 
 REVOKE ALL ON FUNCTION "analytics"."purge_ingest_quota"(timestamp WITH time zone) FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION "analytics"."purge_ingest_quota"(timestamp WITH time zone) TO "postgres", "service_role";
+
+REVOKE ALL ON FUNCTION "analytics"."raw_retention_days"() FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."raw_retention_days"() TO "postgres", "service_role";
 
 REVOKE ALL ON FUNCTION "analytics"."raw_retention_first_day"(text) FROM PUBLIC;
 

@@ -53,21 +53,6 @@ comment on function analytics.reporting_today() is
 revoke all on function analytics.reporting_today() from public, anon;
 grant execute on function analytics.reporting_today() to authenticated, service_role;
 
--- The first local day whose events are all still stored (raw retention is 90 UTC days).
-create or replace function analytics.raw_retention_first_day(p_zone text default null)
-returns date
-language sql
-stable
-set search_path = ''
-as $$
-  select (((((now() at time zone 'UTC')::date - 90)::timestamp at time zone 'UTC')
-          at time zone coalesce(p_zone, analytics.reporting_time_zone()))::date + 1)
-$$;
-comment on function analytics.raw_retention_first_day(text) is
-  'The first local day (in the given zone, default the reporting zone) lying wholly within raw retention (events_raw keeps 90 UTC days).';
-revoke all on function analytics.raw_retention_first_day(text) from public, anon, authenticated;
-grant execute on function analytics.raw_retention_first_day(text) to service_role;
-
 -- security definer: only the service role may call it, and it writes tables nobody else may.
 create or replace function analytics.set_reporting_time_zone(p_zone text)
 returns jsonb

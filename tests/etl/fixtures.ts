@@ -48,3 +48,19 @@ export async function cleanupDays(sql: Sql, days: string[], eventIds: string[]):
   await sql`delete from analytics.etl_recompute_requests where metric_date = any(${days}::date[])`;
   await sql`delete from analytics.etl_days where metric_date = any(${days}::date[])`;
 }
+
+/**
+ * Keeps raw retention (ops_settings.raw_retention_days) long enough for a suite whose days are fixed
+ * dates: the nightly run computes only days wholly within it, and those days fall out of the
+ * default 90 as the calendar moves on. Returns the restore, for afterAll.
+ */
+export async function keepRawRetentionFrom(sql: Sql, firstDay: string): Promise<() => Promise<void>> {
+  // Two days of margin: local days start before their UTC day east of UTC.
+  const days = Math.ceil((Date.now() - Date.parse(`${firstDay}T00:00:00Z`)) / 86_400_000) + 2;
+  if (days > 730) throw new Error(`${firstDay} is more than 730 days ago, past the longest raw retention: move the suite's days`);
+  const [{ kept }] = await sql<{ kept: number }[]>`select raw_retention_days as kept from analytics.ops_settings`;
+  await sql`update analytics.ops_settings set raw_retention_days = ${Math.max(kept, days)}`;
+  return async () => {
+    await sql`update analytics.ops_settings set raw_retention_days = ${kept}`;
+  };
+}

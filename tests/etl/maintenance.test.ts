@@ -1,6 +1,6 @@
 // Retention purge and partition creation on fabricated old/new data, and the runbook views.
 import { randomUUID } from "node:crypto";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { asRole, connect } from "../helpers/db.ts";
 import { cleanupDays, runPipeline } from "./fixtures.ts";
 
@@ -14,6 +14,11 @@ const monthsFrom = (n: number) => { const d = new Date(today); d.setUTCDate(1); 
 const cutoff = today - 90 * DAY_MS;
 const exists = async (table: string) => (await sql`select to_regclass(${"public." + table}) as t`)[0].t !== null;
 const created: string[] = [];
+
+// The default raw retention, whatever an earlier suite set (the cutoff above assumes it).
+beforeAll(async () => {
+  await sql`update analytics.ops_settings set raw_retention_days = 90`;
+});
 
 afterAll(async () => {
   await sql`delete from public.events_raw where provider = 'purge-test'`;

@@ -5,15 +5,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateEvents } from "../../lib/generator/index.ts";
 import type { GeneratedEvent } from "../../lib/generator/index.ts";
 import { asRole, connect } from "../helpers/db.ts";
-import { alignNightly, cleanupDays, loadEvents, METRIC_TABLES, metricRows, runPipeline } from "./fixtures.ts";
+import { alignNightly, cleanupDays, keepRawRetentionFrom, loadEvents, METRIC_TABLES, metricRows, runPipeline } from "./fixtures.ts";
 
 const sql = connect();
 const DAY = "2026-10-15";
 const LATE_DAY = "2026-10-16";
 const DAYS = ["2026-10-14", DAY, LATE_DAY, "2026-10-17", "2026-10-18", "2026-10-19"];
 let events: GeneratedEvent[] = [];
+let restoreRetention = async () => {};
 
 beforeAll(async () => {
+  restoreRetention = await keepRawRetentionFrom(sql, DAYS[0]);
   events = generateEvents({ days: 2, eventsPerDay: 800, seed: 1015, endDate: LATE_DAY });
   await cleanupDays(sql, DAYS, events.map((e) => e.event_id));
   await loadEvents(sql, events);
@@ -23,6 +25,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await sql`delete from public.events_raw where provider = 'late-pay'`;
   await cleanupDays(sql, DAYS, events.map((e) => e.event_id));
+  await restoreRetention();
   await sql.end();
 });
 

@@ -10,6 +10,7 @@ import { generateEvents } from "../../lib/generator/index.ts";
 import type { GeneratedEvent } from "../../lib/generator/index.ts";
 import { makeEvent } from "../../lib/generator/types.ts";
 import { connect } from "../helpers/db.ts";
+import { keepRawRetentionFrom } from "./fixtures.ts";
 import { addDays, Calendar } from "./expected-kpis.ts";
 import type { KpiOptions } from "./expected-kpis.ts";
 import {
@@ -108,9 +109,11 @@ function lateEvents(): Map<string, GeneratedEvent[]> {
 }
 
 let events: GeneratedEvent[] = [];
+let restoreRetention = async () => {};
 let afterNightly: Snapshot;
 
 beforeAll(async () => {
+  restoreRetention = await keepRawRetentionFrom(sql, DAYS[0]);
   const generated = generateEvents({ days: 43, eventsPerDay: 150, seed: 20261029, endDate: "2026-11-02" });
   const late = lateEvents();
   const extra = [ev({ event_domain: "notifications", event_type: "notification_sent", event_timestamp: local("2026-10-27", "12:00", 3), entity_type: "notification", entity_id: "dst-n-2", user_id: U.night })];
@@ -125,6 +128,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await useTimeZone(sql, "UTC");
   await cleanWindow(sql, DAYS);
+  await restoreRetention();
   await sql.end();
 });
 

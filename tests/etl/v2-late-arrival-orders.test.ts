@@ -9,6 +9,7 @@ import { generateEvents } from "../../lib/generator/index.ts";
 import type { GeneratedEvent } from "../../lib/generator/index.ts";
 import { createRng } from "../../lib/generator/rng.ts";
 import { connect } from "../helpers/db.ts";
+import { keepRawRetentionFrom } from "./fixtures.ts";
 import { addDays, Calendar } from "./expected-kpis.ts";
 import {
   cleanWindow, eachDay, expectRowsAsExpected, expectSameSnapshots, playWindow, snapshot, useTimeZone,
@@ -20,8 +21,10 @@ const DAYS = eachDay("2026-09-10", "2026-09-21");
 const TODAY = addDays(DAYS.at(-1)!, 1);
 const riyadh = new Calendar(ZONE);
 let events: GeneratedEvent[] = [];
+let restoreRetention = async () => {};
 
 beforeAll(async () => {
+  restoreRetention = await keepRawRetentionFrom(sql, DAYS[0]);
   // UTC days 09-10..09-20: in Riyadh (UTC+3) they end on 09-21 at 03:00.
   events = generateEvents({ days: 11, eventsPerDay: 600, seed: 910, endDate: "2026-09-20" });
   await useTimeZone(sql, ZONE);
@@ -30,6 +33,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await useTimeZone(sql, "UTC");
   await cleanWindow(sql, DAYS);
+  await restoreRetention();
   await sql.end();
 });
 

@@ -1,4 +1,5 @@
--- The retention purge (docs/design.md §6), called daily by pg_cron: raw events 90 days, daily metrics
+-- The retention purge (docs/design.md §6), called daily by pg_cron: raw events 90 days (by default:
+-- ops_settings.raw_retention_days, analytics.raw_retention_days()), daily metrics
 -- and cohorts 2 years, etl_job_runs 1 year, pg_cron run history 30 days, per-user activity and
 -- computed days (analytics.etl_days) 2 years (longer than the 365-day cohorts need); the ETL's links
 -- and same-day counts of local days no longer wholly in raw retention.
@@ -16,7 +17,7 @@ set search_path = ''
 as $$
 declare
   v_today date := (p_now at time zone 'UTC')::date;
-  v_raw_cutoff timestamptz := (v_today - 90)::timestamp at time zone 'UTC';
+  v_raw_cutoff timestamptz := (v_today - analytics.raw_retention_days())::timestamp at time zone 'UTC';
   v_metrics_cutoff date := (v_today - interval '2 years')::date;
   v_raw_first_day date := ((v_raw_cutoff at time zone analytics.reporting_time_zone())::date + 1);
   v_lock_timeout text := current_setting('lock_timeout');
@@ -132,7 +133,7 @@ begin
 end;
 $$;
 comment on function analytics.purge_expired_data(timestamptz) is
-  'Retention purge (pg_cron, daily): deletes raw events older than 90 days from the boundary partition and DEFAULT, metrics/cohorts/activity/computed days older than 2 years, ETL links and same-day counts of days no longer in raw retention, etl_job_runs older than 1 year, cron run history older than 30 days, then drops expired monthly events_raw partitions (waiting at most 500 ms per attempt, 5 attempts; partitions it could not drop are returned as deferred_partitions and dropped by the next run). Returns counts.';
+  'Retention purge (pg_cron, daily): deletes raw events older than raw retention (analytics.raw_retention_days(), 90 days by default) from the boundary partition and DEFAULT, metrics/cohorts/activity/computed days older than 2 years, ETL links and same-day counts of days no longer in raw retention, etl_job_runs older than 1 year, cron run history older than 30 days, then drops expired monthly events_raw partitions (waiting at most 500 ms per attempt, 5 attempts; partitions it could not drop are returned as deferred_partitions and dropped by the next run). Returns counts.';
 revoke all on function analytics.purge_expired_data(timestamptz) from public, anon, authenticated;
 grant execute on function analytics.purge_expired_data(timestamptz) to service_role;
 

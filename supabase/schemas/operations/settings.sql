@@ -9,17 +9,21 @@ create table analytics.ops_settings (
   alert_webhook_url text,
   alerts_silenced_until timestamptz,
   alerts_silence_reason text,
+  raw_retention_days integer not null default 90,
   updated_at timestamptz not null default now(),
   constraint ops_settings_singleton check (singleton),
   -- At most 20 hours: a day is then due before the end of the next day (latest_due_etl_day).
   constraint ops_settings_nightly_grace check (nightly_grace >= interval '0' and nightly_grace <= interval '20 hours'),
   constraint ops_settings_stale_run_after check (stale_run_after >= interval '5 minutes'),
   constraint ops_settings_alert_webhook_url check (alert_webhook_url ~ '^https?://[^\s]+$'),
-  constraint ops_settings_alerts_silence_reason check (char_length(alerts_silence_reason) <= 200)
+  constraint ops_settings_alerts_silence_reason check (char_length(alerts_silence_reason) <= 200),
+  -- At least the 90 days ingest accepts a late event for (docs/ingest.md), at most the 2 years
+  -- metrics and activity are kept (a day computed from older events would be purged again).
+  constraint ops_settings_raw_retention_days check (raw_retention_days between 90 and 730)
 );
 
 comment on table analytics.ops_settings is
-  'Operational settings (one row): nightly run time and grace for health, stale bound for running ETL jobs, alert webhook and silence.';
+  'Operational settings (one row): nightly run time and grace for health, stale bound for running ETL jobs, alert webhook and silence, raw event retention.';
 
 comment on column analytics.ops_settings.singleton is 'Always true: the table holds one row.';
 
@@ -35,6 +39,9 @@ comment on column analytics.ops_settings.alerts_silenced_until is 'Until then, h
 
 comment on column analytics.ops_settings.alerts_silence_reason is 'Why alerts are silenced (free text, for the runbook).';
 
+comment on column analytics.ops_settings.raw_retention_days is
+  'How many UTC days of raw events (events_raw) the daily purge keeps, 90 to 730; the nightly run and rebuilds compute only days wholly within them. Longer keeps more days rebuildable.';
+
 comment on column analytics.ops_settings.updated_at is 'When a setting last changed.';
 
 alter table analytics.ops_settings enable row level security;
@@ -42,6 +49,35 @@ alter table analytics.ops_settings enable row level security;
 revoke all on analytics.ops_settings from public, anon, authenticated;
 
 grant select, update on analytics.ops_settings to service_role;
+
+-- Raw retention in UTC days (ops_settings.raw_retention_days): the purge's cutoff and the ETL's first day.
+create or replace function analytics.raw_retention_days()
+returns integer
+language sql
+stable
+set search_path = ''
+as $$
+  select coalesce(max(o.raw_retention_days), 90) from analytics.ops_settings o
+$$;
+comment on function analytics.raw_retention_days() is
+  'How many UTC days of raw events are kept (ops_settings.raw_retention_days; 90 without a settings row).';
+revoke all on function analytics.raw_retention_days() from public, anon, authenticated;
+grant execute on function analytics.raw_retention_days() to service_role;
+
+-- The first local day whose events are all still stored (raw retention: analytics.raw_retention_days()).
+create or replace function analytics.raw_retention_first_day(p_zone text default null)
+returns date
+language sql
+stable
+set search_path = ''
+as $$
+  select (((((now() at time zone 'UTC')::date - analytics.raw_retention_days())::timestamp at time zone 'UTC')
+          at time zone coalesce(p_zone, analytics.reporting_time_zone()))::date + 1)
+$$;
+comment on function analytics.raw_retention_first_day(text) is
+  'The first local day (in the given zone, default the reporting zone) lying wholly within raw retention (events_raw keeps analytics.raw_retention_days() UTC days, 90 by default).';
+revoke all on function analytics.raw_retention_first_day(text) from public, anon, authenticated;
+grant execute on function analytics.raw_retention_first_day(text) to service_role;
 
 -- The one place that says when a day's metrics are due: the nightly run of the next local day at
 -- nightly_run_at in the reporting time zone (docs/design.md §10.1), plus the grace. A run time that a
