@@ -1231,8 +1231,10 @@ begin
     if status <> 'succeeded' then
       insert into analytics.etl_recompute_requests (metric_date, reason) values (v_day, 'failed');
     end if;
-    raise notice '%: % (% of %) % in % s', p_label, v_day, v_i, cardinality(v_run), status,
-      round(extract(epoch from clock_timestamp() - v_t0)::numeric, 2);
+    -- A day that reruns only some jobs names them.
+    raise notice '%: % (% of %) % in % s%', p_label, v_day, v_i, cardinality(v_run), status,
+      round(extract(epoch from clock_timestamp() - v_t0)::numeric, 2),
+      coalesce(' (' || array_to_string(analytics.etl_day_jobs(v_prepared, v_day), ', ') || ')', '');
     return next;
   end loop;
   perform analytics.etl_process_finish(v_prepared);
@@ -1356,9 +1358,10 @@ begin
         where (e.event_domain = 'orders' or e.event_type = 'horoscope_uploaded') and e.entity_id is not null)),
       array_cat(v_since_at, array_agg(e.event_timestamp) filter (
         where (e.event_domain = 'orders' or e.event_type = 'horoscope_uploaded') and e.entity_id is not null)),
-      (select coalesce(array_agg(distinct j), '{}')
-       from new_events n, unnest(analytics.etl_jobs_reading(n.event_domain, n.event_type,
-                                   n.user_id is not null and n.event_type = any(v_initiated))) as j)
+      (select coalesce(array_agg(x.j order by array_position(analytics.etl_job_names(), x.j)), '{}')
+       from (select distinct j
+             from new_events n, unnest(analytics.etl_jobs_reading(n.event_domain, n.event_type,
+                                         n.user_id is not null and n.event_type = any(v_initiated))) as j) x)
     into v_pay, v_calls, v_notes, v_users, v_since_ids, v_since_at, v_jobs
     from new_events e;
     if exists (select 1 from analytics.etl_days c where c.metric_date = v_day and c.time_zone = v_zone) then
@@ -3736,8 +3739,9 @@ begin
       analytics.etl_day_jobs(v_prepared, v_day));
     perform analytics.etl_nightly_progress(v_run_id, v_day, v_status);
     commit;
-    raise notice 'nightly: % (% of %) % in % s', v_day, v_i, pg_catalog.cardinality(v_run), v_status,
-      pg_catalog.round(extract(epoch from pg_catalog.clock_timestamp() - v_t0)::numeric, 2);
+    raise notice 'nightly: % (% of %) % in % s%', v_day, v_i, pg_catalog.cardinality(v_run), v_status,
+      pg_catalog.round(extract(epoch from pg_catalog.clock_timestamp() - v_t0)::numeric, 2),
+      coalesce(' (' || pg_catalog.array_to_string(analytics.etl_day_jobs(v_prepared, v_day), ', ') || ')', '');
   end loop;
 
   perform analytics.etl_process_finish(v_prepared);
