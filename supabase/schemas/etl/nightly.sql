@@ -568,6 +568,10 @@ as $$
 declare
   v_label text := p_prepared ->> 'label';
   v_activity date[] := analytics.etl_days_running(p_prepared, 'engagement');
+  v_ran_payments date[] := analytics.etl_days_running(p_prepared, 'payments');
+  v_ran_calls date[] := analytics.etl_days_running(p_prepared, 'calls');
+  v_ran_fulfillment date[] := analytics.etl_days_running(p_prepared, 'fulfillment');
+  v_ran_content date[] := analytics.etl_days_running(p_prepared, 'content');
   v_fulfillment date[] := array(select jsonb_array_elements_text(p_prepared -> 'fulfillment')::date);
   v_content_days date[] := array(select jsonb_array_elements_text(p_prepared -> 'content')::date);
   v_targets_pay date[];
@@ -581,20 +585,16 @@ begin
   -- The rates to recount: this run's links and any a killed run left; the days on which the run
   -- ran the job were computed after the links.
   with taken as (delete from analytics.etl_rate_refresh_days returning job_name, metric_date)
-  select coalesce(array_agg(t.metric_date) filter (
-           where t.job_name = 'payments' and not (t.metric_date = any(analytics.etl_days_running(p_prepared, 'payments')))), '{}'),
-    coalesce(array_agg(t.metric_date) filter (
-      where t.job_name = 'calls' and not (t.metric_date = any(analytics.etl_days_running(p_prepared, 'calls')))), '{}'),
+  select coalesce(array_agg(t.metric_date) filter (where t.job_name = 'payments' and not (t.metric_date = any(v_ran_payments))), '{}'),
+    coalesce(array_agg(t.metric_date) filter (where t.job_name = 'calls' and not (t.metric_date = any(v_ran_calls))), '{}'),
     coalesce(array_agg(t.metric_date) filter (where t.job_name = 'engagement' and not (t.metric_date = any(v_activity))), '{}')
   into v_targets_pay, v_targets_calls, v_targets_eng
   from taken t;
 
   perform analytics.compute_daily_fulfillment_metrics(d) from unnest(v_fulfillment) as d
-  where not (d = any(analytics.etl_days_running(p_prepared, 'fulfillment')))
-    and exists (select 1 from analytics.etl_days c where c.metric_date = d);
+  where not (d = any(v_ran_fulfillment)) and exists (select 1 from analytics.etl_days c where c.metric_date = d);
   perform analytics.compute_daily_content_metrics(d) from unnest(v_content_days) as d
-  where not (d = any(analytics.etl_days_running(p_prepared, 'content')))
-    and exists (select 1 from analytics.etl_days c where c.metric_date = d);
+  where not (d = any(v_ran_content)) and exists (select 1 from analytics.etl_days c where c.metric_date = d);
   perform analytics.refresh_share_rates('payments', v_targets_pay);
   perform analytics.refresh_share_rates('calls', v_targets_calls);
   perform analytics.refresh_share_rates('engagement', v_targets_eng);
@@ -642,6 +642,7 @@ declare
   v_plan jsonb;
   v_prepared jsonb;
   v_run date[];
+  v_activity date[];
   v_day date;
   v_status text;
   v_i integer := 0;
@@ -657,6 +658,7 @@ begin
   v_prepared := analytics.etl_process_prepare(
     array(select jsonb_array_elements_text(v_plan -> 'full')::date), v_plan -> 'new', (v_plan ->> 'today')::date, 'nightly');
   v_run := array(select jsonb_array_elements_text(v_prepared -> 'run')::date);
+  v_activity := analytics.etl_days_running(v_prepared, 'engagement');
   update analytics.etl_nightly_runs set days = v_run, local_today = (v_plan ->> 'today')::date where run_id = v_run_id;
   commit;
 
@@ -664,8 +666,7 @@ begin
     v_i := v_i + 1;
     v_t0 := pg_catalog.clock_timestamp();
     update analytics.etl_nightly_runs set current_day = v_day where run_id = v_run_id;
-    call analytics.run_etl_day(v_day, analytics.etl_days_running(v_prepared, 'engagement'), (v_plan ->> 'today')::date, v_status,
-      analytics.etl_day_jobs(v_prepared, v_day));
+    call analytics.run_etl_day(v_day, v_activity, (v_plan ->> 'today')::date, v_status, analytics.etl_day_jobs(v_prepared, v_day));
     perform analytics.etl_nightly_progress(v_run_id, v_day, v_status);
     commit;
     raise notice 'nightly: % (% of %) % in % s%', v_day, v_i, pg_catalog.cardinality(v_run), v_status,
