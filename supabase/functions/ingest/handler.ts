@@ -1,7 +1,8 @@
 // POST /functions/v1/ingest: {"events": [...]} → {"accepted": n, "duplicates": m} (docs/design.md §7, §9).
 // Order: authenticate (401), request quota (429), content type and size (415/413), body deadline
 // (408), JSON (400), validation (400 invalid_events), authorisation per event (403), event quota
-// (429), then one write as service_role.
+// (429), then one write as service_role (shared with other requests' batches under load:
+// group-commit.ts).
 import { authenticate, SERVICE_CALLER } from "../_shared/auth.ts";
 import type { Caller } from "../_shared/auth.ts";
 import { getCatalog } from "../_shared/catalog.ts";
@@ -11,12 +12,14 @@ import { json, routePath, serveHandler } from "../_shared/http.ts";
 import { readJsonBody } from "../_shared/json-body.ts";
 import { consumeEventQuota, consumeRequestQuota } from "../_shared/rate-limit.ts";
 import { authorizeEvents } from "./authorize.ts";
-import { storeEvents, withUniqueIds } from "./insert-events.ts";
+import { GroupCommit } from "./group-commit.ts";
+import { withUniqueIds } from "./insert-events.ts";
 import { validateBatch } from "./validate-batch.ts";
 
 // The function has authorised the caller itself; the write runs as service_role (docs/design.md §9),
 // with the caller's claims recorded in request.jwt.claims.
 const writerFor = (caller: Caller): Caller => ({ ...SERVICE_CALLER, claims: caller.claims });
+const writes = new GroupCommit();
 
 export const handler = serveHandler(async (req) => {
   if (routePath(req) !== "/ingest") throw new ApiError(404, "not_found", "no such route");
@@ -24,15 +27,16 @@ export const handler = serveHandler(async (req) => {
     throw new ApiError(405, "method_not_allowed", "use POST", undefined, { allow: "POST, OPTIONS" });
   }
   const caller = await authenticate(req);
-  await consumeRequestQuota(writerFor(caller), caller);
+  const writer = writerFor(caller);
+  await consumeRequestQuota(writer, caller);
 
   const body = await readJsonBody(req);
   const catalog = await getCatalog();
   const events = validateBatch(body, catalog, caller.kind === "user" ? caller.sub : undefined);
   authorizeEvents(caller, events, catalog);
-  await consumeEventQuota(writerFor(caller), caller, events.length);
+  await consumeEventQuota(writer, caller, events.length);
 
   const unique = withUniqueIds(events);
-  const stored = await storeEvents((fn) => asCaller(writerFor(caller), fn), unique);
+  const stored = await writes.store(JSON.stringify(writer.claims), (fn) => asCaller(writer, fn), unique);
   return json({ accepted: stored, duplicates: events.length - stored });
 });

@@ -1,10 +1,12 @@
-// Stores a validated batch with ONE set-based statement: a COPY (copy-events.ts) on the normal path,
+// Stores validated batches with ONE set-based statement: a COPY (copy-events.ts) on the normal path,
 // and, when the COPY is refused because some events are stored already (same event_id and
 // event_timestamp: a retried batch), the insert below that skips them, so a retry stores nothing
 // new. Either way, events of users erased under GDPR (analytics.erased_subjects) are dropped, so a
-// replay cannot bring them back, and the batch is stored whole or not at all. Both ways first take
+// replay cannot bring them back, and each batch is stored whole or not at all. Both ways first take
 // the ingest side of the erasure gate (analytics.hold_off_erasures); when an erasure keeps it past
 // the wait's bound, the request answers 503 with Retry-After and the client sends the batch again.
+// Several batches (group-commit.ts) go in one transaction and one COPY; when that COPY is refused,
+// each batch is stored on its own, so one batch never fails another.
 import postgres from "postgres";
 import type { Tx } from "../_shared/db.ts";
 import { retryableDatabaseError } from "../_shared/db-errors.ts";
@@ -18,26 +20,52 @@ export type InTransaction = <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>;
 /** Stores the batch; returns how many events were stored (the others were duplicates or erased users'). */
 export async function storeEvents(inTransaction: InTransaction, events: ParsedEvent[]): Promise<number> {
   try {
-    return await inTransaction(async (tx) => {
-      const erased = await erasedUsersIn(tx, usersOf(events));
-      const kept = erased.size ? events.filter((e) => !e.user_id || !erased.has(e.user_id)) : events;
-      if (kept.length) await copyEvents(tx, kept);
-      return kept.length;
-    });
+    return (await inTransaction((tx) => copyBatches(tx, [events])))[0];
   } catch (err) {
-    // The database down, a timeout, or an erasure holding the gate past lock_timeout: the insert
-    // would not fare better (db-errors.ts: a 503 with Retry-After).
-    if (!(err instanceof postgres.PostgresError) || retryableDatabaseError(err)) throw err;
-    // 23505 / 25P02: the COPY met a stored event. Anything else (say, a pooler that refuses COPY)
-    // is worth one line in the log, as its SQLSTATE only (a message can quote a row): every batch
-    // then pays for both attempts.
-    if (err.code !== "23505" && err.code !== "25P02") warnOnce(`ingest: COPY refused (SQLSTATE ${err.code}); using the insert path`);
+    if (!copyRefused(err)) throw err;
     return await inTransaction((tx) => insertEvents(tx, events));
   }
 }
 
-function* usersOf(events: ParsedEvent[]): Iterable<string> {
-  for (const e of events) if (e.user_id) yield e.user_id;
+/**
+ * Stores several batches in one transaction and one COPY; resolves to each batch's stored count,
+ * in order. When the COPY is refused (a retried batch among them), each batch is stored on its own
+ * (storeEvents), and each gets its own outcome. An error a retry may get past fails them all.
+ */
+export async function storeBatches(inTransaction: InTransaction, batches: ParsedEvent[][]): Promise<PromiseSettledResult<number>[]> {
+  try {
+    const stored = await inTransaction((tx) => copyBatches(tx, batches));
+    return stored.map((value) => ({ status: "fulfilled", value }));
+  } catch (err) {
+    if (!copyRefused(err)) return batches.map(() => ({ status: "rejected", reason: err }));
+    return await Promise.allSettled(batches.map((events) => storeEvents(inTransaction, events)));
+  }
+}
+
+/** The batches less erased users' events, in one COPY; each batch's stored count. */
+async function copyBatches(tx: Tx, batches: ParsedEvent[][]): Promise<number[]> {
+  const erased = await erasedUsersIn(tx, usersOf(batches));
+  const kept = erased.size ? batches.map((b) => b.filter((e) => !e.user_id || !erased.has(e.user_id))) : batches;
+  const events = kept.length === 1 ? kept[0] : kept.flat();
+  if (events.length) await copyEvents(tx, events);
+  return kept.map((b) => b.length);
+}
+
+/**
+ * Whether the insert path may store what the COPY did not. The database down, a timeout, or an
+ * erasure holding the gate past lock_timeout: it would not fare better (db-errors.ts: a 503 with
+ * Retry-After). 23505 / 25P02: the COPY met a stored event. Anything else (say, a pooler that
+ * refuses COPY) is worth one line in the log, as its SQLSTATE only (a message can quote a row):
+ * every batch then pays for both attempts.
+ */
+function copyRefused(err: unknown): boolean {
+  if (!(err instanceof postgres.PostgresError) || retryableDatabaseError(err)) return false;
+  if (err.code !== "23505" && err.code !== "25P02") warnOnce(`ingest: COPY refused (SQLSTATE ${err.code}); using the insert path`);
+  return true;
+}
+
+function* usersOf(batches: ParsedEvent[][]): Iterable<string> {
+  for (const events of batches) for (const e of events) if (e.user_id) yield e.user_id;
 }
 
 let warned = false;
