@@ -1,19 +1,21 @@
-// Ingestion throughput: (a) raw COPY into events_raw, the baseline, and the same COPY in batches of
-// 500, a transaction each, on 4 connections (the floor of any path that commits every batch); (b) the ingest function's
-// own write path in batches of 500 (storeEvents: erased-user check + one COPY per batch; with the
-// isolate's subject-hash cache warm, and with every batch's users new to it), and the
-// insert ... on conflict do nothing it falls back to for retried batches; (c) end-to-end HTTP
-// through the ingest function, batches of 500, 4 concurrent clients with the service key (node:http
-// keep-alive connections spread evenly over the STACK_FUNCTIONS_WORKERS function processes,
-// bench/http-client.ts). Payloads are serialised (HTTP bodies encoded to bytes) before the clock
-// starts in every case, so each row measures the server side only. With `--repeat R` the cases run
-// R times interleaved, a round being (a), (c), then (b): each row gives the median run and its rate
-// relative to the COPY of the same round, since this machine's speed drifts between rounds. Each
-// row also states the Postgres CPU per event: on this 2-core machine Deno, the load generator and
-// Postgres share the CPU, which a deployment (functions on their own machines) does not: issue
-// 18's target compares the two Postgres CPU figures (a row of its own). `--cases` picks the cases
-// after the COPY baseline (copy,http,copy-batches,write-path,fallback); `--ids seeded` sends random version-4
-// ids instead of the emitters' UUIDv7.
+// Ingestion throughput: (a) raw COPY into events_raw, the baseline, and the same COPY in batches
+// of 500, a transaction each, on 4 connections (the floor of any path that commits every batch);
+// (b) the ingest function's own write path in batches of 500 (storeEvents: erased-user check + one
+// COPY per batch; with the isolate's subject-hash cache warm, and with every batch's users new to
+// it), and the insert ... on conflict do nothing it falls back to for retried batches; (c)
+// end-to-end HTTP through the ingest function, batches of 500, 4 concurrent clients with the
+// service key (node:http keep-alive connections spread evenly over the STACK_FUNCTIONS_WORKERS
+// function processes, bench/http-client.ts), and (c') the same with four times the clients (16),
+// enough for batches to queue in each function process and share transactions (group commit).
+// Payloads are serialised (HTTP bodies encoded to bytes) before the clock starts in every case, so
+// each row measures the server side only. With `--repeat R` the cases run R times interleaved, a
+// round being (a), (c), then (b): each row gives the median run and its rate relative to the COPY
+// of the same round, since this machine's speed drifts between rounds. Each row also states the
+// Postgres CPU per event: on this 2-core machine Deno, the load generator and Postgres share the
+// CPU, which a deployment (functions on their own machines) does not: issue 18's target compares
+// the two Postgres CPU figures (rows of their own). `--cases` picks the cases after the COPY
+// baseline (copy,http,http-loaded,copy-batches,write-path,fallback); `--ids seeded` sends random
+// version-4 ids instead of the emitters' UUIDv7.
 import postgres from "postgres";
 import { COPY_SQL, copyLine } from "../../supabase/functions/_shared/copy-text.ts";
 import { clearHashCache } from "../../supabase/functions/ingest/erased-users.ts";
@@ -114,7 +116,7 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
   const eventIds = opts.args.ids ?? "emitter";
   if (eventIds !== "emitter" && eventIds !== "seeded") throw new Error("--ids: emitter or seeded");
   // `--cases copy,http` measures only those (the COPY baseline always runs): a shorter run.
-  const known = ["copy", "http", "copy-batches", "write-path", "fallback"];
+  const known = ["copy", "http", "http-loaded", "copy-batches", "write-path", "fallback"];
   const cases = typeof opts.args.cases === "string" ? opts.args.cases.split(",") : known;
   const unknownCases = cases.filter((c) => !known.includes(c));
   if (unknownCases.length) throw new Error(`--cases: unknown case ${unknownCases.join(", ")} (${known.join(", ")})`);
@@ -156,6 +158,8 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
     type Runs = { seconds: number[]; dbCpu: (number | null)[]; dbCpuRun: (number | null)[]; extra: string; baseline?: string };
     const runs = new Map<string, Runs>();
     const httpCase = `HTTP ingest fn (${batchSize}/req, ${clients} clients, ${processes} fn processes)`;
+    const loadedClients = 4 * clients;
+    const loadedHttpCase = `HTTP ingest fn (${batchSize}/req, ${loadedClients} clients, ${processes} fn processes)`;
     const batchedCopyCase = `raw COPY, ${batchSize} events a transaction (${clients} conn)`;
     const cpuSince = (cpu0: number | null, cpu1: number | null) => (cpu0 === null || cpu1 === null ? null : cpu1 - cpu0);
     /**
@@ -178,6 +182,40 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
       return res.value;
     };
 
+    /** The HTTP case with `conc` clients: a warm-up off the clock, then the timed run. */
+    const httpRun = async (round: number, conc: number, c: string) => {
+      progress(`ingest: round ${round}/${repeat} (c) HTTP, ${conc} clients`);
+      // The backend key's quota starts afresh for the warm-up and again for the timed run (each stays
+      // under its per-minute event limit, INGEST_SERVICE_EVENT_LIMIT_PER_MINUTE).
+      const resetQuota = () => sql`delete from analytics.ingest_rate_limits where bucket like 'service:%'`;
+      await resetQuota();
+      let failures = 0;
+      // Each client keeps one connection, spread evenly over the function processes (http-client.ts).
+      const lanes = await balancedLanes(LOCAL_FUNCTIONS_URL, conc, processes);
+      // Warm-up off the clock (5% of N): under steady load a function has its database connections
+      // open, its code optimised and its heap grown. After the minute the other cases take, an idle
+      // one has lost some of that (its pool closes idle connections after 30 s): bench/README.md.
+      const postBatch = (body: Uint8Array, client: number) =>
+        postJson(`${LOCAL_FUNCTIONS_URL}/ingest`, body, { authorization: `Bearer ${LOCAL_SECRET_KEY}` }, lanes[client]);
+      await pool(warmupBodies, conc, async (body, client) => {
+        const res = await postBatch(body, client);
+        if (res.status !== 200) throw new Error(`warm-up: HTTP ${res.status}: ${res.text.slice(0, 300)}`);
+      });
+      await clean();
+      await resetQuota();
+      await measure(c, () => pool(bodies, conc, async (body, client) => {
+        const res = await postBatch(body, client);
+        if (res.status !== 200) {
+          failures++;
+          if (failures === 1) progress(`ingest: HTTP ${res.status}: ${res.text.slice(0, 300)}`);
+        }
+      }), latencyNote, "copy");
+      for (const lane of lanes) lane.agent.destroy();
+      const stored = await count();
+      if (stored !== n) throw new Error(`HTTP stored ${stored} of ${n} events (${failures} failed requests)`);
+      await clean();
+    };
+
     for (let round = 1; round <= repeat; round++) {
       // (a) COPY baseline
       progress(`ingest: round ${round}/${repeat} (a) COPY`);
@@ -190,39 +228,10 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
       await clean();
 
       // (c) end-to-end HTTP through the function, run right after the COPY it is compared with (the
-      // machine's speed drifts within minutes)
-      if (cases.includes("http")) {
-        progress(`ingest: round ${round}/${repeat} (c) HTTP, ${clients} clients`);
-        // The backend key's quota starts afresh for the warm-up and again for the timed run (each stays
-        // under its per-minute event limit, INGEST_SERVICE_EVENT_LIMIT_PER_MINUTE).
-        const resetQuota = () => sql`delete from analytics.ingest_rate_limits where bucket like 'service:%'`;
-        await resetQuota();
-        let failures = 0;
-        // Each client keeps one connection, spread evenly over the function processes (http-client.ts).
-        const lanes = await balancedLanes(LOCAL_FUNCTIONS_URL, clients, processes);
-        // Warm-up off the clock (5% of N): under steady load a function has its database connections
-        // open, its code optimised and its heap grown. After the minute the other cases take, an idle
-        // one has lost some of that (its pool closes idle connections after 30 s): bench/README.md.
-        const postBatch = (body: Uint8Array, client: number) =>
-          postJson(`${LOCAL_FUNCTIONS_URL}/ingest`, body, { authorization: `Bearer ${LOCAL_SECRET_KEY}` }, lanes[client]);
-        await pool(warmupBodies, clients, async (body, client) => {
-          const res = await postBatch(body, client);
-          if (res.status !== 200) throw new Error(`warm-up: HTTP ${res.status}: ${res.text.slice(0, 300)}`);
-        });
-        await clean();
-        await resetQuota();
-        await measure(httpCase, () => pool(bodies, clients, async (body, client) => {
-          const res = await postBatch(body, client);
-          if (res.status !== 200) {
-            failures++;
-            if (failures === 1) progress(`ingest: HTTP ${res.status}: ${res.text.slice(0, 300)}`);
-          }
-        }), latencyNote, "copy");
-        for (const lane of lanes) lane.agent.destroy();
-        const stored = await count();
-        if (stored !== n) throw new Error(`HTTP stored ${stored} of ${n} events (${failures} failed requests)`);
-        await clean();
-      }
+      // machine's speed drifts within minutes); (c') the same with four times the clients, so that
+      // batches queue in each function process and share transactions (group-commit.ts)
+      if (cases.includes("http")) await httpRun(round, clients, httpCase);
+      if (cases.includes("http-loaded")) await httpRun(round, loadedClients, loadedHttpCase);
 
       // (a') the same COPY a batch at a time, each its own transaction, on as many connections as
       // the HTTP clients: what committing every batch costs before any work of the function's
@@ -281,7 +290,7 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
       if (r.baseline && repeat > 1) {
         parts.push(`rate vs the round's copy: ${rates.map((x) => `${x.toFixed(0)}%`).join(" ")} (median ${median(rates).toFixed(0)}%)`);
       }
-      if (c === httpCase) parts.push(verdict(median(rates), ">=", 60, "% of the copy rate"));
+      if (c === httpCase || c === loadedHttpCase) parts.push(verdict(median(rates), ">=", 60, "% of the copy rate"));
       if (repeat > 1) parts.push(`median of ${repeat}`);
       row(c, median(r.seconds), parts.join("; "), r.baseline);
     }
@@ -303,6 +312,7 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
       });
     };
     ratioRow(httpCase, "Postgres CPU per HTTP event / per COPY event", (ratio) => verdict(ratio, "<=", 1.15, "x"));
+    ratioRow(loadedHttpCase, `Postgres CPU per HTTP event / per COPY event, ${loadedClients} clients`, (ratio) => verdict(ratio, "<=", 1.15, "x"));
     ratioRow(batchedCopyCase, `Postgres CPU per event, COPY ${batchSize} a transaction / one COPY`);
   } finally {
     await restoreAutovacuum?.().catch(() => {});
