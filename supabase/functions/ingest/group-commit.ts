@@ -65,9 +65,7 @@ export class GroupCommit {
 
   async #write(group: Waiting[]): Promise<void> {
     try {
-      const outcomes = group.length === 1
-        ? await Promise.allSettled([storeEvents(group[0].inTransaction, group[0].events)])
-        : await storeBatches(group[0].inTransaction, group.map((w) => w.events));
+      const outcomes = await storeBatches(group[0].inTransaction, group.map((w) => w.events));
       outcomes.forEach((o, i) => (o.status === "fulfilled" ? group[i].resolve(o.value) : group[i].reject(o.reason)));
     } catch (err) {
       for (const w of group) w.reject(err);

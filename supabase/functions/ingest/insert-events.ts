@@ -33,6 +33,7 @@ export async function storeEvents(inTransaction: InTransaction, events: ParsedEv
  * (storeEvents), and each gets its own outcome. An error a retry may get past fails them all.
  */
 export async function storeBatches(inTransaction: InTransaction, batches: ParsedEvent[][]): Promise<PromiseSettledResult<number>[]> {
+  if (batches.length === 1) return await Promise.allSettled([storeEvents(inTransaction, batches[0])]);
   try {
     const stored = await inTransaction((tx) => copyBatches(tx, batches));
     return stored.map((value) => ({ status: "fulfilled", value }));
