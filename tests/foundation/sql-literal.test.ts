@@ -41,6 +41,17 @@ describe("sqlLiteral", () => {
     expect(seen.role).toBe("authenticated");
     expect(JSON.parse(seen.claims)).toEqual(claims);
   });
+
+  // The settings are pipelined with fn's statements, not awaited first: a statement that fn sends
+  // at once must still run after them.
+  it("runs the caller's settings before a statement fn sends at once (inTransactionAs)", async () => {
+    const claims = { role: "service_role", note: "pipelined" };
+    const seen = await inTransactionAs(sql as unknown as FnSql, { kind: "service", dbRole: "service_role", keyId: "test", claims },
+      (tx) => tx.unsafe<{ role: string; claims: string }[]>(
+        "select current_user::text as role, current_setting('request.jwt.claims') as claims").execute());
+    expect(seen[0].role).toBe("service_role");
+    expect(JSON.parse(seen[0].claims)).toEqual(claims);
+  });
 });
 
 describe("oneStatementAs", () => {
