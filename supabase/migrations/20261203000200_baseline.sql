@@ -277,7 +277,7 @@ ALTER TABLE "analytics"."suppression_list_version"
 CREATE TABLE "analytics"."user_daily_activity" (
   "user_id"       uuid NOT NULL,
   "activity_date" date NOT NULL,
-  CONSTRAINT "user_daily_activity_pkey" PRIMARY KEY (user_id, activity_date)
+  CONSTRAINT "user_daily_activity_pkey" PRIMARY KEY (activity_date, user_id)
 );
 
 ALTER TABLE "analytics"."user_daily_activity"
@@ -286,11 +286,16 @@ ALTER TABLE "analytics"."user_daily_activity"
 CREATE TABLE "analytics"."user_first_seen" (
   "user_id"         uuid NOT NULL,
   "first_seen_date" date NOT NULL,
+  "last_seen_date"  date NOT NULL,
+  CONSTRAINT "user_first_seen_days_ordered" CHECK ((last_seen_date >= first_seen_date)),
   CONSTRAINT "user_first_seen_pkey" PRIMARY KEY (user_id)
 );
 
 ALTER TABLE "analytics"."user_first_seen"
   ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE "analytics"."user_first_seen"
+  SET (fillfactor=80);
 
 CREATE TABLE "public"."etl_job_runs" (
   "id"           bigint                   GENERATED ALWAYS AS IDENTITY NOT NULL,
@@ -504,6 +509,19 @@ ALTER TABLE "public"."events_raw"
 
 ALTER TABLE "public"."events_raw"
   ALTER COLUMN "metadata" SET DEFAULT '{}'::jsonb;
+
+CREATE OR REPLACE FUNCTION analytics.activity_dates()
+  RETURNS date[]
+  LANGUAGE sql
+  STABLE
+  SET search_path TO ''
+  AS $function$
+  select array(
+    select d::date
+    from generate_series((select min(a.activity_date) from analytics.user_daily_activity a)::timestamp,
+                         (select max(a.activity_date) from analytics.user_daily_activity a)::timestamp,
+                         interval '1 day') as d)
+$function$;
 
 CREATE OR REPLACE FUNCTION analytics.app_role()
   RETURNS text
@@ -873,7 +891,8 @@ begin
     where not (c.table_schema = 'public' and c.table_name = 'events_raw')
     order by c.table_schema, c.table_name, c.column_name
   loop
-    execute format('delete from %I.%I where %I = $1', v_col.table_schema, v_col.table_name, v_col.column_name)
+    execute format('delete from %I.%I where %I = $1 and %s', v_col.table_schema, v_col.table_name, v_col.column_name,
+      v_col.lookup_filter)
       using p_user_id;
     get diagnostics v_n = row_count;
     v_rows := v_rows || jsonb_build_object(format('%s.%s.%s', v_col.table_schema, v_col.table_name, v_col.column_name), v_n);
@@ -1511,8 +1530,8 @@ begin
   end if;
   for v_col in select * from analytics.user_data_columns order by table_schema, table_name, column_name loop
     -- api_row (the metrics tables' generated API form of the row) repeats the row's own fields.
-    execute format('select coalesce(jsonb_agg(to_jsonb(t) - ''api_row''), ''[]''::jsonb) from %I.%I t where %I = $1',
-      v_col.table_schema, v_col.table_name, v_col.column_name)
+    execute format('select coalesce(jsonb_agg(to_jsonb(t) - ''api_row''), ''[]''::jsonb) from %I.%I t where %I = $1 and %s',
+      v_col.table_schema, v_col.table_name, v_col.column_name, v_col.lookup_filter)
       into v_rows using p_user_id;
     v_tables := v_tables || jsonb_build_object(format('%s.%s.%s', v_col.table_schema, v_col.table_name, v_col.column_name), v_rows);
   end loop;
@@ -2083,11 +2102,8 @@ declare
   v_count bigint;
   v_result jsonb := '{}'::jsonb;
 begin
-  -- First seen before the cut-off and no activity since: the user's activity is all expired.
-  delete from analytics.user_first_seen f
-  where f.first_seen_date < v_activity_cutoff
-    and not exists (select 1 from analytics.user_daily_activity a
-                    where a.user_id = f.user_id and a.activity_date >= v_activity_cutoff);
+  -- Last active before the cut-off: the user's activity is all expired.
+  delete from analytics.user_first_seen f where f.last_seen_date < v_activity_cutoff;
   get diagnostics v_count = row_count;
   v_result := v_result || jsonb_build_object('user_first_seen', v_count);
 
@@ -2419,6 +2435,9 @@ begin
     from analytics.user_first_seen f
     join analytics.user_daily_activity a on a.user_id = f.user_id and a.activity_date >= f.first_seen_date
     where f.first_seen_date = any(p_cohorts)
+      -- The days the cohorts' rows observe, as a range of the pairs' key (which starts with the day).
+      and a.activity_date >= (select min(d) from unnest(p_cohorts) as d)
+      and a.activity_date <= (select max(d) from unnest(p_cohorts) as d) + 365
     group by f.first_seen_date, a.activity_date
   ) r on r.cohort_date = c.cohort_date and r.activity_date = o.metric_date;
   get diagnostics v_rows = row_count;
@@ -3231,7 +3250,8 @@ begin
   ),
   new_activity as (
     insert into analytics.user_daily_activity (user_id, activity_date)
-    -- In key order: a day's pairs go into the primary key's pages one after another.
+    -- In key order: a day's pairs go into the primary key's pages one after another (for a new
+    -- day, after every stored day's).
     select d.user_id, p_date from diff d where d.added order by d.user_id
     returning user_id
   ),
@@ -3247,32 +3267,59 @@ begin
     from (select n.user_id from new_activity n union all select r.user_id from removed_activity r) c
     where v_enqueue
   ),
+  -- A new pair moves its user's last day if it is later: one probe of the key per new pair (an
+  -- array, not a join: this statement's joins are hashed, and hashing every user's row costs more).
+  last_seen as (
+    update analytics.user_first_seen f set last_seen_date = p_date
+    where f.user_id = any(array(select n.user_id from new_activity n)) and f.last_seen_date < p_date
+  ),
   -- A new pair moves its user's first day if it is earlier. One primary-key probe per new pair (a
   -- subquery, not a join) leaves out the returning users, whose first day is not later: an upsert
-  -- of those would lock, and so write, each of their rows without changing it. The upsert is for a
-  -- row that appears meanwhile.
+  -- of those would lock, and so write, each of their rows without changing it (the rows moved to
+  -- a later last day are written above). The upsert is for a row that appears meanwhile.
   first_seen as (
-    insert into analytics.user_first_seen as f (user_id, first_seen_date)
-    select n.user_id, p_date from new_activity n
+    insert into analytics.user_first_seen as f (user_id, first_seen_date, last_seen_date)
+    select n.user_id, p_date, p_date from new_activity n
     where coalesce((select f0.first_seen_date from analytics.user_first_seen f0 where f0.user_id = n.user_id), 'infinity'::date) > p_date
-    on conflict (user_id) do update set first_seen_date = excluded.first_seen_date
-    where f.first_seen_date > excluded.first_seen_date
+    on conflict (user_id) do update
+      set first_seen_date = least(f.first_seen_date, excluded.first_seen_date),
+          last_seen_date = greatest(f.last_seen_date, excluded.last_seen_date)
+    where f.first_seen_date > excluded.first_seen_date or f.last_seen_date < excluded.last_seen_date
   )
   select array_agg(r.user_id) into v_removed from removed_activity r;
   perform set_config('enable_seqscan', v_seqscan, true);
   perform set_config('enable_nestloop', v_nestloop, true);
 
-  -- A user whose first day lost its activity: their first day is their earliest remaining one.
+  -- A user whose first day lost its activity: their first day is their earliest remaining one,
+  -- a later one. One read of the later days' pairs (within raw retention, as the recomputed day),
+  -- not a probe of each day per user: a recomputed day can remove many users (a time zone change).
   if v_removed is not null then
     with m as (
-      select r.user_id, (select min(a.activity_date) from analytics.user_daily_activity a where a.user_id = r.user_id) as first_day
-      from unnest(v_removed) as r(user_id)
+      select f.user_id, l.first_day
+      from analytics.user_first_seen f
+      left join (
+        select a.user_id, min(a.activity_date) as first_day
+        from analytics.user_daily_activity a
+        where a.activity_date > p_date and a.user_id = any(v_removed)
+        group by a.user_id
+      ) l on l.user_id = f.user_id
+      where f.user_id = any(v_removed) and f.first_seen_date = p_date
     ),
     moved as (
       update analytics.user_first_seen f set first_seen_date = m.first_day
       from m where f.user_id = m.user_id and m.first_day is not null and f.first_seen_date <> m.first_day
     )
     delete from analytics.user_first_seen f using m where f.user_id = m.user_id and m.first_day is null;
+
+    -- A user whose last day lost its activity: their last day is the latest remaining one, found
+    -- by probing the days before, latest first (most users were active shortly before).
+    update analytics.user_first_seen f
+    set last_seen_date = coalesce(
+      (select d::date from generate_series((p_date - 1)::timestamp, f.first_seen_date::timestamp, interval '-1 day') as d
+       where exists (select 1 from analytics.user_daily_activity a where a.activity_date = d::date and a.user_id = f.user_id)
+       limit 1),
+      f.first_seen_date)
+    where f.user_id = any(v_removed) and f.last_seen_date = p_date and f.first_seen_date < p_date;
   end if;
 
   -- The day's notification and listening events: the funnel counts; per user, sent and opted out;
@@ -3801,7 +3848,11 @@ CREATE VIEW "analytics"."etl_pending_days" WITH (security_invoker=true) AS  SELE
 
 CREATE VIEW "analytics"."user_data_columns" WITH (security_invoker=true) AS  SELECT (n.nspname)::text AS table_schema,
     (c.relname)::text AS table_name,
-    (a.attname)::text AS column_name
+    (a.attname)::text AS column_name,
+        CASE
+            WHEN ((n.nspname = 'analytics'::name) AND (c.relname = 'user_daily_activity'::name)) THEN 'activity_date = any(analytics.activity_dates())'::text
+            ELSE 'true'::text
+        END AS lookup_filter
    FROM ((pg_attribute a
      JOIN pg_class c ON ((c.oid = a.attrelid)))
      JOIN pg_namespace n ON ((n.oid = c.relnamespace)))
@@ -4072,8 +4123,6 @@ CREATE INDEX etl_share_links_target_idx ON analytics.etl_share_links USING btree
 
 CREATE INDEX health_alerts_pending_idx ON analytics.health_alerts USING btree (alert_id)
   WHERE (status = 'pending'::text);
-
-CREATE INDEX user_daily_activity_date_idx ON analytics.user_daily_activity USING btree (activity_date);
 
 CREATE INDEX user_first_seen_date_idx ON analytics.user_first_seen USING btree (first_seen_date);
 
@@ -4466,6 +4515,8 @@ COMMENT ON COLUMN "analytics"."user_daily_activity"."user_id" IS 'Pseudonymous u
 
 COMMENT ON COLUMN "analytics"."user_first_seen"."first_seen_date" IS 'Earliest computed local day with user-initiated activity of the user.';
 
+COMMENT ON COLUMN "analytics"."user_first_seen"."last_seen_date" IS 'Latest computed local day with user-initiated activity of the user (the row goes 2 years after it).';
+
 COMMENT ON COLUMN "analytics"."user_first_seen"."user_id" IS 'Pseudonymous user uuid.';
 
 COMMENT ON COLUMN "public"."etl_job_runs"."backend_pid" IS 'Process id of the session that ran the job; a running row whose session is gone was abandoned.';
@@ -4720,6 +4771,8 @@ COMMENT ON COLUMN "public"."metrics_daily_payments"."successes" IS 'payment_succ
 
 COMMENT ON COLUMN "public"."metrics_daily_payments"."successes_refunded" IS 'Successes of the day refunded (so far); numerator of refund_rate. Additive.';
 
+COMMENT ON FUNCTION "analytics"."activity_dates"() IS 'Every day from the oldest to the newest row of user_daily_activity (empty when there is none): the days to probe for one user''s pairs.';
+
 COMMENT ON FUNCTION "analytics"."app_role"() IS 'Application role of the current request (JWT app_metadata.role), or null. Policy helper: call as (select analytics.app_role()).';
 
 COMMENT ON FUNCTION "analytics"."apply_activity_changes"(date[]) IS 'Brings the WAU/MAU and cohort rows of computed days outside p_skip up to date with the recorded activity changes (analytics.etl_activity_changes), then deletes the changes it read.';
@@ -4916,8 +4969,6 @@ COMMENT ON INDEX "analytics"."etl_share_links_target_idx" IS 'Recounting the rat
 
 COMMENT ON INDEX "analytics"."health_alerts_pending_idx" IS 'The alerts still to deliver.';
 
-COMMENT ON INDEX "analytics"."user_daily_activity_date_idx" IS 'DAU/WAU/MAU windows and cohort look-ups by day.';
-
 COMMENT ON INDEX "analytics"."user_first_seen_date_idx" IS 'Cohort membership look-ups by first day.';
 
 COMMENT ON INDEX "public"."etl_job_runs_running_idx" IS 'The few running rows, for health and stale-run detection.';
@@ -5034,7 +5085,7 @@ COMMENT ON TABLE "analytics"."suppression_list_version" IS 'Version of the suppr
 
 COMMENT ON TABLE "analytics"."user_daily_activity" IS 'One row per user and local day (reporting time zone) with a user-initiated event of the user; replaced per day by the engagement ETL job. Kept 2 years.';
 
-COMMENT ON TABLE "analytics"."user_first_seen" IS 'First local day each user was active (the cohort day); moved when activity of an earlier day arrives or a day is recomputed.';
+COMMENT ON TABLE "analytics"."user_first_seen" IS 'First local day each user was active (the cohort day) and the last; moved when activity of an earlier or later day arrives or a day is recomputed.';
 
 COMMENT ON TABLE "public"."etl_job_runs" IS 'One row per ETL job run: what ran for which day, how it ended. Kept 1 year.';
 
@@ -5076,7 +5127,7 @@ COMMENT ON TRIGGER "bump_metrics_table_version" ON "public"."metrics_daily_payme
 
 COMMENT ON VIEW "analytics"."etl_pending_days" IS 'Local days waiting for recomputation by the next nightly run (analytics.etl_late_day_marks, one row a day).';
 
-COMMENT ON VIEW "analytics"."user_data_columns" IS 'Every (table, column) holding a user id, found from the catalog: uuid columns named user_id or reader_id in public and analytics.';
+COMMENT ON VIEW "analytics"."user_data_columns" IS 'Every (table, column) holding a user id, found from the catalog: uuid columns named user_id or reader_id in public and analytics, with the condition that makes the look-up by that column use an index (lookup_filter).';
 
 COMMENT ON VIEW "public"."etl_metrics_coverage" IS 'Runbook: for each of the last 30 local days (reporting time zone), which daily metric tables have rows and the latest pipeline status (null = never computed). Fulfillment/payments/calls have no rows on a day without events of their domain.';
 
@@ -5105,6 +5156,10 @@ COMMENT ON VIEW "public"."metrics_fulfillment_totals" IS 'Fulfillment per day ov
 COMMENT ON VIEW "public"."metrics_payments_currency_totals" IS 'Payments per day and currency over all providers and countries: sum() of counts is safe; money only within one currency (group by currency).';
 
 COMMENT ON VIEW "public"."metrics_payments_detail" IS 'Payments per day, provider, country and currency (detail rows only): sum() of counts is safe; sum() of money only within one currency.';
+
+REVOKE ALL ON FUNCTION "analytics"."activity_dates"() FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION "analytics"."activity_dates"() TO "postgres", "service_role";
 
 REVOKE ALL ON FUNCTION "analytics"."app_role"() FROM PUBLIC;
 

@@ -23,9 +23,9 @@ insert into public.events_raw (event_domain, event_type, event_timestamp, user_i
 insert into analytics.user_daily_activity (user_id, activity_date) values
   ((select id from u where name = 'lapsed'), '2029-02-28'), ((select id from u where name = 'kept'), '2029-03-01'),
   ((select id from u where name = 'old_but_active'), '2031-02-27');
-insert into analytics.user_first_seen (user_id, first_seen_date) values
-  ((select id from u where name = 'lapsed'), '2028-05-01'), ((select id from u where name = 'kept'), '2028-05-01'),
-  ((select id from u where name = 'new'), '2029-03-01'), ((select id from u where name = 'old_but_active'), '2020-01-01');
+insert into analytics.user_first_seen (user_id, first_seen_date, last_seen_date) values
+  ((select id from u where name = 'lapsed'), '2028-05-01', '2029-02-28'), ((select id from u where name = 'kept'), '2028-05-01', '2029-03-01'),
+  ((select id from u where name = 'new'), '2029-03-01', '2029-03-01'), ((select id from u where name = 'old_but_active'), '2020-01-01', '2031-02-27');
 insert into analytics.etl_activity_changes (user_id, activity_date) values
   ((select id from u where name = 'lapsed'), '2029-02-28'), ((select id from u where name = 'kept'), '2029-03-01');
 insert into analytics.ingest_rate_limits (bucket, window_start, request_count) values

@@ -11,6 +11,9 @@ const erased = randomUUID();
 const bystander = randomUUID();
 // A day far in the past lands in DEFAULT: erasure must reach every partition.
 const OLD = "2030-01-15T12:00:00Z";
+// Activity pairs on days far apart (the key starts with the day, and erasure and export probe every
+// stored day): likely the table's oldest and newest days, and one in between.
+const ACTIVITY_DAYS = ["2026-01-02", "2030-01-15", "2090-06-01"];
 
 // uuid columns that are not user ids: identifiers of events, receipts, ... Anything else must be
 // listed by analytics.user_data_columns, or erasure would miss it.
@@ -27,6 +30,10 @@ async function seed() {
   await sql`select analytics.consume_ingest_quota(${`user:${bystander}`}, 1, 1, 100, 1000)`;
   await sql`insert into public.metrics_daily_fulfillment (metric_date, service_code, reader_id, orders_assigned) values
     ('2030-01-15', 'tarot', ${erased}, 1), ('2030-01-15', 'tarot', ${bystander}, 2), ('2030-01-15', 'tarot', null, 3)`;
+  for (const user of [erased, bystander]) {
+    await sql`insert into analytics.user_daily_activity (user_id, activity_date) select ${user}, d from unnest(${ACTIVITY_DAYS}::date[]) as d`;
+    await sql`insert into analytics.user_first_seen (user_id, first_seen_date, last_seen_date) values (${user}, ${ACTIVITY_DAYS[0]}, ${ACTIVITY_DAYS[2]})`;
+  }
 }
 
 async function countsFor(userId: string) {
@@ -47,6 +54,8 @@ afterAll(async () => {
   await sql`delete from public.events_raw where entity_id like 'o-erase-%' or entity_id like 'o-keep-%'`;
   await sql`delete from public.metrics_daily_fulfillment where metric_date = '2030-01-15'`;
   await sql`delete from analytics.ingest_rate_limits where user_id in (${erased}, ${bystander})`;
+  await sql`delete from analytics.user_daily_activity where user_id in (${erased}, ${bystander}) and activity_date = any(${ACTIVITY_DAYS}::date[])`;
+  await sql`delete from analytics.user_first_seen where user_id in (${erased}, ${bystander})`;
   await sql.end();
 });
 
@@ -78,6 +87,9 @@ describe("privacy/export", () => {
     expect(events.every((e) => e.user_id === erased)).toBe(true);
     expect(data.tables["public.events_raw.metadata.reader_id"].map((e: { entity_id: string }) => e.entity_id)).toEqual(["o-keep-1"]);
     expect(data.tables["public.metrics_daily_fulfillment.reader_id"]).toHaveLength(1);
+    const days = data.tables["analytics.user_daily_activity.user_id"] as { user_id: string; activity_date: string }[];
+    expect(days.map((d) => d.activity_date).sort()).toEqual(ACTIVITY_DAYS);
+    expect(days.every((d) => d.user_id === erased)).toBe(true);
     // The row's fields once: not again in its stored API form.
     expect(Object.keys(data.tables["public.metrics_daily_fulfillment.reader_id"][0])).not.toContain("api_row");
     expect(JSON.stringify(data.tables["public.events_raw.user_id"])).not.toContain(bystander);
@@ -119,6 +131,8 @@ describe("privacy/erase", () => {
     expect(receipt.rows_affected["public.events_raw.metadata.reader_id"]).toBe(1);
     expect(receipt.rows_affected["public.metrics_daily_fulfillment.reader_id"]).toBe(1);
     expect(receipt.rows_affected["analytics.ingest_rate_limits.user_id"]).toBe(1);
+    expect(receipt.rows_affected["analytics.user_daily_activity.user_id"]).toBe(ACTIVITY_DAYS.length);
+    expect(receipt.rows_affected["analytics.user_first_seen.user_id"]).toBe(1);
     expect(receipt.requested_by).toMatch(/^superadmin:/);
 
     expect(Object.values(await countsFor(erased)).every((n) => n === 0)).toBe(true);

@@ -71,7 +71,8 @@ begin
   ),
   new_activity as (
     insert into analytics.user_daily_activity (user_id, activity_date)
-    -- In key order: a day's pairs go into the primary key's pages one after another.
+    -- In key order: a day's pairs go into the primary key's pages one after another (for a new
+    -- day, after every stored day's).
     select d.user_id, p_date from diff d where d.added order by d.user_id
     returning user_id
   ),
@@ -87,32 +88,59 @@ begin
     from (select n.user_id from new_activity n union all select r.user_id from removed_activity r) c
     where v_enqueue
   ),
+  -- A new pair moves its user's last day if it is later: one probe of the key per new pair (an
+  -- array, not a join: this statement's joins are hashed, and hashing every user's row costs more).
+  last_seen as (
+    update analytics.user_first_seen f set last_seen_date = p_date
+    where f.user_id = any(array(select n.user_id from new_activity n)) and f.last_seen_date < p_date
+  ),
   -- A new pair moves its user's first day if it is earlier. One primary-key probe per new pair (a
   -- subquery, not a join) leaves out the returning users, whose first day is not later: an upsert
-  -- of those would lock, and so write, each of their rows without changing it. The upsert is for a
-  -- row that appears meanwhile.
+  -- of those would lock, and so write, each of their rows without changing it (the rows moved to
+  -- a later last day are written above). The upsert is for a row that appears meanwhile.
   first_seen as (
-    insert into analytics.user_first_seen as f (user_id, first_seen_date)
-    select n.user_id, p_date from new_activity n
+    insert into analytics.user_first_seen as f (user_id, first_seen_date, last_seen_date)
+    select n.user_id, p_date, p_date from new_activity n
     where coalesce((select f0.first_seen_date from analytics.user_first_seen f0 where f0.user_id = n.user_id), 'infinity'::date) > p_date
-    on conflict (user_id) do update set first_seen_date = excluded.first_seen_date
-    where f.first_seen_date > excluded.first_seen_date
+    on conflict (user_id) do update
+      set first_seen_date = least(f.first_seen_date, excluded.first_seen_date),
+          last_seen_date = greatest(f.last_seen_date, excluded.last_seen_date)
+    where f.first_seen_date > excluded.first_seen_date or f.last_seen_date < excluded.last_seen_date
   )
   select array_agg(r.user_id) into v_removed from removed_activity r;
   perform set_config('enable_seqscan', v_seqscan, true);
   perform set_config('enable_nestloop', v_nestloop, true);
 
-  -- A user whose first day lost its activity: their first day is their earliest remaining one.
+  -- A user whose first day lost its activity: their first day is their earliest remaining one,
+  -- a later one. One read of the later days' pairs (within raw retention, as the recomputed day),
+  -- not a probe of each day per user: a recomputed day can remove many users (a time zone change).
   if v_removed is not null then
     with m as (
-      select r.user_id, (select min(a.activity_date) from analytics.user_daily_activity a where a.user_id = r.user_id) as first_day
-      from unnest(v_removed) as r(user_id)
+      select f.user_id, l.first_day
+      from analytics.user_first_seen f
+      left join (
+        select a.user_id, min(a.activity_date) as first_day
+        from analytics.user_daily_activity a
+        where a.activity_date > p_date and a.user_id = any(v_removed)
+        group by a.user_id
+      ) l on l.user_id = f.user_id
+      where f.user_id = any(v_removed) and f.first_seen_date = p_date
     ),
     moved as (
       update analytics.user_first_seen f set first_seen_date = m.first_day
       from m where f.user_id = m.user_id and m.first_day is not null and f.first_seen_date <> m.first_day
     )
     delete from analytics.user_first_seen f using m where f.user_id = m.user_id and m.first_day is null;
+
+    -- A user whose last day lost its activity: their last day is the latest remaining one, found
+    -- by probing the days before, latest first (most users were active shortly before).
+    update analytics.user_first_seen f
+    set last_seen_date = coalesce(
+      (select d::date from generate_series((p_date - 1)::timestamp, f.first_seen_date::timestamp, interval '-1 day') as d
+       where exists (select 1 from analytics.user_daily_activity a where a.activity_date = d::date and a.user_id = f.user_id)
+       limit 1),
+      f.first_seen_date)
+    where f.user_id = any(v_removed) and f.last_seen_date = p_date and f.first_seen_date < p_date;
   end if;
 
   -- The day's notification and listening events: the funnel counts; per user, sent and opted out;

@@ -155,6 +155,9 @@ begin
     from analytics.user_first_seen f
     join analytics.user_daily_activity a on a.user_id = f.user_id and a.activity_date >= f.first_seen_date
     where f.first_seen_date = any(p_cohorts)
+      -- The days the cohorts' rows observe, as a range of the pairs' key (which starts with the day).
+      and a.activity_date >= (select min(d) from unnest(p_cohorts) as d)
+      and a.activity_date <= (select max(d) from unnest(p_cohorts) as d) + 365
     group by f.first_seen_date, a.activity_date
   ) r on r.cohort_date = c.cohort_date and r.activity_date = o.metric_date;
   get diagnostics v_rows = row_count;

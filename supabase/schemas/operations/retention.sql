@@ -154,11 +154,8 @@ declare
   v_count bigint;
   v_result jsonb := '{}'::jsonb;
 begin
-  -- First seen before the cut-off and no activity since: the user's activity is all expired.
-  delete from analytics.user_first_seen f
-  where f.first_seen_date < v_activity_cutoff
-    and not exists (select 1 from analytics.user_daily_activity a
-                    where a.user_id = f.user_id and a.activity_date >= v_activity_cutoff);
+  -- Last active before the cut-off: the user's activity is all expired.
+  delete from analytics.user_first_seen f where f.last_seen_date < v_activity_cutoff;
   get diagnostics v_count = row_count;
   v_result := v_result || jsonb_build_object('user_first_seen', v_count);
 

@@ -25,11 +25,15 @@ revoke all on analytics.erasure_receipts from public, anon, authenticated;
 grant select on analytics.erasure_receipts to service_role;
 
 -- Every table column that holds a user id. events_raw is listed once (its parent); deleting
--- through the parent reaches every partition, DEFAULT included.
+-- through the parent reaches every partition, DEFAULT included. lookup_filter is ANDed to the
+-- look-up by user id: for the activity pairs, whose key starts with the day, it turns a read of
+-- every pair into a probe per stored day (etl/activity.sql).
 create or replace view analytics.user_data_columns
 with (security_invoker = true)
 as
-select n.nspname::text as table_schema, c.relname::text as table_name, a.attname::text as column_name
+select n.nspname::text as table_schema, c.relname::text as table_name, a.attname::text as column_name,
+  case when n.nspname = 'analytics' and c.relname = 'user_daily_activity'
+    then 'activity_date = any(analytics.activity_dates())' else 'true' end as lookup_filter
 from pg_catalog.pg_attribute a
 join pg_catalog.pg_class c on c.oid = a.attrelid
 join pg_catalog.pg_namespace n on n.oid = c.relnamespace
@@ -40,7 +44,7 @@ where n.nspname in ('public', 'analytics')
   and a.atttypid = 'uuid'::regtype
   and a.attname in ('user_id', 'reader_id');
 comment on view analytics.user_data_columns is
-  'Every (table, column) holding a user id, found from the catalog: uuid columns named user_id or reader_id in public and analytics.';
+  'Every (table, column) holding a user id, found from the catalog: uuid columns named user_id or reader_id in public and analytics, with the condition that makes the look-up by that column use an index (lookup_filter).';
 revoke all on analytics.user_data_columns from public, anon, authenticated;
 grant select on analytics.user_data_columns to service_role;
 
@@ -72,7 +76,8 @@ begin
     where not (c.table_schema = 'public' and c.table_name = 'events_raw')
     order by c.table_schema, c.table_name, c.column_name
   loop
-    execute format('delete from %I.%I where %I = $1', v_col.table_schema, v_col.table_name, v_col.column_name)
+    execute format('delete from %I.%I where %I = $1 and %s', v_col.table_schema, v_col.table_name, v_col.column_name,
+      v_col.lookup_filter)
       using p_user_id;
     get diagnostics v_n = row_count;
     v_rows := v_rows || jsonb_build_object(format('%s.%s.%s', v_col.table_schema, v_col.table_name, v_col.column_name), v_n);
@@ -139,8 +144,8 @@ begin
   end if;
   for v_col in select * from analytics.user_data_columns order by table_schema, table_name, column_name loop
     -- api_row (the metrics tables' generated API form of the row) repeats the row's own fields.
-    execute format('select coalesce(jsonb_agg(to_jsonb(t) - ''api_row''), ''[]''::jsonb) from %I.%I t where %I = $1',
-      v_col.table_schema, v_col.table_name, v_col.column_name)
+    execute format('select coalesce(jsonb_agg(to_jsonb(t) - ''api_row''), ''[]''::jsonb) from %I.%I t where %I = $1 and %s',
+      v_col.table_schema, v_col.table_name, v_col.column_name, v_col.lookup_filter)
       into v_rows using p_user_id;
     v_tables := v_tables || jsonb_build_object(format('%s.%s.%s', v_col.table_schema, v_col.table_name, v_col.column_name), v_rows);
   end loop;
