@@ -3307,7 +3307,7 @@ begin
     ),
     moved as (
       update analytics.user_first_seen f set first_seen_date = m.first_day
-      from m where f.user_id = m.user_id and m.first_day is not null and f.first_seen_date <> m.first_day
+      from m where f.user_id = m.user_id and m.first_day is not null
     )
     delete from analytics.user_first_seen f using m where f.user_id = m.user_id and m.first_day is null;
 
