@@ -1770,6 +1770,7 @@ CREATE OR REPLACE FUNCTION analytics.mark_late_event_days()
   LANGUAGE plpgsql
   SECURITY DEFINER
   SET search_path TO ''
+  SET jit TO 'off'
   AS $function$
 declare
   v_zone text := analytics.reporting_time_zone();

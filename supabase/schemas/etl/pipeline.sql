@@ -172,11 +172,17 @@ grant select on analytics.etl_pending_days to service_role;
 -- change elsewhere too) and every computed day, each mark carrying the events' ingested_at: the
 -- nightly run reads exactly the events that arrived with its marks.
 -- Today's events are not marked: the nightly run computes today tomorrow, whole.
+-- No JIT: a session analyses this statement once, with the row count of its first batch, and
+-- keeps that estimate for every later call. A session whose first insert was large (a backfill,
+-- a bulk COPY through a pooled connection) would otherwise JIT-compile the statement again for
+-- every small batch it stores afterwards, which costs more than storing the batch
+-- (bench/README.md, "the JIT trap").
 create or replace function analytics.mark_late_event_days()
 returns trigger
 language plpgsql
 security definer
 set search_path = ''
+set jit = off
 as $$
 declare
   v_zone text := analytics.reporting_time_zone();
