@@ -1,24 +1,31 @@
 // The ingest quota counts events as well as requests, per caller: a token sending full batches
 // stops at its event limit (a batch that would pass it is refused whole), and every backend key
-// has a bucket of its own, named by the key's id and never by the key.
+// has a bucket of its own, named by the key's id and never by the key. A valid request costs the
+// quota one statement; every request counts, and a caller whose minute the function has seen used
+// up is refused before its body is read.
 import { createHash, randomUUID } from "node:crypto";
+import net from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import { mintUserToken } from "../../stack/keys.ts";
-import { LOCAL_SECOND_SECRET_KEY, LOCAL_SECRET_KEY, LOCAL_SERVICE_ROLE_KEY } from "../../stack/local-settings.ts";
+import { LOCAL_FUNCTIONS_URL, LOCAL_SECOND_SECRET_KEY, LOCAL_SECRET_KEY, LOCAL_SERVICE_ROLE_KEY } from "../../stack/local-settings.ts";
 import { DEFAULT_LIMITS } from "../../supabase/functions/_shared/rate-limit.ts";
 import { countRows, ingestTestContext, postIngest, sampleEvent } from "./events.ts";
 
 const { sql, REQ } = ingestTestContext("quota");
 const FLOODER = randomUUID();
 const FILLER = randomUUID();
+const STEADY = randomUUID();
+const SLOW_FLOODER = randomUUID();
+const INVALID_SENDER = randomUUID();
 const DEFAULT_KEY_BUCKET = "service:secret:default";
 const SECOND_KEY_BUCKET = "service:secret:second";
 const JWT_BUCKET = `service:jwt:${createHash("sha256").update(LOCAL_SERVICE_ROLE_KEY).digest("hex").slice(0, 16)}`;
 const BACKEND_BUCKETS = [DEFAULT_KEY_BUCKET, SECOND_KEY_BUCKET, JWT_BUCKET];
 const USER_LIMIT = DEFAULT_LIMITS.user.events;
 
+const USERS = [FLOODER, FILLER, STEADY, SLOW_FLOODER, INVALID_SENDER];
 afterAll(async () => {
-  await sql`delete from analytics.ingest_rate_limits where bucket in ${sql([`user:${FLOODER}`, `user:${FILLER}`, ...BACKEND_BUCKETS])}`;
+  await sql`delete from analytics.ingest_rate_limits where bucket in ${sql([...USERS.map((u) => `user:${u}`), ...BACKEND_BUCKETS])}`;
 });
 
 /** Waits out the last seconds of a minute, so that a test's requests share one quota window. */
@@ -105,5 +112,65 @@ describe("backend quota buckets", () => {
       // Other test files ingest with the default key.
       await sql`delete from analytics.ingest_rate_limits where bucket = ${DEFAULT_KEY_BUCKET}`;
     }
+  });
+});
+
+describe("what a request costs the quota", () => {
+  it("counts a valid request with its events in one statement", async () => {
+    // Every write to STEADY's bucket row, counted by a trigger of this test's own.
+    await sql.begin(async (tx) => {
+      await tx`create table if not exists public.quota_test_writes (at timestamptz not null default clock_timestamp())`;
+      await tx.unsafe(`create or replace function public.quota_test_count_write() returns trigger language plpgsql
+        security definer set search_path = '' as $$ begin insert into public.quota_test_writes default values; return null; end $$`);
+      await tx.unsafe(`create trigger quota_test_count_write after insert or update on analytics.ingest_rate_limits
+        for each row when (new.bucket = 'user:${STEADY}') execute function public.quota_test_count_write()`);
+    });
+    try {
+      const token = await mintUserToken({ sub: STEADY, appRole: "client" });
+      await clearOfMinuteEnd();
+      for (const n of [3, 5, 1]) expect((await postIngest(batch(STEADY, n), bearer(token))).status).toBe(200);
+      expect(await quotaRow(`user:${STEADY}`)).toEqual({ request_count: 3, event_count: 9 });
+      expect((await sql<{ n: number }[]>`select count(*)::int as n from public.quota_test_writes`)[0].n).toBe(3);
+    } finally {
+      await sql`drop trigger if exists quota_test_count_write on analytics.ingest_rate_limits`;
+      await sql`drop function if exists public.quota_test_count_write()`;
+      await sql`drop table if exists public.quota_test_writes`;
+    }
+  });
+
+  it("counts a request whose body is refused", async () => {
+    const token = await mintUserToken({ sub: INVALID_SENDER, appRole: "client" });
+    await clearOfMinuteEnd();
+    const res = await postIngest({ events: [{ event_type: "no_such_type" }] }, bearer(token));
+    expect(res.status).toBe(400);
+    expect(await quotaRow(`user:${INVALID_SENDER}`)).toEqual({ request_count: 1, event_count: 0 });
+  });
+
+  it("refuses a caller whose minute it has seen used up before reading the body", async () => {
+    await clearOfMinuteEnd();
+    await sql`
+      insert into analytics.ingest_rate_limits (bucket, window_start, request_count)
+      values (${`user:${SLOW_FLOODER}`}, date_trunc('minute', now()), ${DEFAULT_LIMITS.user.requests})`;
+    const token = await mintUserToken({ sub: SLOW_FLOODER, appRole: "client" });
+    // The function learns that this minute is used up (the stack runs one function process) ...
+    expect((await postIngest(batch(SLOW_FLOODER, 1), bearer(token))).status).toBe(429);
+    // ... and answers the next request from the caller before its body has arrived: the body
+    // deadline (10 s) never comes into it.
+    const url = new URL(`${LOCAL_FUNCTIONS_URL}/ingest`);
+    const socket = net.connect(Number(url.port), url.hostname);
+    let received = "";
+    socket.on("data", (chunk) => (received += chunk.toString("latin1")));
+    socket.on("error", () => {});
+    socket.write([`POST ${url.pathname} HTTP/1.1`, `host: ${url.host}`, `authorization: Bearer ${token}`,
+      "content-type: application/json", "content-length: 5000"].join("\r\n") + "\r\n\r\n" + '{"events": [');
+    try {
+      const until = Date.now() + 3000;
+      while (!received.includes("\r\n\r\n") && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      expect(received.split("\r\n")[0]).toBe("HTTP/1.1 429 Too Many Requests");
+      expect(received).toContain(`at most ${DEFAULT_LIMITS.user.requests} per minute`);
+    } finally {
+      socket.destroy();
+    }
+    expect(await quotaRow(`user:${SLOW_FLOODER}`)).toEqual({ request_count: DEFAULT_LIMITS.user.requests, event_count: 0 });
   });
 });

@@ -1,16 +1,17 @@
 // POST /functions/v1/ingest: {"events": [...]} → {"accepted": n, "duplicates": m} (docs/design.md §7, §9).
-// Order: authenticate (401), request quota (429), content type and size (415/413), body deadline
-// (408), JSON (400), validation (400 invalid_events), authorisation per event (403), event quota
-// (429), then one write as service_role (shared with other requests' batches under load:
-// group-commit.ts).
+// Order: authenticate (401), request quota when the caller's minute looked used up (429), content
+// type and size (415/413), body deadline (408), JSON (400), validation (400 invalid_events),
+// authorisation per event (403), the quota of the request and its events (429; one statement),
+// then one write as service_role (shared with other requests' batches under load: group-commit.ts).
 import { authenticate, SERVICE_CALLER } from "../_shared/auth.ts";
 import type { Caller } from "../_shared/auth.ts";
 import { getCatalog } from "../_shared/catalog.ts";
 import { asCaller } from "../_shared/db.ts";
 import { ApiError } from "../_shared/errors.ts";
+import type { ParsedEvent } from "../_shared/event-schema.ts";
 import { json, routePath, serveHandler } from "../_shared/http.ts";
 import { readJsonBody } from "../_shared/json-body.ts";
-import { consumeEventQuota, consumeRequestQuota } from "../_shared/rate-limit.ts";
+import { admitRequest, consumeEventQuota, countRefusedRequest } from "../_shared/rate-limit.ts";
 import { authorizeEvents } from "./authorize.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { withUniqueIds } from "./insert-events.ts";
@@ -28,13 +29,18 @@ export const handler = serveHandler(async (req) => {
   }
   const caller = await authenticate(req);
   const writer = writerFor(caller);
-  await consumeRequestQuota(writer, caller);
+  const quota = await admitRequest(writer, caller);
 
-  const body = await readJsonBody(req);
-  const catalog = await getCatalog();
-  const events = validateBatch(body, catalog, caller.kind === "user" ? caller.sub : undefined);
-  authorizeEvents(caller, events, catalog);
-  await consumeEventQuota(writer, caller, events.length);
+  let events: ParsedEvent[];
+  try {
+    const body = await readJsonBody(req);
+    const catalog = await getCatalog();
+    events = validateBatch(body, catalog, caller.kind === "user" ? caller.sub : undefined);
+    authorizeEvents(caller, events, catalog);
+  } catch (err) {
+    return await countRefusedRequest(quota, err); // every request counts
+  }
+  await consumeEventQuota(quota, events.length);
 
   const unique = withUniqueIds(events);
   const stored = await writes.store(JSON.stringify(writer.claims), (fn) => asCaller(writer, fn), unique);
