@@ -112,9 +112,10 @@ export async function consumeEventQuota(ticket: QuotaTicket, events: number): Pr
  * For a request refused before its events were counted (its body, its events): counts it now, as
  * every request counts. When that finds the caller's minute used up, the answer is that 429, as it
  * would have been had the request been counted first. If counting fails, the first error stands.
+ * A failure of the server's (the database unreachable) is not counted: it would only wait again.
  */
 export async function countRefusedRequest(ticket: QuotaTicket, refusal: unknown): Promise<never> {
-  if (!ticket.requestCounted) {
+  if (!ticket.requestCounted && refusal instanceof ApiError && refusal.status < 500) {
     try {
       await countRequest(ticket);
     } catch (err) {
