@@ -4,11 +4,11 @@
 // quota one statement; every request counts, and a caller whose minute the function has seen used
 // up is refused before its body is read.
 import { createHash, randomUUID } from "node:crypto";
-import net from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import { mintUserToken } from "../../stack/keys.ts";
-import { LOCAL_FUNCTIONS_URL, LOCAL_SECOND_SECRET_KEY, LOCAL_SECRET_KEY, LOCAL_SERVICE_ROLE_KEY } from "../../stack/local-settings.ts";
+import { LOCAL_SECOND_SECRET_KEY, LOCAL_SECRET_KEY, LOCAL_SERVICE_ROLE_KEY } from "../../stack/local-settings.ts";
 import { DEFAULT_LIMITS } from "../../supabase/functions/_shared/rate-limit.ts";
+import { stalledRequest } from "../helpers/stalled-request.ts";
 import { countRows, ingestTestContext, postIngest, sampleEvent } from "./events.ts";
 
 const { sql, REQ } = ingestTestContext("quota");
@@ -156,18 +156,12 @@ describe("what a request costs the quota", () => {
     expect((await postIngest(batch(SLOW_FLOODER, 1), bearer(token))).status).toBe(429);
     // ... and answers the next request from the caller before its body has arrived: the body
     // deadline (10 s) never comes into it.
-    const url = new URL(`${LOCAL_FUNCTIONS_URL}/ingest`);
-    const socket = net.connect(Number(url.port), url.hostname);
-    let received = "";
-    socket.on("data", (chunk) => (received += chunk.toString("latin1")));
-    socket.on("error", () => {});
-    socket.write([`POST ${url.pathname} HTTP/1.1`, `host: ${url.host}`, `authorization: Bearer ${token}`,
-      "content-type: application/json", "content-length: 5000"].join("\r\n") + "\r\n\r\n" + '{"events": [');
+    const { socket, received } = stalledRequest("content-length", '{"events": [', token);
     try {
       const until = Date.now() + 3000;
-      while (!received.includes("\r\n\r\n") && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-      expect(received.split("\r\n")[0]).toBe("HTTP/1.1 429 Too Many Requests");
-      expect(received).toContain(`at most ${DEFAULT_LIMITS.user.requests} per minute`);
+      while (!received().includes("\r\n\r\n") && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      expect(received().split("\r\n")[0]).toBe("HTTP/1.1 429 Too Many Requests");
+      expect(received()).toContain(`at most ${DEFAULT_LIMITS.user.requests} per minute`);
     } finally {
       socket.destroy();
     }
