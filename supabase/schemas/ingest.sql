@@ -39,7 +39,7 @@ grant select, insert, update, delete on analytics.ingest_rate_limits to service_
 -- earlier minute than the row's window (a race at the boundary) counts into the newer window
 -- instead of resetting it. retry_after_s: seconds until the current window ends.
 -- PL/pgSQL, not SQL: a SQL function with a SET clause is parsed and planned again on every call,
--- while PL/pgSQL keeps the statement's plan for the session (every ingest request calls this twice).
+-- while PL/pgSQL keeps the statement's plan for the session (every valid ingest request calls this once).
 create or replace function analytics.consume_ingest_quota(
   p_bucket text, p_requests integer, p_events integer, p_request_limit integer, p_event_limit integer)
 returns table (allowed boolean, request_count integer, event_count integer, retry_after_s integer)

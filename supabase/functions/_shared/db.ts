@@ -87,7 +87,8 @@ export function inTransactionAs<T>(sql: Sql, caller: Caller, fn: (tx: Tx) => Pro
   return sql.begin(async (tx) => {
     // Sent first but not awaited first: fn's first statement follows it without waiting for its
     // answer (postgres.js pipelines a transaction's queries; Postgres runs them in order), one
-    // round trip less per transaction.
+    // round trip less per transaction. `begin` keeps its own: sending it with them needs
+    // sql.reserve(), whose connections break the pool after a database restart (docs/ingest.md).
     const settings = tx.unsafe(becomeCaller(caller)).execute();
     const [, value] = await Promise.all([settings, fn(tx as unknown as Tx)]);
     return value;
