@@ -2383,20 +2383,38 @@ declare
 begin
   for v_day in select distinct d from unnest(p_days) as d where d is not null order by d desc loop
     perform pg_advisory_xact_lock(hashtext('analytics.etl:engagement'), v_day - date '2000-01-01');
+    -- The newest recorded day (a nightly's new day): each user's last active day in
+    -- user_first_seen is then their latest day of the 30, so one row per user is read, not every
+    -- pair of the 30 days. The check and the counts share one snapshot: a run that records a later
+    -- day writes its pairs and last days in one statement.
     update public.metrics_daily_engagement m
     set dau = u.dau, wau = u.wau, mau = u.mau
-    -- Each user of the 30 days once, with their latest active day (one hashed grouping, not
-    -- three sorted distinct counts).
     from (
-      select count(*) filter (where x.last_day = v_day) as dau, count(*) filter (where x.last_day > v_day - 7) as wau,
+      select count(*) filter (where f.last_seen_date = v_day) as dau, count(*) filter (where f.last_seen_date > v_day - 7) as wau,
         count(*) as mau
-      from (select a.user_id, max(a.activity_date) as last_day
-            from analytics.user_daily_activity a
-            where a.activity_date > v_day - 30 and a.activity_date <= v_day
-            group by a.user_id) x
+      from analytics.user_first_seen f
+      where f.last_seen_date > v_day - 30
     ) u
-    where m.metric_date = v_day;
+    where m.metric_date = v_day
+      -- The newest pair by the key's first column: one index probe, whatever the statistics say.
+      and coalesce((select max(a.activity_date) from analytics.user_daily_activity a), v_day) <= v_day;
     get diagnostics v_n = row_count;
+    if v_n = 0 then
+      -- An earlier day: each user of its 30 days once, with their latest active day among them (one
+      -- hashed grouping, not three sorted distinct counts).
+      update public.metrics_daily_engagement m
+      set dau = u.dau, wau = u.wau, mau = u.mau
+      from (
+        select count(*) filter (where x.last_day = v_day) as dau, count(*) filter (where x.last_day > v_day - 7) as wau,
+          count(*) as mau
+        from (select a.user_id, max(a.activity_date) as last_day
+              from analytics.user_daily_activity a
+              where a.activity_date > v_day - 30 and a.activity_date <= v_day
+              group by a.user_id) x
+      ) u
+      where m.metric_date = v_day;
+      get diagnostics v_n = row_count;
+    end if;
     v_rows := v_rows + v_n;
   end loop;
   return v_rows;
@@ -4908,7 +4926,7 @@ COMMENT ON FUNCTION "analytics"."recompute_share_links"(text, text[], timestamp 
 
 COMMENT ON FUNCTION "analytics"."record_health_alert_delivery"(bigint, boolean, text) IS 'Records a delivery attempt: delivered on success; otherwise retried after analytics.health_alert_retry_delay, or failed after 10 attempts.';
 
-COMMENT ON FUNCTION "analytics"."refresh_activity_counts"(date[]) IS 'Recomputes DAU/WAU/MAU of the given computed days from the activity table (after activity of earlier days changed). Returns the rows updated.';
+COMMENT ON FUNCTION "analytics"."refresh_activity_counts"(date[]) IS 'Recomputes DAU/WAU/MAU of the given computed days: the newest recorded day from each user''s last active day (user_first_seen), an earlier one from the activity pairs of its 30 days. Returns the rows updated.';
 
 COMMENT ON FUNCTION "analytics"."refresh_cohorts"(date[], date[]) IS 'Rewrites every row of the given cohorts observed on computed days not in p_skip, from user_first_seen and user_daily_activity. Returns the rows written.';
 
