@@ -7,7 +7,9 @@
 // new last day. The baseline, in the same run: the layout before the eleventh session (pairs keyed
 // by user, plus a date index; the users' rows only probed). Each round starts after a checkpoint
 // (its WAL then holds the full-page images a night after a checkpoint writes) and is rolled back.
-// The scratch schema is dropped at the end.
+// Then DAU/WAU/MAU of the newest loaded day, as analytics.refresh_activity_counts counts them (from
+// each user's last day), against its baseline (from the 30 days' pairs, as an earlier day is
+// counted); both must give the same counts. The scratch schema is dropped at the end.
 import postgres from "postgres";
 import { LOCAL_DB_URL } from "../../stack/local-settings.ts";
 import { median } from "../../lib/stats.ts";
@@ -91,6 +93,23 @@ const BEFORE = [
    on conflict (user_id) do update set first_seen_date = excluded.first_seen_date where f.first_seen_date > excluded.first_seen_date`,
 ];
 
+// DAU/WAU/MAU of the newest loaded day, both ways of refresh_activity_counts (etl/nightly.sql).
+const COUNTED = `date '${NEW_DAY}' - 1`;
+const COUNTS_FROM_PAIRS = `select count(*) filter (where x.last_day = ${COUNTED}) as dau,
+    count(*) filter (where x.last_day > ${COUNTED} - 7) as wau, count(*) as mau
+  from (select a.user_id, max(a.activity_date) as last_day from bench_activity.pairs a
+        where a.activity_date > ${COUNTED} - 30 and a.activity_date <= ${COUNTED} group by a.user_id) x`;
+const COUNTS_FROM_USERS = `select count(*) filter (where f.last_seen_date = ${COUNTED}) as dau,
+    count(*) filter (where f.last_seen_date > ${COUNTED} - 7) as wau, count(*) as mau
+  from bench_activity.users f where f.last_seen_date > ${COUNTED} - 30`;
+
+/** One count, timed; its DAU/WAU/MAU as text for the comparison. */
+async function count(sql: postgres.Sql, statement: string): Promise<{ seconds: number; counts: string }> {
+  const t0 = performance.now();
+  const [r] = await sql.unsafe<{ dau: string; wau: string; mau: string }[]>(statement);
+  return { seconds: (performance.now() - t0) / 1000, counts: `${r.dau} / ${r.wau} / ${r.mau}` };
+}
+
 async function run(opts: BenchOptions): Promise<BenchRow[]> {
   const days = intArg(opts, "activity-days", 90);
   const daily = intArg(opts, "activity-daily", 173_000);
@@ -99,8 +118,9 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
   const sql = postgres(LOCAL_DB_URL, { max: 1, onnotice: () => {} });
   try {
     await load(sql, days, daily, users);
-    const [size] = await sql<{ pairs: number; day: number; key_mb: number; old_key_mb: number }[]>`
+    const [size] = await sql<{ pairs: number; day: number; users: number; key_mb: number; old_key_mb: number }[]>`
       select (select count(*) from bench_activity.pairs)::float8 as pairs, (select count(*) from bench_activity.day)::float8 as day,
+        (select count(*) from bench_activity.users)::float8 as users,
         (pg_catalog.pg_relation_size('bench_activity.pairs_pkey') / 1048576.0)::float8 as key_mb,
         (pg_catalog.pg_relation_size('bench_activity.pairs_by_user_pkey') / 1048576.0)::float8 as old_key_mb`;
     const before: Round[] = [];
@@ -110,16 +130,37 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
       current.push(await round(sql, CURRENT));
       progress(`activity: round ${r} of ${ROUNDS}`);
     }
+    // The writers' settings (work_mem, no JIT), as the engagement job runs the count.
+    await sql`set work_mem = '128MB'`;
+    await sql`set jit = off`;
+    const fromPairs: { seconds: number; counts: string }[] = [];
+    const fromUsers: { seconds: number; counts: string }[] = [];
+    await count(sql, COUNTS_FROM_PAIRS); // warm-up: the tables' pages cached for both
+    await count(sql, COUNTS_FROM_USERS);
+    for (let r = 1; r <= ROUNDS; r++) {
+      fromPairs.push(await count(sql, COUNTS_FROM_PAIRS));
+      fromUsers.push(await count(sql, COUNTS_FROM_USERS));
+    }
+    const counts = new Set([...fromPairs, ...fromUsers].map((x) => x.counts));
+    if (counts.size !== 1) throw new Error(`activity: DAU / WAU / MAU differ between the two counts: ${[...counts].join(", ")}`);
     const mb = (rounds: Round[]) => `WAL ${(median(rounds.map((x) => x.wal)) / 1048576).toFixed(0)} MB (rounds: ${rounds.map((x) => (x.wal / 1048576).toFixed(0)).join(" ")})`;
-    const secs = (rounds: Round[]) => `rounds: ${rounds.map((x) => x.seconds.toFixed(2)).join(" ")}`;
-    const of = `${days} days of pairs kept (${Math.round(size.pairs).toLocaleString("en-US")}), ${users.toLocaleString("en-US")} users; after a checkpoint, median of ${ROUNDS}`;
+    const secs = (rounds: { seconds: number }[]) => `rounds: ${rounds.map((x) => x.seconds.toFixed(2)).join(" ")}`;
+    const loaded = `${days} days of pairs kept (${Math.round(size.pairs).toLocaleString("en-US")}), ${users.toLocaleString("en-US")} users`;
+    const of = `${loaded}; after a checkpoint, median of ${ROUNDS}`;
     const baseline = "a new day's activity writes, pairs keyed by user (before)";
+    const countBaseline = "DAU/WAU/MAU of the newest day, from the 30 days' pairs";
+    const countExtra = (rounds: { seconds: number }[]) =>
+      `DAU / WAU / MAU ${[...counts][0]}; ${secs(rounds)}; median of ${ROUNDS}, warm; ${loaded}`;
     return [
       { suite: "activity", case: baseline, n: size.day, unit: "users", seconds: median(before.map((x) => x.seconds)),
         extra: `${mb(before)}; ${secs(before)}; key ${size.old_key_mb.toFixed(0)} MB plus a date index; ${of}` },
       { suite: "activity", case: "a new day's activity writes, pairs keyed by day, last day per user", n: size.day, unit: "users",
         seconds: median(current.map((x) => x.seconds)), baseline,
         extra: `${mb(current)}; ${secs(current)}; key ${size.key_mb.toFixed(0)} MB; ${of}` },
+      { suite: "activity", case: countBaseline, n: size.users, unit: "users", seconds: median(fromPairs.map((x) => x.seconds)),
+        extra: countExtra(fromPairs) },
+      { suite: "activity", case: "DAU/WAU/MAU of the newest day, from each user's last day", n: size.users, unit: "users",
+        seconds: median(fromUsers.map((x) => x.seconds)), baseline: countBaseline, extra: countExtra(fromUsers) },
     ];
   } finally {
     await sql`drop schema if exists bench_activity cascade`;
