@@ -104,7 +104,8 @@ const COUNTS_FROM_USERS = `select count(*) filter (where f.last_seen_date = ${CO
   from bench_activity.users f where f.last_seen_date > ${COUNTED} - 30`;
 
 /** One count, timed; its DAU/WAU/MAU as text for the comparison. */
-async function count(sql: postgres.Sql, statement: string): Promise<{ seconds: number; counts: string }> {
+type Count = { seconds: number; counts: string };
+async function count(sql: postgres.Sql, statement: string): Promise<Count> {
   const t0 = performance.now();
   const [r] = await sql.unsafe<{ dau: string; wau: string; mau: string }[]>(statement);
   return { seconds: (performance.now() - t0) / 1000, counts: `${r.dau} / ${r.wau} / ${r.mau}` };
@@ -133,8 +134,8 @@ async function run(opts: BenchOptions): Promise<BenchRow[]> {
     // The writers' settings (work_mem, no JIT), as the engagement job runs the count.
     await sql`set work_mem = '128MB'`;
     await sql`set jit = off`;
-    const fromPairs: { seconds: number; counts: string }[] = [];
-    const fromUsers: { seconds: number; counts: string }[] = [];
+    const fromPairs: Count[] = [];
+    const fromUsers: Count[] = [];
     await count(sql, COUNTS_FROM_PAIRS); // warm-up: the tables' pages cached for both
     await count(sql, COUNTS_FROM_USERS);
     for (let r = 1; r <= ROUNDS; r++) {
