@@ -1,7 +1,7 @@
 // The late-day marks trigger (analytics.mark_late_event_days) never JIT-compiles its statement. A
 // session analyses that statement once, with the row count of its first batch, and keeps the
 // estimate: after one large insert, every later batch of the session would be costed as large and
-// compiled again (bench/README.md, "the JIT trap"). Here JIT is made due for any plan at all, and
+// compiled again (bench/history.md, "the JIT trap"). Here JIT is made due for any plan at all, and
 // auto_explain reports each statement's plan, the trigger's included, as a notice.
 import type postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";

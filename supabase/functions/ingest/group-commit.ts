@@ -3,7 +3,7 @@
 // to the database together: one transaction, one erased-user check, one COPY and one commit instead
 // of one each (insert-events.ts storeBatches; a refused COPY is retried batch by batch). Under a
 // light load no batch waits and each is written alone, as before; under a heavy one the database
-// gets fewer, larger transactions, the cheaper way to take the same events (bench/README.md,
+// gets fewer, larger transactions, the cheaper way to take the same events (bench/history.md,
 // Ingest). Batches are grouped only with the same writer (role and JWT claims): the transaction
 // runs as that writer.
 import type { ParsedEvent } from "../_shared/event-schema.ts";

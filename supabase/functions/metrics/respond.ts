@@ -43,7 +43,7 @@ function etagOf(source: string | undefined, zones: AnswerZones | undefined, repr
 }
 
 // A JSON answer is {"data":…,"meta":…}; rows go in data's brackets, as they arrive (arriving-rows.ts).
-// Answers are kept as the chunks they were made of: joining megabytes costs a copy (bench/README.md).
+// Answers are kept as the chunks they were made of: joining megabytes costs a copy (bench/history.md).
 const ROWS_HEAD = encoder.encode('{"data":[');
 const metaOf = (endpoint: string, params: Record<string, unknown>, rowCount: number, zones: AnswerZones) =>
   ({ endpoint, params, row_count: rowCount, ...zones });
@@ -110,7 +110,7 @@ export function send(req: Request, rep: CachedResponse | Arriving, cache: CacheS
 
 // A Response made from bytes copies them (the Fetch standard's body extraction): for a cached
 // answer of megabytes, a copy and as much garbage per hit. A stream of the chunks sends them as they
-// are (bench/README.md, Metrics API); a small answer goes as one buffer, cheaper than a stream.
+// are (bench/history.md, Metrics API); a small answer goes as one buffer, cheaper than a stream.
 const COPY_FREE_AFTER_BYTES = 64 * 1024;
 
 function streamOf(chunks: readonly Uint8Array[]): ReadableStream<Uint8Array> {

@@ -176,7 +176,7 @@ grant select on analytics.etl_pending_days to service_role;
 -- keeps that estimate for every later call. A session whose first insert was large (a backfill,
 -- a bulk COPY through a pooled connection) would otherwise JIT-compile the statement again for
 -- every small batch it stores afterwards, which costs more than storing the batch
--- (bench/README.md, "the JIT trap").
+-- (bench/history.md, "the JIT trap").
 create or replace function analytics.mark_late_event_days()
 returns trigger
 language plpgsql

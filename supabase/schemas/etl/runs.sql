@@ -19,7 +19,7 @@
 -- session, and from its sixth run Postgres may switch to a generic plan, made without the day's
 -- bounds (no partition pruning at planning, estimates for any day). A run over many days (late
 -- events, a catch-up, a rebuild) repeats every statement in one session, and the generic plans were
--- much slower there (measured in bench/README, ETL); planning a day's statements is cheap by comparison.
+-- much slower there (measured in bench/history.md, ETL); planning a day's statements is cheap by comparison.
 
 create table public.etl_job_runs (
   id bigint generated always as identity primary key,
